@@ -1,0 +1,103 @@
+import yargs from 'yargs';
+import { report } from './errors.js';
+import { train } from './commands/train.js';
+import { validateCommand } from './commands/validate.js';
+import { evalCommand } from './commands/eval.js';
+import { sampleCommand } from './commands/sample.js';
+import { componentsCommand } from './commands/components.js';
+
+type Handler = () => Promise<number>;
+
+/** Parses the command line and runs one command; resolves to the exit status. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let run: Handler | undefined;
+  const parser = yargs([...argv])
+    .scriptName('elbo')
+    .usage('$0 <command> [options]\n\nBuild, train, compare and track variational autoencoders.')
+    .command(
+      'train [config]',
+      'train a model from a config file (YAML or JSON)',
+      (y) =>
+        y
+          .positional('config', { type: 'string', describe: 'config file, e.g. examples/mnist-vae.yaml' })
+          .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a config value: --set optimizer.lr=3e-4 (repeatable)' })
+          .option('resume', { type: 'string', describe: 'continue the run in this folder from its last checkpoint' }),
+      (a) => {
+        run = () => train({ config: a.config, set: a.set as string[], resume: a.resume });
+      },
+    )
+    .command(
+      'eval <run-dir>',
+      'evaluate a trained run on its held-out split (negative ELBO, IWAE with k samples, active units)',
+      (y) =>
+        y
+          .positional('run-dir', { type: 'string', demandOption: true })
+          .option('k', { type: 'number', default: 5000, describe: 'importance samples for the IWAE estimate of −log p(x)' })
+          .option('limit', { type: 'number', describe: 'evaluate the first N test examples only' })
+          .option('backend', { choices: ['auto', 'node', 'wasm', 'cpu'] as const, describe: 'override the run’s backend' })
+          .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' }),
+      (a) => {
+        run = () => evalCommand({ runDir: a.runDir as string, k: a.k, limit: a.limit, backend: a.backend, json: a.json });
+      },
+    )
+    .command(
+      'sample <run-dir>',
+      'draw samples from a trained model’s prior and save them as a PNG grid',
+      (y) =>
+        y
+          .positional('run-dir', { type: 'string', demandOption: true })
+          .option('n', { type: 'number', default: 64, describe: 'number of samples' })
+          .option('out', { type: 'string', default: 'samples.png', describe: 'PNG file to write' })
+          .option('seed', { type: 'number', default: 0 })
+          .option('cols', { type: 'number', describe: 'images per row (default: √n)' }),
+      (a) => {
+        run = () => sampleCommand({ runDir: a.runDir as string, n: a.n, out: a.out, seed: a.seed, cols: a.cols });
+      },
+    )
+    .command(
+      'components',
+      'list every registered component with its options and defaults',
+      (y) =>
+        y
+          .option('kind', { type: 'string', describe: 'only this kind (encoder, decoder, prior, likelihood, divergence, schedule, dataset, tracker)' })
+          .option('markdown', { type: 'boolean', default: false, describe: 'print the reference as Markdown' })
+          .option('plugin', { type: 'string', array: true, default: [] as string[], describe: 'also load this plugin package' }),
+      (a) => {
+        run = () => componentsCommand({ kind: a.kind, markdown: a.markdown, plugin: a.plugin as string[] });
+      },
+    )
+    .command(
+      'validate <config>',
+      'check a config completely and print it resolved, with every default',
+      (y) => y.positional('config', { type: 'string', demandOption: true }).option('set', { type: 'string', array: true, default: [] as string[] }),
+      (a) => {
+        run = () => validateCommand({ config: a.config as string, set: a.set as string[] });
+      },
+    )
+    .demandCommand(1, 'give a command (elbo --help lists them)')
+    .strict()
+    .recommendCommands()
+    .help()
+    .version(false)
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg);
+    });
+  try {
+    await parser.parseAsync();
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`error: ${e.message}\n(elbo --help lists the commands and options)\n`);
+      return 2;
+    }
+    return report(e);
+  }
+  if (!run) return 0; // --help
+  try {
+    return await run();
+  } catch (e) {
+    return report(e);
+  }
+}
+
+class UsageError extends Error {}

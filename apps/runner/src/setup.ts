@@ -1,0 +1,30 @@
+import { createContainer, loadConfig, loadPlugins, readRunConfig, resolveConfig, type ComponentRegistry, type ResolvedRunConfig } from '@elbo/core';
+import type { Container } from 'inversify';
+import { firstPartyModules } from './first-party.js';
+
+export interface Setup {
+  readonly container: Container;
+  readonly registry: ComponentRegistry;
+}
+
+/** A container with the first-party modules and the given plugins. */
+export async function setup(plugins: readonly string[] = []): Promise<Setup> {
+  return createContainer([...firstPartyModules, ...(await loadPlugins(plugins))]);
+}
+
+function pluginsOf(raw: Record<string, unknown>): string[] {
+  const p = raw['plugins'];
+  return Array.isArray(p) ? p.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** Loads a config file with overrides, loads its plugins, and resolves it fully. */
+export async function loadResolved(file: string, overrides: readonly string[]): Promise<Setup & { config: ResolvedRunConfig }> {
+  const raw = await loadConfig(file, overrides);
+  const s = await setup(pluginsOf(raw));
+  return { ...s, config: resolveConfig(raw, s.registry, file) };
+}
+
+/** Setup for an existing run folder (its saved config names its plugins). */
+export async function setupForRun(runDir: string): Promise<Setup> {
+  return setup(pluginsOf(await readRunConfig(runDir)));
+}

@@ -1,0 +1,79 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Dataset } from '../data/dataset.js';
+import type { VaeModel } from '../model/vae-model.js';
+import type { RandomStream } from '../runtime/rng.js';
+import { conditionFor } from '../training/trainer.js';
+import { encodeImageGrid } from './image-grid.js';
+
+function imageShape(dataset: Dataset): [number, number, number] | undefined {
+  const s = dataset.shape;
+  if (s.length === 3 && (s[2] === 1 || s[2] === 3)) return [s[0]!, s[1]!, s[2]!];
+  if (s.length === 2) return [s[0]!, s[1]!, 1];
+  return undefined;
+}
+
+async function rows(t: tf.Tensor2D): Promise<Float32Array[]> {
+  const v = (await t.data()) as Float32Array;
+  const [n, d] = t.shape;
+  return Array.from({ length: n }, (_, i) => v.slice(i * d, (i + 1) * d));
+}
+
+function readTest(dataset: Dataset, idx: Int32Array): tf.Tensor2D {
+  const buf = new Float32Array(idx.length * dataset.test.dim);
+  dataset.test.read(idx, buf);
+  return tf.tensor2d(buf, [idx.length, dataset.test.dim]);
+}
+
+export interface Figure {
+  /** File name under the run's artifacts folder. */
+  readonly file: string;
+  readonly png: Uint8Array;
+}
+
+/**
+ * The pictures every image model leaves in its run folder:
+ * - `samples.png`: 8×8 mean images of z ~ p(z);
+ * - `reconstructions.png`: 32 test inputs, each followed by its reconstruction (posterior mean);
+ * - `interpolation.png`: two test digits (a 5 and a 1 when labels allow, as in the seed material)
+ *   at the ends, and the decoded means of 10 evenly spaced points between their posterior means.
+ * Returns nothing for non-image data.
+ */
+export async function standardFigures(model: VaeModel, dataset: Dataset, rng: RandomStream): Promise<Figure[]> {
+  const shape = imageShape(dataset);
+  if (!shape || model.shape.conditionDim > 0) return [];
+  const out: Figure[] = [];
+  const samples = model.sample(64, rng.nextSeed());
+  out.push({ file: 'samples.png', png: encodeImageGrid(await rows(samples), { shape, cols: 8 }) });
+  samples.dispose();
+
+  const n = Math.min(32, dataset.test.size);
+  const idx = Int32Array.from({ length: n }, (_, i) => i);
+  const x = readTest(dataset, idx);
+  const cond = conditionFor(model, dataset, dataset.test);
+  const rec = model.reconstruct(x, cond?.(idx));
+  const xs = await rows(x);
+  const rs = await rows(rec);
+  tf.dispose([x, rec]);
+  out.push({ file: 'reconstructions.png', png: encodeImageGrid(xs.flatMap((v, i) => [v, rs[i]!]), { shape, cols: 16 }) });
+
+  const labels = dataset.test.labels;
+  const find = (cls: number, fallback: number) => {
+    if (!labels) return fallback;
+    const i = labels.indexOf(cls);
+    return i >= 0 ? i : fallback;
+  };
+  const pair = Int32Array.from([find(5, 0), find(1, Math.min(1, dataset.test.size - 1))]);
+  const xp = readTest(dataset, pair);
+  const steps = 10;
+  const interp = tf.tidy(() => {
+    const mu = model.encode(xp).mean;
+    const t = tf.reshape(tf.linspace(0, 1, steps), [steps, 1]);
+    const z = tf.add(tf.mul(tf.sub(1, t), tf.slice(mu, [0, 0], [1, -1])), tf.mul(t, tf.slice(mu, [1, 0], [1, -1]))) as tf.Tensor2D;
+    return model.decodeMean(z);
+  });
+  const ends = await rows(xp);
+  const mids = await rows(interp);
+  tf.dispose([xp, interp]);
+  out.push({ file: 'interpolation.png', png: encodeImageGrid([ends[0]!, ...mids, ends[1]!], { shape, cols: steps + 2 }) });
+  return out;
+}

@@ -1,0 +1,43 @@
+import type * as tf from '@tensorflow/tfjs-core';
+
+export type SplitName = 'train' | 'test';
+
+/** One split of a dataset: examples flattened to `dim` values each, read by index. */
+export interface DataSplit {
+  readonly size: number;
+  /** Values per example (the product of the dataset's `shape`). */
+  readonly dim: number;
+  /**
+   * Copies the examples at `indices` into `out` (row-major, indices.length × dim). Implementations
+   * may hold everything in memory or generate/read on demand; they must not allocate per call
+   * beyond what the source format forces.
+   */
+  read(indices: ArrayLike<number>, out: Float32Array): void;
+  /** Class labels, when the data has them (MNIST digits). */
+  readonly labels?: Int32Array;
+}
+
+/** A transform applied on the backend to every training batch (e.g. dynamic binarisation). */
+export interface BatchTransform {
+  readonly name: string;
+  /** Returns a new tensor; must not dispose `x`. `seed` comes from core's data stream. */
+  apply(x: tf.Tensor2D, seed: number): tf.Tensor2D;
+}
+
+/** What every dataset component produces. */
+export interface Dataset {
+  readonly name: string;
+  /** Shape of one example: [height, width, channels] for images, [features] for vectors. */
+  readonly shape: readonly number[];
+  /** `binary`: values in {0,1} (or probabilities in [0,1]); `continuous`: real values. */
+  readonly support: 'binary' | 'continuous';
+  /** Number of classes when the split has labels. */
+  readonly numClasses?: number;
+  readonly train: DataSplit;
+  readonly test: DataSplit;
+  /** Applied to training batches only; evaluation uses the split as stored. */
+  readonly trainTransform?: BatchTransform;
+  /** One line on provenance for logs and run metadata (source, split rule, counts). */
+  describe(): string;
+}
+export const Dataset = Symbol('Dataset');

@@ -1,0 +1,89 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/**
+ * Diagonal Gaussian N(μ, diag(σ²)) over the last axis, parameterised by its log-variance
+ * (log σ²) so that σ stays positive and small variances stay representable.
+ *
+ * All reductions sum over the event (last) axis and return one value per example.
+ * The object does not own its tensors: whoever created them disposes them (usually a tf.tidy).
+ */
+export class DiagonalGaussian {
+  constructor(
+    readonly mean: tf.Tensor2D,
+    readonly logVar: tf.Tensor2D,
+  ) {}
+
+  /** A standard normal N(0, I) of the given batch shape. */
+  static standard(batch: number, dim: number): DiagonalGaussian {
+    return new DiagonalGaussian(tf.zeros([batch, dim]), tf.zeros([batch, dim]));
+  }
+
+  get dim(): number {
+    return this.mean.shape[1];
+  }
+
+  get batch(): number {
+    return this.mean.shape[0];
+  }
+
+  /** σ = exp(½ log σ²). */
+  stddev(): tf.Tensor2D {
+    return tf.exp(tf.mul(this.logVar, 0.5)) as tf.Tensor2D;
+  }
+
+  /**
+   * Reparameterised sample z = μ + σ ⊙ ε with ε ~ N(0, I) drawn from `seed`, so that gradients flow
+   * to μ and log σ² (Kingma & Welling 2014, §2.4).
+   */
+  rsample(seed: number): tf.Tensor2D {
+    return tf.tidy(() => {
+      const eps = tf.randomNormal(this.mean.shape, 0, 1, 'float32', seed);
+      return tf.add(this.mean, tf.mul(this.stddev(), eps));
+    });
+  }
+
+  /** `k` reparameterised samples, shape [k, batch, dim]. */
+  rsampleK(k: number, seed: number): tf.Tensor3D {
+    return tf.tidy(() => {
+      const [b, d] = this.mean.shape;
+      const eps = tf.randomNormal([k, b, d], 0, 1, 'float32', seed);
+      return tf.add(tf.expandDims(this.mean, 0), tf.mul(tf.expandDims(this.stddev(), 0), eps)) as tf.Tensor3D;
+    });
+  }
+
+  /**
+   * log N(z; μ, σ²) summed over the event axis: −½ Σ_d [log 2π + log σ²_d + (z_d − μ_d)² / σ²_d].
+   * `z` may carry extra leading sample axes ([k, batch, dim]); the result then has shape [k, batch].
+   */
+  logProb(z: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const sq = tf.square(tf.sub(z, this.mean));
+      const inner = tf.add(tf.add(tf.mul(sq, tf.exp(tf.neg(this.logVar))), this.logVar), LOG_2PI);
+      return tf.mul(tf.sum(inner, -1), -0.5);
+    });
+  }
+
+  /**
+   * Closed-form KL(this ‖ other) per dimension, shape [batch, dim]:
+   * ½ [log σ²_p − log σ²_q + (σ²_q + (μ_q − μ_p)²) / σ²_p − 1].
+   */
+  klPerDim(other: DiagonalGaussian): tf.Tensor2D {
+    return tf.tidy(() => {
+      const varRatio = tf.exp(tf.sub(this.logVar, other.logVar));
+      const meanTerm = tf.mul(tf.square(tf.sub(this.mean, other.mean)), tf.exp(tf.neg(other.logVar)));
+      return tf.mul(tf.sub(tf.add(tf.sub(other.logVar, this.logVar), tf.add(varRatio, meanTerm)), 1), 0.5);
+    });
+  }
+
+  /** Closed-form KL(this ‖ other) summed over dimensions, shape [batch]. */
+  kl(other: DiagonalGaussian): tf.Tensor1D {
+    return tf.tidy(() => tf.sum(this.klPerDim(other), -1));
+  }
+
+  /** Entropy per example, ½ Σ_d (1 + log 2π + log σ²_d). */
+  entropy(): tf.Tensor1D {
+    return tf.tidy(() => tf.mul(tf.sum(tf.add(this.logVar, 1 + LOG_2PI), -1), 0.5));
+  }
+}

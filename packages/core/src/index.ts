@@ -1,0 +1,68 @@
+export { DiagonalGaussian } from './distributions/diagonal-gaussian.js';
+export { Bernoulli } from './distributions/bernoulli.js';
+export { Normal } from './distributions/normal.js';
+export {
+  Encoder,
+  Decoder,
+  Prior,
+  Likelihood,
+  Divergence,
+  Schedule,
+  type Condition,
+  type DecoderOutput,
+  type DivergenceContext,
+  type DivergenceTerms,
+  type AuxiliaryBatch,
+} from './model/interfaces.js';
+export { ParameterStore, collectParameters, countParameters, NO_PARAMETERS, type HasParameters } from './model/parameters.js';
+export { Rng, RandomStream, mulberry32, RngToken, type RngState } from './runtime/rng.js';
+export { Logger, StderrLogger, SilentLogger } from './runtime/logger.js';
+export { Dataset, type DataSplit, type BatchTransform, type SplitName } from './data/dataset.js';
+export {
+  Tracker,
+  type RunStatus,
+  type ParamValue,
+  type MetricPoint,
+  type RunInfo,
+  type ResumeInfo,
+  type Progress,
+} from './tracking/tracker.js';
+export {
+  ComponentContribution,
+  defineComponent,
+  type ComponentKind,
+  type ComponentDescriptor,
+  type ComponentManifest,
+  type BuildContext,
+  type ModelShape,
+} from './registry/component.js';
+export { ComponentRegistry, type ComponentSection, type ResolvedSection } from './registry/component-registry.js';
+export { nearest, editDistance } from './registry/suggest.js';
+export { ConfigError, DataError } from './config/config-error.js';
+export { opt, show, validate, formatIssues } from './config/options.js';
+export { writeFileAtomic } from './runtime/files.js';
+export { selectBackend, registerGradients, type BackendChoice, type BackendPreference } from './runtime/backend.js';
+export { Adam, type AdamOptions } from './training/adam.js';
+export { Trainer, TrainingAborted, TrainingDiverged, conditionFor, type TrainerOptions } from './training/trainer.js';
+export { evaluate, importanceWeighted, type Evaluation, type EvaluationOptions } from './training/evaluate.js';
+export { saveCheckpoint, loadCheckpoint, hasCheckpoint, packTensors, unpackTensors, type Checkpoint, type CheckpointState } from './training/checkpoint.js';
+export { constantSchedule, linearWarmupSchedule } from './training/schedules.js';
+export { VaeModel, type ObjectiveOutput } from './model/vae-model.js';
+export { TrackerHub } from './tracking/tracker-hub.js';
+export { encodeImageGrid, decodePng, type GridOptions } from './artifacts/image-grid.js';
+export { standardFigures, type Figure } from './artifacts/figures.js';
+export { RunConfigSchema, type RunConfigInput, type ResolvedRunConfig, type ResolvedSectionConfig } from './run/run-config.js';
+export { loadConfig, readConfigFile, applyOverride, parsePath, deepMerge, flattenConfig } from './run/load-config.js';
+export { resolveConfig } from './run/resolve-config.js';
+export { buildDataset, buildModel, createComponent, type BuildDeps } from './run/build-model.js';
+export { createContainer, loadPlugins } from './run/container.js';
+export { createRunFolder, readRunConfig, newRunId, RunFiles, runIdOf, experimentOf } from './run/run-folder.js';
+export { saveModel } from './run/saved-model.js';
+export { trainRun, type TrainRunOptions, type TrainRunResult } from './run/train-run.js';
+export { openRun, type OpenRun } from './run/open-run.js';
+export { coreModule, coreManifest } from './core-module.js';
+export { dense, initDense, type DenseParams } from './nn/dense.js';
+export { conv2d, conv2dTranspose, initConv, type ConvParams } from './nn/conv.js';
+export { convGeometry, conv2dBackpropFilter, conv2dBackpropInput, type ConvPadding, type ConvGeometry } from './nn/conv-backprop.js';
+export { activate, ACTIVATIONS, type Activation } from './nn/activation.js';
+export { lazyGradOp } from './nn/lazy-grad-op.js';

@@ -1,0 +1,70 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { DiagonalGaussian } from '../distributions/diagonal-gaussian.js';
+import type { Condition, Decoder, Divergence, DivergenceContext, Encoder, Likelihood, Prior, Schedule } from './interfaces.js';
+import { collectParameters } from './parameters.js';
+import type { ModelShape } from '../registry/component.js';
+
+export interface ObjectiveOutput {
+  /** The minimised loss: −E_q[log p(x|z)] + factor·Divergence, averaged over the batch. */
+  readonly loss: tf.Scalar;
+  /** Named batch means for logging: `recon`, and the divergence's own parts (`kl`, `tc`…). */
+  readonly parts: Readonly<Record<string, tf.Scalar>>;
+}
+
+/**
+ * The sentence every model in the family shares:
+ *   loss(x[, c]) = −E_{q(z|x,c)}[log p(x|z,c)] + s(step)·Divergence(q(z|x,c), p(z|c), z, step)
+ * with the expectation estimated by one reparameterised sample. The components are the words.
+ */
+export class VaeModel {
+  constructor(
+    readonly shape: ModelShape,
+    readonly encoder: Encoder,
+    readonly decoder: Decoder,
+    readonly prior: Prior,
+    readonly likelihood: Likelihood,
+    readonly divergence: Divergence,
+    readonly schedule: Schedule,
+  ) {}
+
+  /** Everything the model optimiser updates (the divergence's own networks included only if it says so). */
+  parameters(): Map<string, tf.Variable> {
+    return collectParameters(this.encoder, this.decoder, this.prior, this.likelihood, this.divergence);
+  }
+
+  /** Must be called inside tf.tidy or a gradient function. */
+  objective(x: tf.Tensor2D, c: Condition, ctx: DivergenceContext): ObjectiveOutput {
+    const q = this.encoder.encode(x, c, true);
+    const z = q.rsample(ctx.seed);
+    const out = this.decoder.decode(z, c, true);
+    const recon = tf.neg(tf.mean(this.likelihood.logProb(x, out))) as tf.Scalar;
+    const p = this.prior.gaussian ? this.prior.distribution(x.shape[0], c) : undefined;
+    const div = this.divergence.terms(q, p, z, this.prior, ctx);
+    const factor = this.schedule.factor(ctx.step);
+    const loss = tf.add(recon, factor === 1 ? div.total : tf.mul(div.total, factor)) as tf.Scalar;
+    return { loss, parts: { recon, ...div.parts } };
+  }
+
+  encode(x: tf.Tensor2D, c?: Condition): DiagonalGaussian {
+    return this.encoder.encode(x, c, false);
+  }
+
+  /** E[x | z]: the likelihood's mean of the decoded z. */
+  decodeMean(z: tf.Tensor2D, c?: Condition): tf.Tensor2D {
+    return tf.tidy(() => this.likelihood.mean(this.decoder.decode(z, c, false)));
+  }
+
+  /** Reconstruction through the posterior mean (deterministic). */
+  reconstruct(x: tf.Tensor2D, c?: Condition): tf.Tensor2D {
+    return tf.tidy(() => this.decodeMean(this.encoder.encode(x, c, false).mean, c));
+  }
+
+  /** Mean images of n draws from the prior. */
+  sample(n: number, seed: number, c?: Condition): tf.Tensor2D {
+    return tf.tidy(() => this.decodeMean(this.prior.sample(n, seed, c), c));
+  }
+
+  dispose(): void {
+    for (const v of this.parameters().values()) v.dispose();
+  }
+}

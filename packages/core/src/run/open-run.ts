@@ -1,0 +1,53 @@
+import { join } from 'node:path';
+import type { Container } from 'inversify';
+import { ConfigError } from '../config/config-error.js';
+import type { Dataset } from '../data/dataset.js';
+import type { VaeModel } from '../model/vae-model.js';
+import type { ComponentRegistry } from '../registry/component-registry.js';
+import { selectBackend, type BackendChoice, type BackendPreference } from '../runtime/backend.js';
+import type { Logger } from '../runtime/logger.js';
+import { Rng } from '../runtime/rng.js';
+import { hasCheckpoint, loadCheckpoint } from '../training/checkpoint.js';
+import { buildDataset, buildModel } from './build-model.js';
+import { resolveConfig } from './resolve-config.js';
+import type { ResolvedRunConfig } from './run-config.js';
+import { readRunConfig, RunFiles } from './run-folder.js';
+
+export interface OpenRun {
+  readonly runDir: string;
+  readonly config: ResolvedRunConfig;
+  readonly backend: BackendChoice;
+  readonly dataset: Dataset;
+  readonly model: VaeModel;
+  readonly rng: Rng;
+  /** Epochs the loaded weights were trained for. */
+  readonly epoch: number;
+  dispose(): void;
+}
+
+/**
+ * Reopens a finished (or interrupted) run for evaluation or sampling: its saved config, its dataset,
+ * the model rebuilt from the same components, and the weights of its last checkpoint.
+ */
+export async function openRun(runDir: string, deps: { container: Container; registry: ComponentRegistry; logger: Logger; backend?: BackendPreference }): Promise<OpenRun> {
+  const config = resolveConfig(await readRunConfig(runDir), deps.registry, join(runDir, RunFiles.config));
+  const checkpointDir = join(runDir, RunFiles.checkpoint);
+  if (!(await hasCheckpoint(checkpointDir))) throw new ConfigError(`${runDir}: the run has no checkpoint yet (it stopped before its first epoch ended)`);
+  const backend = await selectBackend(deps.backend ?? config.backend);
+  deps.logger.info(backend.reason);
+  const rng = new Rng(config.seed);
+  const buildDeps = { container: deps.container, registry: deps.registry, rng, logger: deps.logger, runDir };
+  const dataset = await buildDataset(config, buildDeps);
+  const model = await buildModel(config, dataset, buildDeps);
+  const ck = await loadCheckpoint(checkpointDir);
+  try {
+    for (const [name, v] of model.parameters()) {
+      const t = ck.tensors.get(`param/${name}`);
+      if (!t) throw new Error(`${checkpointDir}: no weights for parameter "${name}"`);
+      v.assign(t);
+    }
+  } finally {
+    for (const t of ck.tensors.values()) t.dispose();
+  }
+  return { runDir, config, backend, dataset, model, rng, epoch: ck.epoch, dispose: () => model.dispose() };
+}

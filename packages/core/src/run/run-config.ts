@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { opt } from '../config/options.js';
+
+/** A component section: `{ name, ...options }` or a bare name; its options are checked by the registry. */
+const section = z.union([z.string(), z.looseObject({ name: z.string() })], { error: (i) => `expected a component section ({ name: ..., options }) or a name, got ${JSON.stringify(i.input)}` });
+
+/**
+ * The shape of a run config, with every default. Component sections are validated in a second
+ * pass against the options schema of the component they name.
+ */
+export const RunConfigSchema = z
+  .object({
+    experiment: opt.string().regex(/^[A-Za-z0-9._-]+$/, { error: (i) => `expected a name of letters, digits, ".", "_" or "-", got ${JSON.stringify(i.input)}` }).default('default'),
+    /** Human-readable run name (defaults to the run id). */
+    name: opt.string().optional(),
+    seed: opt.nonNegativeInt().default(0),
+    backend: opt.oneOf(['auto', 'node', 'wasm', 'cpu']).default('auto'),
+    /** Plugin packages to load (each exports a ContainerModule as `default` or `elboModule`). */
+    plugins: z.array(opt.string()).default([]),
+    /** Where run folders go: `<runs>/<experiment>/<run-id>/`. */
+    runs: opt.string().default('runs'),
+    data: section,
+    model: z
+      .object({
+        latent: opt.positiveInt().default(20),
+        encoder: section,
+        decoder: section,
+        prior: section.default('standard-normal'),
+        likelihood: section.default('bernoulli'),
+        divergence: section.default('kl'),
+      })
+      .strict(),
+    optimizer: z
+      .object({
+        name: opt.oneOf(['adam']).default('adam'),
+        lr: opt.positive().default(1e-3),
+        beta1: opt.range(0, 0.999999).default(0.9),
+        beta2: opt.range(0, 0.999999).default(0.999),
+        epsilon: opt.positive().default(1e-8),
+        clipNorm: opt.positive().nullable().default(null),
+      })
+      .strict()
+      .prefault({}),
+    train: z
+      .object({
+        epochs: opt.positiveInt().default(10),
+        batchSize: opt.positiveInt().default(100),
+        /** Multiplies the divergence by a factor over steps (KL warm-up). */
+        schedule: section.default('constant'),
+        /** Steps between read-backs of running losses for progress (no host sync in between). */
+        readEvery: opt.positiveInt().default(20),
+        checkpointEvery: opt.positiveInt().default(1),
+      })
+      .strict()
+      .prefault({}),
+    eval: z
+      .object({
+        /** Importance samples for the final IWAE estimate of −log p(x) (0: skip). */
+        k: opt.nonNegativeInt().default(100),
+        batchSize: opt.positiveInt().default(100),
+        /** Evaluate on the first `limit` test examples (default: all). */
+        limit: opt.positiveInt().optional(),
+      })
+      .strict()
+      .prefault({}),
+    /** Trackers by name: options object, or false to turn a default one off. */
+    tracking: z.record(z.string(), z.union([z.looseObject({}), z.literal(false)])).default({ local: {}, console: {} }),
+  })
+  .strict();
+
+export type RunConfigInput = z.input<typeof RunConfigSchema>;
+export type RunConfigShape = z.output<typeof RunConfigSchema>;
+
+/** A section after registry validation: `name` plus every option with its default. */
+export type ResolvedSectionConfig = { name: string } & Record<string, unknown>;
+
+/** The resolved config: all defaults filled in, every section expanded. Saved as config.yaml. */
+export interface ResolvedRunConfig extends Omit<RunConfigShape, 'data' | 'model' | 'train' | 'tracking'> {
+  data: ResolvedSectionConfig;
+  model: { latent: number; encoder: ResolvedSectionConfig; decoder: ResolvedSectionConfig; prior: ResolvedSectionConfig; likelihood: ResolvedSectionConfig; divergence: ResolvedSectionConfig };
+  train: Omit<RunConfigShape['train'], 'schedule'> & { schedule: ResolvedSectionConfig };
+  tracking: Record<string, Record<string, unknown> | false>;
+}

@@ -1,0 +1,176 @@
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import type { Container } from 'inversify';
+import type { Dataset } from '../data/dataset.js';
+import type { VaeModel } from '../model/vae-model.js';
+import { countParameters } from '../model/parameters.js';
+import type { ComponentRegistry } from '../registry/component-registry.js';
+import { selectBackend, type BackendChoice } from '../runtime/backend.js';
+import { writeFileAtomic } from '../runtime/files.js';
+import type { Logger } from '../runtime/logger.js';
+import { Rng } from '../runtime/rng.js';
+import type { MetricPoint, RunInfo, RunStatus, Tracker } from '../tracking/tracker.js';
+import { TrackerHub } from '../tracking/tracker-hub.js';
+import { standardFigures } from '../artifacts/figures.js';
+import { hasCheckpoint, loadCheckpoint } from '../training/checkpoint.js';
+import type { Evaluation } from '../training/evaluate.js';
+import { fmt, Trainer, TrainingAborted } from '../training/trainer.js';
+import { buildDataset, buildModel, createComponent, type BuildDeps } from './build-model.js';
+import { flattenConfig } from './load-config.js';
+import type { ResolvedRunConfig } from './run-config.js';
+import { createRunFolder, experimentOf, RunFiles, runIdOf } from './run-folder.js';
+import { saveModel } from './saved-model.js';
+import { ParameterStore } from '../model/parameters.js';
+
+export interface TrainRunOptions {
+  readonly config: ResolvedRunConfig;
+  readonly container: Container;
+  readonly registry: ComponentRegistry;
+  readonly logger: Logger;
+  /** Continue the run in this folder from its last checkpoint. */
+  readonly resumeDir?: string;
+  /** Aborting stops training at the next step; the run ends KILLED. */
+  readonly signal?: AbortSignal;
+  /** Extra trackers (beyond config.tracking). */
+  readonly trackers?: readonly Tracker[];
+}
+
+export interface TrainRunResult {
+  readonly runDir: string;
+  readonly runId: string;
+  readonly status: RunStatus;
+  readonly backend: BackendChoice;
+  readonly evaluation?: Evaluation;
+  readonly history: readonly MetricPoint[];
+}
+
+function coreVersion(): string {
+  try {
+    return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Everything a run needs, built before the first step. */
+interface Prepared {
+  readonly backend: BackendChoice;
+  readonly rng: Rng;
+  readonly dataset: Dataset;
+  readonly model: VaeModel;
+  readonly hub: TrackerHub;
+}
+
+async function prepare(opts: TrainRunOptions, runDir: string): Promise<Prepared> {
+  const { config, logger } = opts;
+  const backend = await selectBackend(config.backend);
+  logger.info(backend.reason);
+  const rng = new Rng(config.seed);
+  const deps: BuildDeps = { container: opts.container, registry: opts.registry, rng, logger, runDir };
+  const dataset = await buildDataset(config, deps);
+  logger.info(`data: ${dataset.describe()}`);
+  const model = await buildModel(config, dataset, deps);
+  logger.info(`model: ${countParameters(model.parameters()).toLocaleString('en-US')} parameters, latent ${config.model.latent}`);
+  const trackers: Tracker[] = [...(opts.trackers ?? [])];
+  for (const [name, options] of Object.entries(config.tracking)) {
+    if (options === false) continue;
+    trackers.push(await createComponent<Tracker>('tracker', { name, ...options }, deps, new ParameterStore('tracker'), undefined, config));
+  }
+  return { backend, rng, dataset, model, hub: new TrackerHub(trackers) };
+}
+
+/**
+ * The `train` use case: creates (or reopens) the run folder, builds everything from the resolved
+ * config, trains with checkpoints after every epoch, evaluates on the held-out split (negative ELBO,
+ * IWAE with k samples, KL per dimension, active units), writes the figures and the saved model,
+ * and ends the run FINISHED, FAILED (with the error) or KILLED in every tracker.
+ */
+export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
+  const { config, logger } = opts;
+  const runDir = opts.resumeDir ?? (await createRunFolder(config));
+  const runId = runIdOf(runDir);
+  const checkpointDir = join(runDir, RunFiles.checkpoint);
+  const prepared = await prepare(opts, runDir);
+  const { backend, rng, dataset, model, hub } = prepared;
+  const trainer = new Trainer(model, dataset, rng, hub, {
+    epochs: config.train.epochs,
+    batchSize: config.train.batchSize,
+    readEvery: config.train.readEvery,
+    optimizer: config.optimizer,
+    evalBatchSize: config.eval.batchSize,
+    evalLimit: config.eval.limit,
+    checkpointDir,
+    checkpointEvery: config.train.checkpointEvery,
+  });
+  const info: RunInfo = {
+    runId,
+    experiment: opts.resumeDir ? experimentOf(runDir) : config.experiment,
+    runDir,
+    startedAt: Date.now(),
+    config: config as unknown as Record<string, unknown>,
+    tags: {
+      'elbo.run_name': config.name ?? runId,
+      'elbo.model': `${config.model.encoder.name}/${config.model.decoder.name}+${config.model.likelihood.name}+${config.model.divergence.name}`,
+      'elbo.dataset': config.data.name,
+      'elbo.backend': backend.name,
+      'elbo.version': coreVersion(),
+    },
+  };
+  let resumed = false;
+  if (opts.resumeDir && (await hasCheckpoint(checkpointDir))) {
+    const ck = await loadCheckpoint(checkpointDir);
+    try {
+      trainer.restore(ck);
+    } finally {
+      for (const t of ck.tensors.values()) t.dispose();
+    }
+    resumed = true;
+    logger.info(`resuming ${runDir} after epoch ${trainer.epoch} (step ${trainer.step})`);
+  }
+  let status: RunStatus = 'FAILED';
+  let evaluation: Evaluation | undefined;
+  await hub.start(info, resumed ? { history: trainer.history } : undefined);
+  try {
+    await hub.logParams(flattenConfig(config));
+    await trainer.fit(opts.signal);
+    const finalRng = rng.stream('final-eval');
+    evaluation = await trainer.evaluateTest(finalRng, config.eval.k, (done, total) =>
+      hub.progress({ phase: 'eval', epoch: trainer.epoch, epochs: config.train.epochs, step: trainer.step, stepInEpoch: done, stepsPerEpoch: total, metrics: {} }),
+    );
+    const now = Date.now();
+    const final: Record<string, number> = { 'test/neg_elbo': evaluation.negElbo, 'test/recon': evaluation.recon, 'test/kl': evaluation.kl, 'test/active_units': evaluation.activeUnits };
+    if (evaluation.iwae !== undefined) final[`test/iwae`] = evaluation.iwae;
+    await hub.logMetrics(Object.entries(final).map(([key, value]) => ({ key, value, step: trainer.epoch, timestamp: now })));
+    hub.message(
+      `held-out (${evaluation.n} test examples): negative ELBO ${fmt(evaluation.negElbo)} nats = recon ${fmt(evaluation.recon)} + KL ${fmt(evaluation.kl)}` +
+        (evaluation.iwae !== undefined ? `; IWAE −log p(x) ≈ ${fmt(evaluation.iwae)} (k=${evaluation.k})` : '') +
+        `; active units ${evaluation.activeUnits}/${config.model.latent}`,
+    );
+    await writeArtifacts(runDir, model, dataset, rng, config, hub, evaluation);
+    status = 'FINISHED';
+  } catch (e) {
+    status = e instanceof TrainingAborted ? 'KILLED' : 'FAILED';
+    await hub.finish(status, status === 'FAILED' ? (e as Error).message : undefined).catch(() => {});
+    throw e;
+  } finally {
+    trainer.dispose();
+    model.dispose();
+  }
+  await hub.finish(status);
+  return { runDir, runId, status, backend, evaluation, history: trainer.history };
+}
+
+async function writeArtifacts(runDir: string, model: VaeModel, dataset: Dataset, rng: Rng, config: ResolvedRunConfig, hub: TrackerHub, evaluation: Evaluation): Promise<void> {
+  const art = join(runDir, RunFiles.artifacts);
+  const files: string[] = [];
+  for (const fig of await standardFigures(model, dataset, rng.stream('figures'))) {
+    await writeFileAtomic(join(art, fig.file), fig.png);
+    files.push(fig.file);
+  }
+  const evalFile = 'evaluation.json';
+  await writeFileAtomic(join(art, evalFile), JSON.stringify(evaluation, null, 1));
+  files.push(evalFile);
+  for (const f of await saveModel(join(art, 'model'), model, config)) files.push(`model/${f}`);
+  for (const f of files) await hub.logArtifact(f, join(art, f));
+  await hub.logArtifact(RunFiles.config, join(runDir, RunFiles.config));
+}

@@ -1,0 +1,28 @@
+/** Where components write human-readable messages. Injected; never a global. */
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  debug(message: string): void;
+}
+export const Logger = Symbol('Logger');
+
+/** Writes to stderr so that stdout stays clean for data (CSV, JSON) a command prints. */
+export class StderrLogger implements Logger {
+  constructor(private readonly verbose = false) {}
+  info(message: string): void {
+    process.stderr.write(`${message}\n`);
+  }
+  warn(message: string): void {
+    process.stderr.write(`warning: ${message}\n`);
+  }
+  debug(message: string): void {
+    if (this.verbose) process.stderr.write(`debug: ${message}\n`);
+  }
+}
+
+/** Swallows everything; for tests and library use. */
+export class SilentLogger implements Logger {
+  info(): void {}
+  warn(): void {}
+  debug(): void {}
+}

@@ -1,0 +1,137 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { DataSplit } from '../data/dataset.js';
+import type { VaeModel } from '../model/vae-model.js';
+import type { RandomStream } from '../runtime/rng.js';
+
+export interface EvaluationOptions {
+  /** Importance samples for the IWAE bound; 0 skips it. */
+  readonly k: number;
+  readonly batchSize: number;
+  /** Evaluate on the first `limit` examples only. */
+  readonly limit?: number;
+  /** Called after each batch with (examples done, total). */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface Evaluation {
+  /** Examples evaluated. */
+  readonly n: number;
+  /** Mean negative ELBO, −E_q[log p(x|z)] + KL(q‖p), in nats per example (one z sample). */
+  readonly negElbo: number;
+  /** Mean reconstruction term −E_q[log p(x|z)]. */
+  readonly recon: number;
+  /** Mean KL(q(z|x) ‖ p(z)). */
+  readonly kl: number;
+  /** IWAE estimate of −log p(x) with `k` samples (Burda et al. 2016, eq. 8); undefined when k = 0. */
+  readonly iwae?: number;
+  readonly k: number;
+  /** Mean KL per latent dimension (closed form; present when the prior is Gaussian). */
+  readonly klPerDim?: number[];
+  /**
+   * Active units (Burda et al. 2016, §5.2): dimensions u with Cov_x(E_{q(u|x)}[u]) > 10⁻², the
+   * variance over the evaluated examples of the posterior mean.
+   */
+  readonly activeUnits: number;
+  readonly meanVariance: number[];
+}
+
+/** Rows of an importance-sampling chunk kept below this many decoder evaluations at a time. */
+const MAX_ROWS = 8192;
+
+/**
+ * Held-out evaluation: negative ELBO (analytic KL when the prior is Gaussian, else a one-sample
+ * Monte-Carlo KL), the k-sample importance-weighted estimate of −log p(x), KL per dimension and
+ * active units. Values are accumulated on the backend and read back once at the end.
+ */
+export async function evaluate(model: VaeModel, split: DataSplit, rng: RandomStream, opts: EvaluationOptions, condition?: (idx: Int32Array) => tf.Tensor2D | undefined): Promise<Evaluation> {
+  const n = Math.min(split.size, opts.limit ?? split.size);
+  const D = split.dim;
+  const L = model.shape.latentDim;
+  const buf = new Float32Array(opts.batchSize * D);
+  let sums = tf.zeros([3]); // recon, kl, iwae (summed over examples)
+  let klDims = tf.zeros([L]);
+  let muSum = tf.zeros([L]);
+  let muSq = tf.zeros([L]);
+  try {
+    for (let start = 0; start < n; start += opts.batchSize) {
+      const b = Math.min(opts.batchSize, n - start);
+      const idx = new Int32Array(b);
+      for (let i = 0; i < b; i++) idx[i] = start + i;
+      split.read(idx, buf);
+      const seedElbo = rng.nextSeed();
+      const seedIw = rng.nextSeed();
+      const next = tf.tidy(() => {
+        const x = tf.tensor2d(buf.subarray(0, b * D), [b, D]);
+        const c = condition?.(idx);
+        const q = model.encoder.encode(x, c, false);
+        const z = q.rsample(seedElbo);
+        const logPx = model.likelihood.logProb(x, model.decoder.decode(z, c, false));
+        let kl: tf.Tensor1D;
+        let klPerDim: tf.Tensor | undefined;
+        if (model.prior.gaussian) {
+          klPerDim = q.klPerDim(model.prior.distribution(b, c));
+          kl = tf.sum(klPerDim, -1) as tf.Tensor1D;
+        } else {
+          kl = tf.sub(q.logProb(z), model.prior.logProb(z, c)) as tf.Tensor1D;
+        }
+        const iw = opts.k > 0 ? importanceWeighted(model, x, c, q, opts.k, seedIw) : tf.zeros([b]);
+        return {
+          sums: tf.add(sums, tf.stack([tf.neg(tf.sum(logPx)), tf.sum(kl), tf.neg(tf.sum(iw))])),
+          klDims: klPerDim ? tf.add(klDims, tf.sum(klPerDim, 0)) : tf.clone(klDims),
+          muSum: tf.add(muSum, tf.sum(q.mean, 0)),
+          muSq: tf.add(muSq, tf.sum(tf.square(q.mean), 0)),
+        };
+      });
+      tf.dispose([sums, klDims, muSum, muSq]);
+      ({ sums, klDims, muSum, muSq } = next);
+      opts.onProgress?.(start + b, n);
+    }
+    const [s, kd, ms, mq] = await Promise.all([sums.data(), klDims.data(), muSum.data(), muSq.data()]);
+    const meanVariance = Array.from(ms, (m, i) => mq[i]! / n - (m / n) ** 2);
+    const recon = s[0]! / n;
+    const kl = s[1]! / n;
+    return {
+      n,
+      negElbo: recon + kl,
+      recon,
+      kl,
+      iwae: opts.k > 0 ? s[2]! / n : undefined,
+      k: opts.k,
+      klPerDim: model.prior.gaussian ? Array.from(kd, (v) => v / n) : undefined,
+      activeUnits: meanVariance.filter((v) => v > 1e-2).length,
+      meanVariance,
+    };
+  } finally {
+    tf.dispose([sums, klDims, muSum, muSq]);
+  }
+}
+
+/**
+ * log p̂(x) = log (1/k) Σ_i p(x|z_i) p(z_i) / q(z_i|x), z_i ~ q(z|x), per example [batch].
+ * Samples are processed in chunks so memory stays bounded for large k.
+ */
+export function importanceWeighted(model: VaeModel, x: tf.Tensor2D, c: tf.Tensor2D | undefined, q: ReturnType<VaeModel['encode']>, k: number, seed: number): tf.Tensor1D {
+  return tf.tidy(() => {
+    const [b, D] = x.shape;
+    const L = q.dim;
+    const chunk = Math.max(1, Math.min(k, Math.floor(MAX_ROWS / b)));
+    const parts: tf.Tensor2D[] = [];
+    for (let done = 0, i = 0; done < k; done += chunk, i++) {
+      const kc = Math.min(chunk, k - done);
+      parts.push(
+        tf.tidy(() => {
+          const z = q.rsampleK(kc, (seed + i * 7919) | 0); // [kc, b, L]
+          const zFlat = tf.reshape(z, [kc * b, L]) as tf.Tensor2D;
+          const xRep = tf.reshape(tf.tile(tf.expandDims(x, 0), [kc, 1, 1]), [kc * b, D]) as tf.Tensor2D;
+          const cRep = c ? (tf.reshape(tf.tile(tf.expandDims(c, 0), [kc, 1, 1]), [kc * b, c.shape[1]]) as tf.Tensor2D) : undefined;
+          const logPx = tf.reshape(model.likelihood.logProb(xRep, model.decoder.decode(zFlat, cRep, false)), [kc, b]);
+          const logPz = tf.reshape(model.prior.logProb(zFlat, cRep), [kc, b]);
+          const logQz = q.logProb(z); // [kc, b]
+          return tf.sub(tf.add(logPx, logPz), logQz) as tf.Tensor2D;
+        }),
+      );
+    }
+    const logW = parts.length === 1 ? parts[0]! : tf.concat(parts, 0);
+    return tf.sub(tf.logSumExp(logW, 0), Math.log(k)) as tf.Tensor1D;
+  });
+}

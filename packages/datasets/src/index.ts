@@ -1,0 +1,17 @@
+export { datasetsModule, datasetsManifest } from './datasets-module.js';
+export { mnistComponent } from './mnist/mnist-component.js';
+export { idxComponent } from './idx/idx-component.js';
+export { loadMnist, splitEmbeddedDigits, trainCount, mnistOptions, type MnistOptions, type MnistOptionsInput, type DigitSplit } from './mnist/load-mnist.js';
+export { readEmbeddedDigits, embeddedDigitsDir, embeddedMnistVersion, DIGIT_DIM, type DigitClass } from './mnist/embedded-digits.js';
+export { loadIdx, readIdxFolder, locateIdxFile, defaultIdxCache, defaultIdxName, expandPath, type IdxFiles } from './idx/load-idx.js';
+export { idxOptions, IDX_FILES, type IdxOptions, type IdxOptionsInput, type IdxFileRole } from './idx/idx-options.js';
+export { readIdx, parseIdx, isGzip, describeMagic, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, type IdxArray } from './idx/read-idx.js';
+export { encodeIdx, writeIdx } from './idx/write-idx.js';
+export { downloadVerified, sha256Hex, type DownloadOutcome } from './idx/download-verified.js';
+export { binarizeOption, limitOption, parseOptions, type BinarizeMode, type SplitLimit, type LoadEnv } from './data/dataset-options.js';
+export { assembleImageDataset, HELD_OUT_BINARIZE_SEED, type ImageDatasetParts } from './data/image-dataset.js';
+export { InMemorySplit, type SplitValues } from './data/in-memory-split.js';
+export { DynamicBinarize, dynamicBinarize } from './transforms/dynamic-binarize.js';
+export { binarizeStatic } from './transforms/static-binarize.js';
+export { flatten, shapeSize } from './transforms/flatten.js';
+export { scaleBytes, BYTE_SCALE } from './transforms/scale.js';

@@ -1,0 +1,1 @@
+export { modelsCvaeModule, modelsCvaeManifest } from './models-cvae-module.js';

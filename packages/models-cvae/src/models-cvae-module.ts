@@ -1,0 +1,9 @@
+import { ContainerModule } from 'inversify';
+import { ComponentContribution, type ComponentManifest } from '@elbo/core';
+
+/** Components of this package (filled in as its models land). */
+export const modelsCvaeManifest: ComponentManifest = [];
+
+export const modelsCvaeModule = new ContainerModule((o) => {
+  o.bind(ComponentContribution).toConstantValue(modelsCvaeManifest);
+});

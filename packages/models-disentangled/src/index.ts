@@ -1,0 +1,1 @@
+export { modelsDisentangledModule, modelsDisentangledManifest } from './models-disentangled-module.js';

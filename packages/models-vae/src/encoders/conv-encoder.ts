@@ -1,0 +1,85 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
+import { ConfigError, DiagonalGaussian, defineComponent, opt, type Condition, type Encoder, type ParameterStore, type RandomStream } from '@elbo/core';
+import { activationOption, type Activation } from '../layers/activation.js';
+import { ConvLayer, stridedSizes } from '../layers/conv-layer.js';
+import { DenseLayer } from '../layers/dense-layer.js';
+
+export const convOptions = z
+  .object({
+    /** Channels of each stride-2 layer, from the image inwards (the decoder mirrors them). */
+    channels: opt.widths().default([32, 64]),
+    kernel: opt.positiveInt().default(4),
+    stride: opt.positiveInt().default(2),
+    /** Width of the dense layer between the feature map and the latent (0: none). */
+    hidden: opt.nonNegativeInt().default(256),
+    activation: activationOption().default('relu'),
+  })
+  .strict();
+export type ConvOptions = z.output<typeof convOptions>;
+
+export function imageShapeOf(dataShape: readonly number[], path: string): [number, number, number] {
+  if (dataShape.length !== 3) throw new ConfigError(`${path}: convolutional layers need image data of shape [height, width, channels], got [${dataShape.join(', ')}]`);
+  return dataShape as [number, number, number];
+}
+
+/**
+ * q(z|x) from a convolutional network (as in Higgins et al. 2017 / Burgess et al. 2018 for 64×64
+ * dSprites; two layers suit 28×28 MNIST): stride-2 'same' convolutions → flatten → optional dense
+ * layer → linear head (μ, log σ²). A condition is concatenated after flattening.
+ */
+export class ConvEncoder implements Encoder {
+  private readonly convs: ConvLayer[];
+  private readonly hidden?: DenseLayer;
+  private readonly head: DenseLayer;
+
+  constructor(
+    private readonly store: ParameterStore,
+    readonly imageShape: [number, number, number],
+    latentDim: number,
+    conditionDim: number,
+    o: ConvOptions,
+    init: RandomStream,
+  ) {
+    const [h, w, c] = imageShape;
+    let ch = c;
+    this.convs = o.channels.map((out, i) => {
+      const l = new ConvLayer(store, `conv${i}`, ch, out, o.kernel, o.stride, o.activation as Activation, init);
+      ch = out;
+      return l;
+    });
+    const hs = stridedSizes(h, o.channels.length, o.stride);
+    const ws = stridedSizes(w, o.channels.length, o.stride);
+    let flat = hs[hs.length - 1]! * ws[ws.length - 1]! * ch + conditionDim;
+    if (o.hidden > 0) {
+      this.hidden = new DenseLayer(store, 'hidden', flat, o.hidden, o.activation as Activation, init);
+      flat = o.hidden;
+    }
+    this.head = new DenseLayer(store, 'head', flat, 2 * latentDim, 'linear', init);
+  }
+
+  parameters() {
+    return this.store.parameters();
+  }
+
+  encode(x: tf.Tensor2D, c?: Condition): DiagonalGaussian {
+    const img = tf.reshape(x, [x.shape[0], ...this.imageShape]) as tf.Tensor4D;
+    const feat = this.convs.reduce((h, l) => l.apply(h), img);
+    let flat = tf.reshape(feat, [x.shape[0], -1]) as tf.Tensor2D;
+    if (c) flat = tf.concat([flat, c], 1);
+    const out = this.head.apply(this.hidden ? this.hidden.apply(flat) : flat);
+    const [mean, logVar] = tf.split(out, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
+    return new DiagonalGaussian(mean, logVar);
+  }
+}
+
+export const convEncoder = defineComponent({
+  kind: 'encoder',
+  name: 'conv',
+  summary: 'Convolutional encoder for images (28×28, 64×64): stride-2 convolutions → (μ, log σ²)',
+  options: convOptions,
+  create: (o, ctx) => {
+    const s = ctx.shape!;
+    return new ConvEncoder(ctx.params, imageShapeOf(s.dataShape, 'model.encoder'), s.latentDim, s.conditionDim, o, ctx.rng.stream('init/encoder'));
+  },
+});

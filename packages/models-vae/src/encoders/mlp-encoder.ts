@@ -1,0 +1,55 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
+import { DiagonalGaussian, defineComponent, opt, type Condition, type Encoder, type ParameterStore, type RandomStream } from '@elbo/core';
+import { activationOption, type Activation } from '../layers/activation.js';
+import { DenseLayer, Mlp } from '../layers/dense-layer.js';
+
+export const mlpOptions = z
+  .object({
+    hidden: opt.widths().default([400]),
+    activation: activationOption().default('relu'),
+  })
+  .strict();
+
+/**
+ * q(z|x) = N(μ(x), diag exp(ℓ(x))) from an MLP: x → hidden layers → one linear head of width 2L,
+ * split into μ and the log-variance ℓ. A condition c, when present, is concatenated to x.
+ */
+export class MlpEncoder implements Encoder {
+  private readonly body: Mlp;
+  private readonly head: DenseLayer;
+
+  constructor(
+    private readonly store: ParameterStore,
+    inDim: number,
+    readonly latentDim: number,
+    hidden: readonly number[],
+    activation: Activation,
+    init: RandomStream,
+  ) {
+    this.body = new Mlp(store, inDim, hidden, activation, init);
+    this.head = new DenseLayer(store, 'head', hidden.length ? this.body.outDim : inDim, 2 * latentDim, 'linear', init);
+  }
+
+  parameters() {
+    return this.store.parameters();
+  }
+
+  encode(x: tf.Tensor2D, c?: Condition): DiagonalGaussian {
+    const input = c ? tf.concat([x, c], 1) : x;
+    const out = this.head.apply(this.body.apply(input));
+    const [mean, logVar] = tf.split(out, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
+    return new DiagonalGaussian(mean, logVar);
+  }
+}
+
+export const mlpEncoder = defineComponent({
+  kind: 'encoder',
+  name: 'mlp',
+  summary: 'Fully connected encoder: x → hidden layers → (μ, log σ²)',
+  options: mlpOptions,
+  create: (o, ctx) => {
+    const s = ctx.shape!;
+    return new MlpEncoder(ctx.params, s.dataDim + s.conditionDim, s.latentDim, o.hidden, o.activation, ctx.rng.stream('init/encoder'));
+  },
+});
