@@ -144,6 +144,8 @@ export class Trainer {
           }
           keys ??= ['loss', ...Object.keys(parts)];
           const row = tf.stack([value, ...keys.slice(1).map((k) => parts[k] ?? tf.scalar(NaN))]);
+          // Parts were kept out of the gradient tape's scope; release them now that they are stacked.
+          tf.dispose(Object.values(parts));
           return acc ? tf.add(acc, row) : row;
         });
         acc?.dispose();
