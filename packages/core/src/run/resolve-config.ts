@@ -1,7 +1,7 @@
 import { ConfigError } from '../config/config-error.js';
 import { validate } from '../config/options.js';
 import type { ComponentRegistry } from '../registry/component-registry.js';
-import { RunConfigSchema, type ResolvedRunConfig, type ResolvedSectionConfig } from './run-config.js';
+import { RunConfigSchema, type ResolvedRunConfig, type ResolvedSectionConfig, type RunConfigShape } from './run-config.js';
 
 /**
  * Validates a raw config completely — its shape, then every component section against the options
@@ -10,36 +10,40 @@ import { RunConfigSchema, type ResolvedRunConfig, type ResolvedSectionConfig } f
  */
 export function resolveConfig(raw: unknown, registry: ComponentRegistry, source = 'config'): ResolvedRunConfig {
   const base = validate(RunConfigSchema, raw, '');
-  if (!base.ok) throw ConfigError.of(base.problems.map((p) => `${source}: ${p}`));
-  const cfg = base.value;
-  const problems: string[] = [];
+  const problems: string[] = base.ok ? [] : [...base.problems];
   const section = (kind: string, value: unknown, path: string): ResolvedSectionConfig => {
+    if (value === undefined) return { name: '' }; // reported by the shape check
     const r = registry.check(kind, value, path);
     if (!r.ok) {
-      problems.push(...r.problems);
+      // A section may already be reported by the shape check (e.g. not an object); say it once.
+      problems.push(...r.problems.filter((p) => !problems.some((q) => q.startsWith(`${path}:`))));
       return { name: typeof value === 'string' ? value : String((value as { name?: unknown })?.name) };
     }
     return { name: r.value.descriptor.name, ...r.value.options };
   };
+  // Sections are checked even when the shape check failed, so every problem is reported at once.
+  const cfg = (base.ok ? base.value : (raw ?? {})) as RunConfigShape;
+  const m = (cfg.model ?? {}) as Partial<RunConfigShape['model']>;
   const model = {
-    latent: cfg.model.latent,
-    encoder: section('encoder', cfg.model.encoder, 'model.encoder'),
-    decoder: section('decoder', cfg.model.decoder, 'model.decoder'),
-    prior: section('prior', cfg.model.prior, 'model.prior'),
-    likelihood: section('likelihood', cfg.model.likelihood, 'model.likelihood'),
-    divergence: section('divergence', cfg.model.divergence, 'model.divergence'),
+    latent: m.latent as number,
+    encoder: section('encoder', m.encoder, 'model.encoder'),
+    decoder: section('decoder', m.decoder, 'model.decoder'),
+    prior: section('prior', m.prior ?? 'standard-normal', 'model.prior'),
+    likelihood: section('likelihood', m.likelihood ?? 'bernoulli', 'model.likelihood'),
+    divergence: section('divergence', m.divergence ?? 'kl', 'model.divergence'),
   };
   const data = section('dataset', cfg.data, 'data');
-  const schedule = section('schedule', cfg.train.schedule, 'train.schedule');
+  const schedule = section('schedule', cfg.train?.schedule ?? 'constant', 'train.schedule');
   const tracking: Record<string, Record<string, unknown> | false> = {};
-  for (const [name, options] of Object.entries(cfg.tracking)) {
+  const trackingIn = cfg.tracking && typeof cfg.tracking === 'object' ? cfg.tracking : {};
+  for (const [name, options] of Object.entries(trackingIn)) {
     if (options === false) {
       tracking[name] = false;
       continue;
     }
-    const { name: _n, ...rest } = section('tracker', { ...options, name }, `tracking.${name}`);
+    const { name: _n, ...rest } = section('tracker', { ...(options as object), name }, `tracking.${name}`);
     tracking[name] = rest;
   }
-  if (problems.length) throw ConfigError.of(problems.map((p) => `${source}: ${p}`));
-  return { ...cfg, data, model, train: { ...cfg.train, schedule }, tracking };
+  if (problems.length || !base.ok) throw ConfigError.of(problems.map((p) => `${source}: ${p}`));
+  return { ...base.value, data, model, train: { ...base.value.train, schedule }, tracking };
 }
