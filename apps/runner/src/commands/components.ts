@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import type { ComponentDescriptor, ComponentRegistry } from '@elbo/core';
+import { ConfigError, nearest, type ComponentDescriptor, type ComponentRegistry } from '@elbo/core';
 import { setup } from '../setup.js';
 
 interface OptionDoc {
   name: string;
+  required: boolean;
   type: string;
   default?: string;
   description?: string;
@@ -29,13 +30,20 @@ function typeOf(s: Record<string, unknown>): string {
 
 /** Options of a component, read from its zod schema (names, types, defaults). */
 export function describeOptions(d: ComponentDescriptor): OptionDoc[] {
-  const json = z.toJSONSchema(d.options, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, Record<string, unknown>> };
+  const json = z.toJSONSchema(d.options, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+  const required = new Set(json.required ?? []);
   return Object.entries(json.properties ?? {}).map(([name, s]) => ({
     name,
+    required: required.has(name),
     type: typeOf(s),
     default: s['default'] !== undefined ? JSON.stringify(s['default']) : undefined,
     description: typeof s['description'] === 'string' ? s['description'] : undefined,
   }));
+}
+
+function suffix(o: OptionDoc): string {
+  if (o.default !== undefined) return ` (default \`${o.default}\`)`;
+  return o.required ? ' (required)' : ' (optional)';
 }
 
 /** The component reference as Markdown (used for the README's config reference). */
@@ -45,7 +53,7 @@ export function componentsMarkdown(registry: ComponentRegistry): string {
     out.push(`### ${kind}`, '');
     for (const d of registry.list(kind)) {
       out.push(`- **\`${d.kind}/${d.name}\`** — ${d.summary}`);
-      for (const o of describeOptions(d)) out.push(`  - \`${o.name}\`: ${o.type}${o.default !== undefined ? ` (default \`${o.default}\`)` : ' (required)'}`);
+      for (const o of describeOptions(d)) out.push(`  - \`${o.name}\`: ${o.type}${suffix(o)}${o.description ? ` — ${o.description}` : ''}`);
     }
     out.push('');
   }
@@ -53,12 +61,16 @@ export function componentsMarkdown(registry: ComponentRegistry): string {
 }
 
 export function componentsText(registry: ComponentRegistry, kind?: string): string {
+  if (kind !== undefined && !registry.kinds().includes(kind)) {
+    const hint = nearest(kind, registry.kinds());
+    throw new ConfigError(`--kind ${kind}: no such kind${hint ? ` — did you mean "${hint}"?` : ''} (kinds: ${registry.kinds().join(', ')})`);
+  }
   const out: string[] = [];
   for (const d of registry.list(kind)) {
     out.push(`${d.kind}/${d.name}  — ${d.summary}`);
     const opts = describeOptions(d);
     if (!opts.length) out.push('    (no options)');
-    for (const o of opts) out.push(`    ${o.name}: ${o.type}${o.default !== undefined ? `  = ${o.default}` : '  (required)'}`);
+    for (const o of opts) out.push(`    ${o.name}: ${o.type}${o.default !== undefined ? `  = ${o.default}` : o.required ? '  (required)' : '  (optional)'}${o.description ? `  — ${o.description}` : ''}`);
   }
   return out.join('\n') + '\n';
 }
