@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import { createContainer, loadConfig, loadPlugins, readRunConfig, resolveConfig, type ComponentRegistry, type ResolvedRunConfig } from '@elbo/core';
 import type { Container } from 'inversify';
 import { firstPartyModules } from './first-party.js';
@@ -17,9 +18,16 @@ function pluginsOf(raw: Record<string, unknown>): string[] {
   return Array.isArray(p) ? p.filter((x): x is string => typeof x === 'string') : [];
 }
 
-/** Loads a config file with overrides, loads its plugins, and resolves it fully. */
+/**
+ * Loads a config file with overrides, loads its plugins, and resolves it fully. Plugin paths that
+ * start with `./` or `../` are relative to the config file and saved as absolute paths, so the
+ * run folder's config.yaml still finds them.
+ */
 export async function loadResolved(file: string, overrides: readonly string[]): Promise<Setup & { config: ResolvedRunConfig }> {
   const raw = await loadConfig(file, overrides);
+  if (Array.isArray(raw['plugins'])) {
+    raw['plugins'] = raw['plugins'].map((p: unknown) => (typeof p === 'string' && /^\.\.?\//.test(p) ? resolve(dirname(file), p) : p));
+  }
   const s = await setup(pluginsOf(raw));
   return { ...s, config: resolveConfig(raw, s.registry, file) };
 }

@@ -20,8 +20,8 @@ export const consoleTrackerComponent = defineComponent({
   summary: 'prints progress (a bar on a TTY, periodic lines otherwise) and metric summaries to stderr',
   options: z.strictObject({
     /** Seconds between progress lines when there is no bar. */
-    interval: opt.positive().default(5),
-    bar: opt.oneOf(['auto', 'always', 'never']).default('auto'),
+    interval: opt.positive().default(5).describe('seconds between progress lines when there is no bar'),
+    bar: opt.oneOf(['auto', 'always', 'never']).default('auto').describe('auto: a progress bar when stderr is a terminal'),
   }),
   create: (options): Tracker => new ConsoleTracker(options),
 });

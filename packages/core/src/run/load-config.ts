@@ -87,11 +87,17 @@ export async function loadConfig(file: string, overrides: readonly string[] = []
   return merged;
 }
 
+/**
+ * Merges `over` into `base`: mappings merge key by key, anything else is replaced. A component
+ * section that names a different component (`name` differs) replaces the base section whole,
+ * since the old component's options mean nothing to the new one.
+ */
 export function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) {
     const b = out[k];
-    out[k] = isPlain(b) && isPlain(v) ? deepMerge(b, v) : v;
+    const otherComponent = isPlain(b) && isPlain(v) && 'name' in v && v['name'] !== b['name'];
+    out[k] = isPlain(b) && isPlain(v) && !otherComponent ? deepMerge(b, v) : v;
   }
   return out;
 }

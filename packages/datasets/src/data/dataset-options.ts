@@ -8,7 +8,8 @@ import { ConfigError, opt, validate, type Logger, type Rng } from '@elbo/core';
  * - `dynamic`: re-binarise every training batch on the backend (`x' = 1[u < x]`, fresh u per batch);
  *   the test split is binarised once with a fixed seed so held-out scores compare across runs.
  */
-export const binarizeOption = () => opt.oneOf(['none', 'static', 'dynamic']).default('dynamic');
+export const binarizeOption = () =>
+  opt.oneOf(['none', 'static', 'dynamic']).default('dynamic').describe('none: grey levels; static: binarised once at load; dynamic: every training batch re-binarised (test split once, fixed seed)');
 export type BinarizeMode = z.output<ReturnType<typeof binarizeOption>>;
 
 /** Keep only the first N examples of a split (after the split's fixed order), for quick runs. */
@@ -19,7 +20,8 @@ export const limitOption = () =>
       test: opt.positiveInt().optional(),
     })
     .strict()
-    .optional();
+    .optional()
+    .describe('keep only the first N examples of a split: { train: N, test: M }');
 export type SplitLimit = z.output<ReturnType<typeof limitOption>>;
 
 /** Validates library-call options with the same messages a config file gets; throws ConfigError. */

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { ConfigError, NO_PARAMETERS, defineComponent, opt, type DiagonalGaussian, type Divergence, type DivergenceTerms, type Prior } from '@elbo/core';
 
-const klOptions = z.object({ beta: opt.nonNegative().default(1) }).strict();
+const klOptions = z.object({ beta: opt.nonNegative().default(1).describe('weight of the KL term (1: the ELBO; > 1: β-VAE)') }).strict();
 
 /**
  * β·KL(q(z|x) ‖ p(z)) in closed form for a Gaussian prior (Kingma & Welling 2014, appendix B),

@@ -8,12 +8,12 @@ import { DenseLayer } from '../layers/dense-layer.js';
 export const convOptions = z
   .object({
     /** Channels of each stride-2 layer, from the image inwards (the decoder mirrors them). */
-    channels: opt.widths().default([32, 64]),
-    kernel: opt.positiveInt().default(4),
-    stride: opt.positiveInt().default(2),
+    channels: opt.widths().default([32, 64]).describe('channels of each stride-s convolution, from the image inwards (the decoder mirrors them)'),
+    kernel: opt.positiveInt().default(4).describe('kernel height and width'),
+    stride: opt.positiveInt().default(2).describe("stride of every convolution ('same' padding)"),
     /** Width of the dense layer between the feature map and the latent (0: none). */
-    hidden: opt.nonNegativeInt().default(256),
-    activation: activationOption().default('relu'),
+    hidden: opt.nonNegativeInt().default(256).describe('width of the dense layer between feature map and latent (0: none)'),
+    activation: activationOption().default('relu').describe('activation of the hidden layers'),
   })
   .strict();
 export type ConvOptions = z.output<typeof convOptions>;

@@ -6,8 +6,8 @@ import { DenseLayer, Mlp } from '../layers/dense-layer.js';
 
 export const mlpOptions = z
   .object({
-    hidden: opt.widths().default([400]),
-    activation: activationOption().default('relu'),
+    hidden: opt.widths().default([400]).describe('widths of the hidden layers, from the data (encoder) or the latent (decoder) outwards'),
+    activation: activationOption().default('relu').describe('activation of the hidden layers'),
   })
   .strict();
 

@@ -9,11 +9,11 @@ export const gaussianOptions = z
      * `learned`: one σ shared by all values, trained with the model (Rybkin et al. 2021, "σ-VAE");
      * `per-value`: the decoder outputs a log-scale for every value.
      */
-    sigma: opt.oneOf(['fixed', 'learned', 'per-value']).default('fixed'),
+    sigma: opt.oneOf(['fixed', 'learned', 'per-value']).default('fixed').describe('fixed σ, one learned σ shared by all values, or a σ per value from the decoder'),
     /** σ for `fixed`, the initial σ for `learned`. */
-    scale: opt.positive().default(0.1),
+    scale: opt.positive().default(0.1).describe('σ when fixed; the initial σ when learned'),
     /** Lower bound on σ for the learned variants, so the density cannot collapse onto the data. */
-    minScale: opt.positive().default(1e-3),
+    minScale: opt.positive().default(1e-3).describe('lower bound on a learned σ'),
   })
   .strict();
 

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { Container } from 'inversify';
+import {
+  ComponentRegistry,
+  ParameterStore,
+  Rng,
+  SilentLogger,
+  coreModule,
+  createContainer,
+  selectBackend,
+  validate,
+  type ModelShape,
+} from '@elbo/core';
+import { firstPartyModules } from '../src/first-party.js';
+import { modelsVaeModule } from '@elbo/models-vae';
+import { modelsCvaeModule } from '@elbo/models-cvae';
+import { modelsDisentangledModule } from '@elbo/models-disentangled';
+import { datasetsModule } from '@elbo/datasets';
+import { trackersModule } from '@elbo/trackers';
+import { componentsMarkdown } from '../src/commands/components.js';
+import { repoRoot } from './helpers.js';
+
+beforeAll(async () => {
+  await selectBackend('cpu');
+});
+
+const shape: ModelShape = { dataShape: [28, 28, 1], dataDim: 784, latentDim: 4, conditionDim: 0, likelihoodParams: ['logits'], datasetSize: 100 };
+
+/** Components whose options have no complete default (they need a path or URL). */
+const needsOptions = new Set(['dataset/idx']);
+
+describe('first-party modules', () => {
+  const modules = { core: coreModule, 'models-vae': modelsVaeModule, 'models-cvae': modelsCvaeModule, 'models-disentangled': modelsDisentangledModule, datasets: datasetsModule, trackers: trackersModule };
+  it('the runner loads every first-party module', () => {
+    expect(new Set(firstPartyModules)).toEqual(new Set(Object.values(modules).slice(1)));
+  });
+  for (const [name, module] of Object.entries(modules)) {
+    it(`${name}: loads into a fresh container and builds every component with default options`, async () => {
+      const container = new Container();
+      container.load(module);
+      const registry = ComponentRegistry.fromContainer(container);
+      for (const d of registry.list()) {
+        const id = `${d.kind}/${d.name}`;
+        const r = validate(d.options, {}, id);
+        if (needsOptions.has(id)) {
+          expect(r.ok, `${id} should require options`).toBe(false);
+          continue;
+        }
+        expect(r.ok, `${id}: ${r.ok ? '' : r.problems.join('; ')}`).toBe(true);
+        if (!r.ok) continue;
+        const before = tf.memory().numTensors;
+        const params = new ParameterStore(d.kind);
+        const made = await d.create(r.value, { container, rng: new Rng(1), logger: new SilentLogger(), params, shape, runDir: undefined });
+        expect(made, id).toBeTruthy();
+        params.dispose();
+        (made as { dispose?: () => void }).dispose?.();
+        expect(tf.memory().numTensors, `${id} leaves no tensors behind`).toBeLessThanOrEqual(before + 0);
+      }
+    });
+  }
+
+  it('all together register each name once, with a summary and a strict options schema', () => {
+    const { registry } = createContainer(firstPartyModules);
+    const all = registry.list();
+    expect(all.length).toBeGreaterThanOrEqual(12);
+    for (const d of all) {
+      expect(d.summary.length, `${d.kind}/${d.name}`).toBeGreaterThan(10);
+      const r = validate(d.options, { definitelyNotAnOption: 1 }, `${d.kind}/${d.name}`);
+      expect(r.ok, `${d.kind}/${d.name} must reject unknown options`).toBe(false);
+    }
+  });
+
+  it('the README config reference matches the registered components', () => {
+    const { registry } = createContainer(firstPartyModules);
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const start = readme.indexOf('<!-- components:start -->');
+    const end = readme.indexOf('<!-- components:end -->');
+    expect(start, 'README has a generated components section').toBeGreaterThan(0);
+    const section = readme.slice(start + '<!-- components:start -->'.length, end).trim();
+    expect(section, 'regenerate with: npm run docs').toBe(componentsMarkdown(registry).trim());
+  });
+});
