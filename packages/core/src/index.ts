@@ -17,7 +17,7 @@ export {
 export { ParameterStore, collectParameters, countParameters, NO_PARAMETERS, type HasParameters } from './model/parameters.js';
 export { Rng, RandomStream, mulberry32, RngToken, type RngState } from './runtime/rng.js';
 export { Logger, StderrLogger, SilentLogger } from './runtime/logger.js';
-export { Dataset, type DataSplit, type BatchTransform, type SplitName } from './data/dataset.js';
+export { Dataset, type DataSplit, type BatchTransform, type SplitName, type GroundTruthFactors } from './data/dataset.js';
 export {
   Tracker,
   type RunStatus,

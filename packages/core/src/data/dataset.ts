@@ -15,6 +15,25 @@ export interface DataSplit {
   read(indices: ArrayLike<number>, out: Float32Array): void;
   /** Class labels, when the data has them (MNIST digits). */
   readonly labels?: Int32Array;
+  /** Known generative factors (dSprites), for disentanglement metrics. */
+  readonly factors?: GroundTruthFactors;
+}
+
+/**
+ * The ground-truth generative factors of a split whose examples form a full factor grid (or a
+ * known subset of one): every example has one class index per factor.
+ */
+export interface GroundTruthFactors {
+  /** Factor names in the dataset's own order (dSprites: color, shape, scale, orientation, posX, posY). */
+  readonly names: readonly string[];
+  /** Number of classes of each factor. */
+  readonly sizes: readonly number[];
+  /** The real value of each class of each factor (e.g. scale 0.5 … 1). */
+  readonly values: readonly (readonly number[])[];
+  /** Writes the factor classes of the examples at `indices` into `out` (indices.length × factors). */
+  classesOf(indices: ArrayLike<number>, out: Int32Array): void;
+  /** The index of the example with these factor classes (one per factor). */
+  indexOf(classes: ArrayLike<number>): number;
 }
 
 /** A transform applied on the backend to every training batch (e.g. dynamic binarisation). */

@@ -4,9 +4,11 @@ import '@tensorflow/tfjs-backend-cpu';
 import { DiagonalGaussian } from './diagonal-gaussian.js';
 import { Bernoulli } from './bernoulli.js';
 import { Normal } from './normal.js';
+import { registerGradients } from '../runtime/backend.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
+  await registerGradients();
 });
 
 const arr = (t: tf.Tensor) => Array.from(t.dataSync());
