@@ -91,3 +91,14 @@ export function swapBatchAndChannels(x: tf.Tensor4D): tf.Tensor4D {
   if (c === 1) return tf.reshape(t, [1, h, w, b]);
   return tf.reshape(tf.transpose(tf.reshape(t, [h * w, c, b]), [1, 0, 2]), [c, h, w, b]);
 }
+
+/**
+ * Zero-pads the two spatial axes of x [B, H, W, C]. Done as a 3-D pad of [B, H, W·C] (the same
+ * memory layout): WASM's pad kernel is ~10–30× faster with a long innermost axis than with C = 1.
+ */
+export function padSpatial(x: tf.Tensor4D, top: number, bottom: number, left: number, right: number): tf.Tensor4D {
+  if (top === 0 && bottom === 0 && left === 0 && right === 0) return x;
+  const [b, h, w, c] = x.shape;
+  const padded = tf.pad(tf.reshape(x, [b, h, w * c]), [[0, 0], [top, bottom], [left * c, right * c]]);
+  return tf.reshape(padded, [b, h + top + bottom, w + left + right, c]);
+}

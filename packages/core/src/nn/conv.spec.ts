@@ -1,15 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { registerGradients } from './register-gradients.js';
+import { registerGradients } from '../runtime/backend.js';
 import { conv2d, conv2dTranspose, initConv } from './conv.js';
-import { convGeometry } from './conv-backprop.js';
-import { CONV_CASES, convData, relError, runConv } from './layer-test-cases.js';
+import { convGeometry } from './conv-geometry.js';
+import { CONV_CASES, convData, relError, runConv, runFilterGrad, runInputGrad } from './layer-test-cases.js';
 
 const TOL = 1e-4;
 
 beforeAll(async () => {
-  registerGradients();
+  await registerGradients();
   await tf.setBackend('cpu');
 });
 
@@ -25,6 +25,31 @@ describe('conv2d / conv2dTranspose (cpu): custom gradients = tf ops with default
       expect(got.leaked).toBe(0);
     });
   }
+
+  it('both filter-gradient layouts (dilated, phase) agree with the default gradient', () => {
+    for (const c of CONV_CASES) {
+      const data = convData(c);
+      const ref = runConv(c, data, 'reference').grads[1]!;
+      for (const strategy of ['dilated', 'phase'] as const) {
+        const got = runFilterGrad(c, data, strategy);
+        expect(relError(got.grads[0]!, ref), `${c.name} ${strategy}`).toBeLessThan(TOL);
+        expect(got.leaked).toBe(0);
+      }
+    }
+  });
+
+  it('both input-gradient layouts (phases, combined) agree with the default ops', () => {
+    for (const c of CONV_CASES) {
+      const data = convData(c);
+      const ref = runConv(c, data, 'reference');
+      const expected = c.kind === 'conv2d' ? ref.grads[0]! : ref.value;
+      for (const strategy of ['phases', 'combined'] as const) {
+        const got = runInputGrad(c, data, strategy);
+        expect(relError(got.grads[0]!, expected), `${c.name} ${strategy}`).toBeLessThan(TOL);
+        expect(got.leaked).toBe(0);
+      }
+    }
+  });
 
   it('trains a conv → conv2dTranspose autoencoder: only filter gradients, data input, no leaks', () => {
     const before = tf.memory().numTensors;
@@ -47,6 +72,17 @@ describe('conv2d / conv2dTranspose (cpu): custom gradients = tf ops with default
     tf.dispose([x, enc.filter, enc.bias, dec.filter, dec.bias, ...vars, got.value, ref.value]);
     tf.dispose([...Object.values(got.grads), ...Object.values(ref.grads)]);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('computes ∂L/∂x only when it is needed (data inputs are skipped)', async () => {
+    const x = tf.randomNormal([2, 8, 8, 4], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const w = tf.randomNormal([3, 3, 4, 5], 0, 1, 'float32', 2) as tf.Tensor4D;
+    const loss = () => tf.sum(conv2d(x, w, 1, 'same'));
+    const convs = async (xs: tf.Tensor[]) =>
+      (await tf.profile(() => tf.grads(loss)(xs))).kernels.filter((k) => k.name === 'Conv2D').length;
+    expect(await convs([w])).toBe(2); // forward + ∂L/∂W
+    expect(await convs([x, w])).toBe(3); // + ∂L/∂x
+    tf.dispose([x, w]);
   });
 
   it('rejects inconsistent shapes', () => {

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { conv2dBackpropFilter, conv2dBackpropInput, convGeometry, type ConvPadding } from './conv-backprop.js';
+import { conv2dBackpropFilter } from './conv2d-backprop-filter.js';
+import { conv2dBackpropInput } from './conv2d-backprop-input.js';
+import { convGeometry, type ConvPadding } from './conv-geometry.js';
 import { lazyGradOp } from './lazy-grad-op.js';
 
 /** The trainable tensors of one convolution layer. */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { padArg, swapBatchAndChannels, type ConvGeometry } from './conv-geometry.js';
+import { padArg, padSpatial, swapBatchAndChannels, type ConvGeometry } from './conv-geometry.js';
 
 /**
  * How the filter gradient is laid out as a forward convolution. Both are exact; they differ in
@@ -52,8 +52,7 @@ function cropAndPad(x: tf.Tensor4D, g: ConvGeometry, rows: number, cols: number,
   const keepW = Math.min(g.inW, cols - g.left);
   const xs = keepH < g.inH || keepW < g.inW ? tf.slice(x, [0, 0, 0, 0], [g.batch, keepH, keepW, g.inC]) : x;
   if (!exact) return [xs, rows - g.top - keepH, cols - g.left - keepW];
-  const padded = tf.pad(xs, [[0, 0], [g.top, rows - g.top - keepH], [g.left, cols - g.left - keepW], [0, 0]]);
-  return [padded, 0, 0];
+  return [padSpatial(xs, g.top, rows - g.top - keepH, g.left, cols - g.left - keepW), 0, 0];
 }
 
 function dilated(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {

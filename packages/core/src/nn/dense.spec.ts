@@ -1,14 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { registerGradients } from './register-gradients.js';
+import { registerGradients } from '../runtime/backend.js';
 import { dense, initDense } from './dense.js';
 import { DENSE_CASES, denseData, relError, runDense } from './layer-test-cases.js';
 
 const TOL = 1e-4;
 
 beforeAll(async () => {
-  registerGradients();
+  await registerGradients();
   await tf.setBackend('cpu');
 });
 
@@ -41,6 +41,17 @@ describe('dense (cpu): custom gradient = tf.matMul + add with default gradients'
     }
     tf.dispose([x, w0, b0, w, b, got.value, ref.value, ...Object.values(got.grads), ...Object.values(ref.grads)]);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('computes ∂L/∂x only when it is needed (data inputs are skipped)', async () => {
+    const x = tf.randomNormal([4, 6], 0, 1, 'float32', 1) as tf.Tensor2D;
+    const { kernel, bias } = initDense(6, 3, 2);
+    const loss = () => tf.sum(dense(x, kernel, bias));
+    const matMuls = async (xs: tf.Tensor[]) =>
+      (await tf.profile(() => tf.grads(loss)(xs))).kernels.filter((k) => k.name === 'BatchMatMul').length;
+    expect(await matMuls([kernel, bias])).toBe(2); // forward + ∂L/∂W
+    expect(await matMuls([x, kernel, bias])).toBe(3); // + ∂L/∂x
+    tf.dispose([x, kernel, bias]);
   });
 
   it('forward without a tape keeps no tensors', () => {

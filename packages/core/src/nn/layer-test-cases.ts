@@ -8,7 +8,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { activate, type Activation } from './activation.js';
 import { conv2d, conv2dTranspose } from './conv.js';
-import { convGeometry, type ConvPadding } from './conv-backprop.js';
+import { conv2dBackpropFilter, type FilterGradStrategy } from './conv2d-backprop-filter.js';
+import { conv2dBackpropInput, type InputGradStrategy } from './conv2d-backprop-input.js';
+import { convGeometry, type ConvPadding } from './conv-geometry.js';
 import { dense } from './dense.js';
 
 export type Shape4 = [number, number, number, number];
@@ -111,6 +113,39 @@ export function runConv(c: ConvCase, data: Float32Array[], impl: Impl): CaseResu
     return { value: forward(x, w).dataSync() as Float32Array, grads: grads.map((g) => g.dataSync() as Float32Array) };
   });
   return { ...out, leaked: tf.memory().numTensors - before };
+}
+
+/**
+ * The filter gradient of a conv case computed directly with one `conv2dBackpropFilter` strategy
+ * (for conv2dTranspose the roles of input and output gradient are swapped), plus tensors leaked.
+ */
+export function runFilterGrad(c: ConvCase, data: Float32Array[], strategy: FilterGradStrategy): CaseResult {
+  const shapes = convShapes(c);
+  const before = tf.memory().numTensors;
+  const grad = tf.tidy(() => {
+    const x = tf.tensor4d(data[0]!, shapes.input);
+    const r = tf.tensor4d(data[2]!, shapes.output);
+    const g = convGeometry(c.shape, shapes.filter, c.stride, c.pad);
+    const dw = c.kind === 'conv2d' ? conv2dBackpropFilter(x, r, g, strategy) : conv2dBackpropFilter(r, x, g, strategy);
+    return dw.dataSync() as Float32Array;
+  });
+  return { value: new Float32Array(0), grads: [grad], leaked: tf.memory().numTensors - before };
+}
+
+/**
+ * `conv2dBackpropInput` with one strategy: for conv2d cases ∂L/∂x (the reference's first
+ * gradient), for conv2dTranspose cases the forward value (the reference's value).
+ */
+export function runInputGrad(c: ConvCase, data: Float32Array[], strategy: InputGradStrategy): CaseResult {
+  const shapes = convShapes(c);
+  const before = tf.memory().numTensors;
+  const out = tf.tidy(() => {
+    const w = tf.tensor4d(data[1]!, shapes.filter);
+    const src = c.kind === 'conv2d' ? tf.tensor4d(data[2]!, shapes.output) : tf.tensor4d(data[0]!, shapes.input);
+    const g = convGeometry(c.shape, shapes.filter, c.stride, c.pad);
+    return conv2dBackpropInput(src, w, g, strategy).dataSync() as Float32Array;
+  });
+  return { value: new Float32Array(0), grads: [out], leaked: tf.memory().numTensors - before };
 }
 
 /** max |a − e| / max |e| (0 when both are all zeros); lengths must agree. */

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerGradients } from './register-gradients.js';
+import { registerGradients } from '../runtime/backend.js';
 import { conv2d, conv2dTranspose, initConv } from './conv.js';
 import { dense, initDense } from './dense.js';
 import {
@@ -18,6 +18,8 @@ import {
   relError,
   runConv,
   runDense,
+  runFilterGrad,
+  runInputGrad,
   type CaseResult,
   type ConvCase,
   type DenseCase,
@@ -30,7 +32,7 @@ const convCases: readonly ConvCase[] = CONV_CASES;
 const refs = new Map<string, { data: Float32Array[]; ref: CaseResult }>();
 
 beforeAll(async () => {
-  registerGradients();
+  await registerGradients();
   await tf.setBackend('cpu');
   for (const c of denseCases) {
     const data = denseData(c);
@@ -65,6 +67,32 @@ describe('conv2d / conv2dTranspose on wasm = tf ops with default gradients on cp
     it(c.name, () => {
       const { data, ref } = refs.get(c.name)!;
       check(runConv(c, data, 'custom'), ref);
+    });
+  }
+});
+
+describe('filter-gradient layouts on wasm', () => {
+  for (const strategy of ['dilated', 'phase'] as const) {
+    it(`${strategy} = default conv gradient on cpu, every case`, () => {
+      for (const c of convCases) {
+        const { data, ref } = refs.get(c.name)!;
+        const got = runFilterGrad(c, data, strategy);
+        expect(relError(got.grads[0]!, ref.grads[1]!), c.name).toBeLessThan(TOL);
+        expect(got.leaked).toBe(0);
+      }
+    });
+  }
+});
+
+describe('input-gradient layouts on wasm', () => {
+  for (const strategy of ['phases', 'combined'] as const) {
+    it(`${strategy} = default ops on cpu, every case`, () => {
+      for (const c of convCases) {
+        const { data, ref } = refs.get(c.name)!;
+        const got = runInputGrad(c, data, strategy);
+        expect(relError(got.grads[0]!, c.kind === 'conv2d' ? ref.grads[0]! : ref.value), c.name).toBeLessThan(TOL);
+        expect(got.leaked).toBe(0);
+      }
     });
   }
 });

@@ -12,18 +12,25 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerGradients } from './register-gradients.js';
+import { registerGradients } from '../runtime/backend.js';
 import { conv2d, conv2dTranspose, initConv } from './conv.js';
-import { conv2dBackpropFilter, conv2dBackpropInput, convGeometry } from './conv-backprop.js';
+import { conv2dBackpropFilter } from './conv2d-backprop-filter.js';
+import { conv2dBackpropInput } from './conv2d-backprop-input.js';
+import { convGeometry } from './conv-geometry.js';
 import { dense, initDense } from './dense.js';
 
-const reps = Number(process.argv[2] ?? 5);
+const reps = Math.max(1, Number(process.argv[2] ?? 7));
 
+/** Median wall time of `reps` calls after one warm-up call (operator setup, heap growth). */
 function time(fn: () => tf.TensorContainer): number {
-  tf.dispose(fn()); // warm-up: operator setup, heap growth
-  const t0 = performance.now();
-  for (let i = 0; i < reps; i++) tf.dispose(fn());
-  return (performance.now() - t0) / reps;
+  tf.dispose(fn());
+  const ms: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    tf.dispose(fn());
+    ms.push(performance.now() - t0);
+  }
+  return ms.sort((a, b) => a - b)[Math.floor(reps / 2)]!;
 }
 
 function line(label: string, ms: number, flops?: number): void {
@@ -36,9 +43,9 @@ function step(loss: () => tf.Scalar, xs: tf.Tensor[]): () => tf.TensorContainer 
 }
 
 async function main(): Promise<void> {
-  registerGradients();
+  await registerGradients();
   await tf.setBackend('wasm');
-  console.log(`backend ${tf.getBackend()}, ${reps} timed repetitions after one warm-up\n`);
+  console.log(`backend ${tf.getBackend()}, median of ${reps} timed runs after one warm-up\n`);
 
   // Dense 128×784 → 400, relu.
   const x = tf.randomNormal([128, 784], 0, 1, 'float32', 1) as tf.Tensor2D;
