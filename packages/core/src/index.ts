@@ -8,6 +8,8 @@ export {
   Likelihood,
   Divergence,
   Schedule,
+  Conditioner,
+  type ConditionInput,
   type Condition,
   type DecoderOutput,
   type DivergenceContext,
@@ -43,14 +45,14 @@ export { opt, show, validate, formatIssues } from './config/options.js';
 export { writeFileAtomic } from './runtime/files.js';
 export { selectBackend, registerGradients, type BackendChoice, type BackendPreference } from './runtime/backend.js';
 export { Adam, type AdamOptions } from './training/adam.js';
-export { Trainer, TrainingAborted, TrainingDiverged, conditionFor, type TrainerOptions } from './training/trainer.js';
+export { Trainer, TrainingAborted, TrainingDiverged, type TrainerOptions } from './training/trainer.js';
 export { evaluate, importanceWeighted, type Evaluation, type EvaluationOptions } from './training/evaluate.js';
 export { saveCheckpoint, loadCheckpoint, hasCheckpoint, packTensors, unpackTensors, type Checkpoint, type CheckpointState } from './training/checkpoint.js';
 export { constantSchedule, linearWarmupSchedule } from './training/schedules.js';
 export { VaeModel, type ObjectiveOutput } from './model/vae-model.js';
 export { TrackerHub } from './tracking/tracker-hub.js';
 export { encodeImageGrid, decodePng, type GridOptions } from './artifacts/image-grid.js';
-export { standardFigures, type Figure } from './artifacts/figures.js';
+export { standardFigures, conditionGrid, type Figure } from './artifacts/figures.js';
 export { RunConfigSchema, type RunConfigInput, type ResolvedRunConfig, type ResolvedSectionConfig } from './run/run-config.js';
 export { loadConfig, readConfigFile, applyOverride, parsePath, deepMerge, flattenConfig } from './run/load-config.js';
 export { resolveConfig } from './run/resolve-config.js';
@@ -63,6 +65,9 @@ export { openRun, type OpenRun } from './run/open-run.js';
 export { coreModule, coreManifest } from './core-module.js';
 export { dense, initDense, type DenseParams } from './nn/dense.js';
 export { conv2d, conv2dTranspose, initConv, type ConvParams } from './nn/conv.js';
-export { convGeometry, conv2dBackpropFilter, conv2dBackpropInput, type ConvPadding, type ConvGeometry } from './nn/conv-backprop.js';
+export { convGeometry, type ConvPadding, type ConvGeometry } from './nn/conv-geometry.js';
+export { conv2dBackpropInput, type InputGradStrategy } from './nn/conv2d-backprop-input.js';
+export { conv2dBackpropFilter, type FilterGradStrategy } from './nn/conv2d-backprop-filter.js';
 export { activate, ACTIVATIONS, type Activation } from './nn/activation.js';
 export { lazyGradOp } from './nn/lazy-grad-op.js';
+export { MlpClassifier, type ClassifierOptions } from './evaluation/mlp-classifier.js';

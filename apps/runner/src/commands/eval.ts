@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { evaluate, conditionFor, openRun, StderrLogger, writeFileAtomic, RunFiles, type BackendPreference } from '@elbo/core';
+import { evaluate, openRun, StderrLogger, writeFileAtomic, RunFiles, type BackendPreference } from '@elbo/core';
 import { setupForRun } from '../setup.js';
 
 /** `elbo eval <run-dir> [--k 5000]`: held-out metrics of a trained run, saved beside its artifacts. */
@@ -10,7 +10,6 @@ export async function evalCommand(args: { runDir: string; k: number; limit?: num
   try {
     const t0 = performance.now();
     let last = 0;
-    const cond = conditionFor(run.model, run.dataset, run.dataset.test);
     const ev = await evaluate(
       run.model,
       run.dataset.test,
@@ -27,7 +26,6 @@ export async function evalCommand(args: { runDir: string; k: number; limit?: num
           }
         },
       },
-      cond,
     );
     const file = join(args.runDir, RunFiles.artifacts, `evaluation-k${args.k}.json`);
     await writeFileAtomic(file, JSON.stringify(ev, null, 1));

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../data/dataset.js';
 import type { VaeModel } from '../model/vae-model.js';
+import type { ConditionInput } from '../model/interfaces.js';
 import type { RandomStream } from '../runtime/rng.js';
-import { conditionFor } from '../training/trainer.js';
 import { encodeImageGrid } from './image-grid.js';
 
 function imageShape(dataset: Dataset): [number, number, number] | undefined {
@@ -40,17 +40,22 @@ export interface Figure {
  */
 export async function standardFigures(model: VaeModel, dataset: Dataset, rng: RandomStream): Promise<Figure[]> {
   const shape = imageShape(dataset);
-  if (!shape || model.shape.conditionDim > 0) return [];
+  if (!shape) return [];
   const out: Figure[] = [];
-  const samples = model.sample(64, rng.nextSeed());
-  out.push({ file: 'samples.png', png: encodeImageGrid(await rows(samples), { shape, cols: 8 }) });
-  samples.dispose();
+  const classes = model.conditioner?.allClasses?.();
+  if (model.conditioner && !classes) return []; // vector conditions: no canonical grid
+  if (classes) {
+    out.push({ file: 'samples.png', png: await conditionGrid(model, classes, 8, rng.nextSeed(), shape) });
+  } else {
+    const samples = model.sample(64, rng.nextSeed());
+    out.push({ file: 'samples.png', png: encodeImageGrid(await rows(samples), { shape, cols: 8 }) });
+    samples.dispose();
+  }
 
   const n = Math.min(32, dataset.test.size);
   const idx = Int32Array.from({ length: n }, (_, i) => i);
   const x = readTest(dataset, idx);
-  const cond = conditionFor(model, dataset, dataset.test);
-  const rec = model.reconstruct(x, cond?.(idx));
+  const rec = tf.tidy(() => model.reconstruct(x, model.condition(model.conditioner?.read(dataset.test, idx))));
   const xs = await rows(x);
   const rs = await rows(rec);
   tf.dispose([x, rec]);
@@ -65,15 +70,38 @@ export async function standardFigures(model: VaeModel, dataset: Dataset, rng: Ra
   const pair = Int32Array.from([find(5, 0), find(1, Math.min(1, dataset.test.size - 1))]);
   const xp = readTest(dataset, pair);
   const steps = 10;
+  const pairCond = model.conditioner?.read(dataset.test, pair);
   const interp = tf.tidy(() => {
-    const mu = model.encode(xp).mean;
+    const c = model.condition(pairCond);
+    const mu = model.encode(xp, c).mean;
     const t = tf.reshape(tf.linspace(0, 1, steps), [steps, 1]);
     const z = tf.add(tf.mul(tf.sub(1, t), tf.slice(mu, [0, 0], [1, -1])), tf.mul(t, tf.slice(mu, [1, 0], [1, -1]))) as tf.Tensor2D;
-    return model.decodeMean(z);
+    // A conditional model interpolates in z under the first image's condition.
+    const cz = c ? (tf.tile(tf.slice(c, [0, 0], [1, -1]), [steps, 1]) as tf.Tensor2D) : undefined;
+    return model.decodeMean(z, cz);
   });
   const ends = await rows(xp);
   const mids = await rows(interp);
   tf.dispose([xp, interp]);
   out.push({ file: 'interpolation.png', png: encodeImageGrid([ends[0]!, ...mids, ends[1]!], { shape, cols: steps + 2 }) });
   return out;
+}
+
+/**
+ * Samples of a conditional model, one row per class: column j holds one z ~ p(z|c) drawn for the
+ * first class and kept for every class, so style stays fixed down a column while the class changes
+ * along it. (For a learned conditional prior z is drawn from p(z|c₀); for N(0, I) any class.)
+ */
+export async function conditionGrid(model: VaeModel, classes: ConditionInput, perClass: number, seed: number, shape: [number, number, number]): Promise<Uint8Array> {
+  const images = tf.tidy(() => {
+    const c = model.condition(classes)!; // [K, dim]
+    const k = c.shape[0];
+    const z = model.prior.sample(perClass, seed, tf.tile(tf.slice(c, [0, 0], [1, -1]), [perClass, 1]) as tf.Tensor2D); // [perClass, L]
+    const zz = tf.reshape(tf.tile(tf.expandDims(z, 0), [k, 1, 1]), [k * perClass, -1]) as tf.Tensor2D;
+    const cc = tf.reshape(tf.tile(tf.expandDims(c, 1), [1, perClass, 1]), [k * perClass, -1]) as tf.Tensor2D;
+    return model.decodeMean(zz, cc);
+  });
+  const r = await rows(images);
+  images.dispose();
+  return encodeImageGrid(r, { shape, cols: perClass });
 }

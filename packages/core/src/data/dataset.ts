@@ -15,6 +15,8 @@ export interface DataSplit {
   read(indices: ArrayLike<number>, out: Float32Array): void;
   /** Class labels, when the data has them (MNIST digits). */
   readonly labels?: Int32Array;
+  /** Condition vectors (attributes) for conditional models on vector conditions. */
+  readonly conditions?: { readonly dim: number; read(indices: ArrayLike<number>, out: Float32Array): void };
   /** Known generative factors (dSprites), for disentanglement metrics. */
   readonly factors?: GroundTruthFactors;
 }

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { DiagonalGaussian } from '../distributions/diagonal-gaussian.js';
 import type { HasParameters } from './parameters.js';
+import type { DataSplit } from '../data/dataset.js';
 
 /**
  * A condition c for conditional models: a batch of condition vectors (one-hot labels, attributes),
@@ -87,6 +88,38 @@ export interface AuxiliaryBatch {
   readonly x: tf.Tensor2D;
   readonly encode: (x: tf.Tensor2D) => DiagonalGaussian;
 }
+
+/** The raw condition of a batch, as the data holds it: class labels and/or condition vectors. */
+export interface ConditionInput {
+  /** One class label per example. */
+  readonly labels?: Int32Array;
+  /** One condition vector per example, row-major (n × width). */
+  readonly vectors?: Float32Array;
+}
+
+/**
+ * Turns a batch's raw condition into the condition tensor c [batch, dim] that encoder, decoder and
+ * prior receive (one-hot labels, a learned label embedding, attribute vectors…). May own trainable
+ * variables (an embedding table); `encode` runs inside the gradient tape.
+ */
+export interface Conditioner extends HasParameters {
+  /** Width of c. */
+  readonly dim: number;
+  /** Number of classes, for label conditions. */
+  readonly numClasses?: number;
+  /** Reads the raw condition of the examples at `indices` of a split; a ConfigError if the split has none. */
+  read(split: DataSplit, indices: ArrayLike<number>): ConditionInput;
+  /** c for a batch. */
+  encode(input: ConditionInput): tf.Tensor2D;
+  /**
+   * Parses conditions a user typed (`7`, or `0.2,1,0`) for `n` examples; throws a ConfigError
+   * naming the value, the expected range or length, and `source` (e.g. `--condition`).
+   */
+  parse(values: readonly string[], n: number, source: string): ConditionInput;
+  /** Every class as a condition (one per class), for grids; undefined for vector conditions. */
+  allClasses?(): ConditionInput;
+}
+export const Conditioner = Symbol('Conditioner');
 
 /** A schedule multiplies the divergence by a factor that depends on the step (KL warm-up). */
 export interface Schedule {

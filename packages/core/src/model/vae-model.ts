@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DiagonalGaussian } from '../distributions/diagonal-gaussian.js';
-import type { Condition, Decoder, Divergence, DivergenceContext, Encoder, Likelihood, Prior, Schedule } from './interfaces.js';
+import type { Condition, ConditionInput, Conditioner, Decoder, Divergence, DivergenceContext, Encoder, Likelihood, Prior, Schedule } from './interfaces.js';
 import { collectParameters } from './parameters.js';
 import type { ModelShape } from '../registry/component.js';
 
@@ -25,21 +25,32 @@ export class VaeModel {
     readonly likelihood: Likelihood,
     readonly divergence: Divergence,
     readonly schedule: Schedule,
+    /** Present for conditional models: turns a batch's labels/vectors into c. */
+    readonly conditioner?: Conditioner,
   ) {}
+
+  /** c for a batch of raw conditions (undefined for unconditional models). Call inside a tidy. */
+  condition(input: ConditionInput | undefined): Condition {
+    if (!this.conditioner) return undefined;
+    if (!input) throw new Error('a conditional model needs a condition for every example');
+    return this.conditioner.encode(input);
+  }
 
   /** Everything the model optimiser updates (the divergence's own networks included only if it says so). */
   parameters(): Map<string, tf.Variable> {
-    return collectParameters(this.encoder, this.decoder, this.prior, this.likelihood, this.divergence);
+    const owners = [this.encoder, this.decoder, this.prior, this.likelihood, this.divergence];
+    return collectParameters(...(this.conditioner ? [...owners, this.conditioner] : owners));
   }
 
-  /** Must be called inside tf.tidy or a gradient function. */
-  objective(x: tf.Tensor2D, c: Condition, ctx: DivergenceContext): ObjectiveOutput {
+  /** Must be called inside tf.tidy or a gradient function (c is built here, on the tape). */
+  objective(x: tf.Tensor2D, cond: ConditionInput | undefined, ctx: Omit<DivergenceContext, 'condition'>): ObjectiveOutput {
+    const c = this.condition(cond);
     const q = this.encoder.encode(x, c, true);
     const z = q.rsample(ctx.seed);
     const out = this.decoder.decode(z, c, true);
     const recon = tf.neg(tf.mean(this.likelihood.logProb(x, out))) as tf.Scalar;
     const p = this.prior.gaussian ? this.prior.distribution(x.shape[0], c) : undefined;
-    const div = this.divergence.terms(q, p, z, this.prior, ctx);
+    const div = this.divergence.terms(q, p, z, this.prior, { ...ctx, condition: c });
     const factor = this.schedule.factor(ctx.step);
     const loss = tf.add(recon, factor === 1 ? div.total : tf.mul(div.total, factor)) as tf.Scalar;
     return { loss, parts: { recon, ...div.parts } };

@@ -14,6 +14,7 @@ export type ComponentKind =
   | 'schedule'
   | 'dataset'
   | 'tracker'
+  | 'condition'
   | (string & {});
 
 /** Shapes the model components are built for; filled in by core before any model component is created. */
@@ -42,6 +43,8 @@ export interface BuildContext {
   readonly shape?: ModelShape;
   /** Folder of the current run, when there is one (trackers, datasets with caches). */
   readonly runDir?: string;
+  /** The run's dataset, for components that depend on it (conditioners read its classes). */
+  readonly dataset?: import('../data/dataset.js').Dataset;
   /** The resolved config of the whole run (read-only), for components that record it. */
   readonly config?: Readonly<Record<string, unknown>>;
 }

@@ -1,6 +1,6 @@
 import type { Container } from 'inversify';
 import type { Dataset } from '../data/dataset.js';
-import type { Decoder, Divergence, Encoder, Likelihood, Prior, Schedule } from '../model/interfaces.js';
+import type { Conditioner, Decoder, Divergence, Encoder, Likelihood, Prior, Schedule } from '../model/interfaces.js';
 import { ParameterStore } from '../model/parameters.js';
 import { VaeModel } from '../model/vae-model.js';
 import type { ModelShape } from '../registry/component.js';
@@ -18,10 +18,10 @@ export interface BuildDeps {
 }
 
 /** Creates a component from a resolved section (options already validated, defaults filled in). */
-export async function createComponent<T>(kind: string, section: ResolvedSectionConfig, deps: BuildDeps, params: ParameterStore, shape?: ModelShape, config?: ResolvedRunConfig): Promise<T> {
+export async function createComponent<T>(kind: string, section: ResolvedSectionConfig, deps: BuildDeps, params: ParameterStore, shape?: ModelShape, config?: ResolvedRunConfig, dataset?: Dataset): Promise<T> {
   const { name, ...options } = section;
   const d = deps.registry.get(kind, name);
-  return (await d.create(options, { container: deps.container, rng: deps.rng, logger: deps.logger, params, shape, runDir: deps.runDir, config: config as unknown as Record<string, unknown> })) as T;
+  return (await d.create(options, { container: deps.container, rng: deps.rng, logger: deps.logger, params, shape, runDir: deps.runDir, config: config as unknown as Record<string, unknown>, dataset })) as T;
 }
 
 export async function buildDataset(config: ResolvedRunConfig, deps: BuildDeps): Promise<Dataset> {
@@ -37,7 +37,9 @@ export async function buildModel(config: ResolvedRunConfig, dataset: Dataset, de
   const root = new ParameterStore();
   const dataShape = dataset.shape;
   const dataDim = dataShape.reduce((a, b) => a * b, 1);
-  const pre: ModelShape = { dataShape, dataDim, latentDim: config.model.latent, conditionDim: 0, likelihoodParams: [], datasetSize: dataset.train.size };
+  const base: ModelShape = { dataShape, dataDim, latentDim: config.model.latent, conditionDim: 0, likelihoodParams: [], datasetSize: dataset.train.size };
+  const conditioner = config.model.condition ? await createComponent<Conditioner>('condition', config.model.condition, deps, root.scope('condition'), base, config, dataset) : undefined;
+  const pre: ModelShape = { ...base, conditionDim: conditioner?.dim ?? 0 };
   const likelihood = await createComponent<Likelihood>('likelihood', config.model.likelihood, deps, root.scope('likelihood'), pre, config);
   const shape: ModelShape = { ...pre, likelihoodParams: likelihood.paramNames };
   const encoder = await createComponent<Encoder>('encoder', config.model.encoder, deps, root.scope('encoder'), shape, config);
@@ -45,5 +47,5 @@ export async function buildModel(config: ResolvedRunConfig, dataset: Dataset, de
   const prior = await createComponent<Prior>('prior', config.model.prior, deps, root.scope('prior'), shape, config);
   const divergence = await createComponent<Divergence>('divergence', config.model.divergence, deps, root.scope('divergence'), shape, config);
   const schedule = await createComponent<Schedule>('schedule', config.train.schedule, deps, root.scope('schedule'), shape, config);
-  return new VaeModel(shape, encoder, decoder, prior, likelihood, divergence, schedule);
+  return new VaeModel(shape, encoder, decoder, prior, likelihood, divergence, schedule, conditioner);
 }

@@ -26,6 +26,7 @@ export function resolveConfig(raw: unknown, registry: ComponentRegistry, source 
   const m = (cfg.model ?? {}) as Partial<RunConfigShape['model']>;
   const model = {
     latent: m.latent as number,
+    ...(m.condition !== undefined ? { condition: section('condition', m.condition, 'model.condition') } : {}),
     encoder: section('encoder', m.encoder, 'model.encoder'),
     decoder: section('decoder', m.decoder, 'model.decoder'),
     prior: section('prior', m.prior ?? 'standard-normal', 'model.prior'),

@@ -23,6 +23,8 @@ export const RunConfigSchema = z
     model: z
       .object({
         latent: opt.positiveInt().default(20),
+        /** For conditional models: how the condition c is made from the data (absent: unconditional). */
+        condition: section.optional(),
         encoder: section,
         decoder: section,
         prior: section.default('standard-normal'),
@@ -77,7 +79,7 @@ export type ResolvedSectionConfig = { name: string } & Record<string, unknown>;
 /** The resolved config: all defaults filled in, every section expanded. Saved as config.yaml. */
 export interface ResolvedRunConfig extends Omit<RunConfigShape, 'data' | 'model' | 'train' | 'tracking'> {
   data: ResolvedSectionConfig;
-  model: { latent: number; encoder: ResolvedSectionConfig; decoder: ResolvedSectionConfig; prior: ResolvedSectionConfig; likelihood: ResolvedSectionConfig; divergence: ResolvedSectionConfig };
+  model: { latent: number; condition?: ResolvedSectionConfig; encoder: ResolvedSectionConfig; decoder: ResolvedSectionConfig; prior: ResolvedSectionConfig; likelihood: ResolvedSectionConfig; divergence: ResolvedSectionConfig };
   train: Omit<RunConfigShape['train'], 'schedule'> & { schedule: ResolvedSectionConfig };
   tracking: Record<string, Record<string, unknown> | false>;
 }

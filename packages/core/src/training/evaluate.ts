@@ -43,7 +43,7 @@ const MAX_ROWS = 8192;
  * Monte-Carlo KL), the k-sample importance-weighted estimate of −log p(x), KL per dimension and
  * active units. Values are accumulated on the backend and read back once at the end.
  */
-export async function evaluate(model: VaeModel, split: DataSplit, rng: RandomStream, opts: EvaluationOptions, condition?: (idx: Int32Array) => tf.Tensor2D | undefined): Promise<Evaluation> {
+export async function evaluate(model: VaeModel, split: DataSplit, rng: RandomStream, opts: EvaluationOptions): Promise<Evaluation> {
   const n = Math.min(split.size, opts.limit ?? split.size);
   const D = split.dim;
   const L = model.shape.latentDim;
@@ -58,11 +58,12 @@ export async function evaluate(model: VaeModel, split: DataSplit, rng: RandomStr
       const idx = new Int32Array(b);
       for (let i = 0; i < b; i++) idx[i] = start + i;
       split.read(idx, buf);
+      const cond = model.conditioner?.read(split, idx);
       const seedElbo = rng.nextSeed();
       const seedIw = rng.nextSeed();
       const next = tf.tidy(() => {
         const x = tf.tensor2d(buf.subarray(0, b * D), [b, D]);
-        const c = condition?.(idx);
+        const c = model.condition(cond);
         const q = model.encoder.encode(x, c, false);
         const z = q.rsample(seedElbo);
         const logPx = model.likelihood.logProb(x, model.decoder.decode(z, c, false));

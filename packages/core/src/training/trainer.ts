@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Dataset, DataSplit } from '../data/dataset.js';
+import type { Dataset } from '../data/dataset.js';
 import type { VaeModel } from '../model/vae-model.js';
 import type { Rng } from '../runtime/rng.js';
 import type { MetricPoint, Tracker } from '../tracking/tracker.js';
@@ -33,15 +33,6 @@ export class TrainingDiverged extends Error {
     super(`training diverged: ${key} is ${value} in epoch ${epoch} (lower the learning rate, or set optimizer.clipNorm)`);
     this.name = 'TrainingDiverged';
   }
-}
-
-/** One-hot conditions from a split's labels, for conditional models; undefined otherwise. */
-export function conditionFor(model: VaeModel, dataset: Dataset, split: DataSplit): ((idx: ArrayLike<number>) => tf.Tensor2D) | undefined {
-  if (model.shape.conditionDim === 0) return undefined;
-  const labels = split.labels;
-  const depth = dataset.numClasses ?? model.shape.conditionDim;
-  if (!labels) throw new Error(`dataset ${dataset.name} has no labels to condition on`);
-  return (idx) => tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(Array.from(idx, (i) => labels[i]!), 'int32'), depth), 'float32') as tf.Tensor2D);
 }
 
 /**
@@ -99,7 +90,7 @@ export class Trainer {
     const auxBuf = this.model.divergence.auxiliaryUpdate ? new Float32Array(B * D) : undefined;
     const vars = [...this.params.values()];
     const nameOf = new Map([...this.params].map(([k, v]) => [v.name, k]));
-    const cond = conditionFor(this.model, this.dataset, train);
+    const conditioner = this.model.conditioner;
     const shuffle = this.rng.stream('shuffle');
     const noise = this.rng.stream('noise');
     const dataRng = this.rng.stream('data');
@@ -115,15 +106,15 @@ export class Trainer {
         if (signal?.aborted) throw new TrainingAborted();
         const idx = perm.subarray(s * B, (s + 1) * B);
         train.read(idx, buf);
-        const ctx = { step: this.step, datasetSize: train.size, seed: noise.nextSeed(), condition: undefined as tf.Tensor2D | undefined };
+        const ctx = { step: this.step, datasetSize: train.size, seed: noise.nextSeed() };
         const tSeed = dataRng.nextSeed();
+        const cond = conditioner?.read(train, idx);
         const stepAcc = tf.tidy(() => {
           const x0 = tf.tensor2d(buf, [B, D]);
           const x = this.dataset.trainTransform ? this.dataset.trainTransform.apply(x0, tSeed) : x0;
-          const c = cond?.(idx);
           let parts: Record<string, tf.Scalar> = {};
           const { value, grads } = tf.variableGrads(() => {
-            const o = this.model.objective(x, c, { ...ctx, condition: c });
+            const o = this.model.objective(x, cond, ctx);
             parts = Object.fromEntries(Object.entries(o.parts).map(([k, v]) => [k, tf.keep(v)]));
             return o.loss;
           }, vars);
@@ -138,7 +129,7 @@ export class Trainer {
             train.read(auxIdx, auxBuf);
             const xa0 = tf.tensor2d(auxBuf, [B, D]);
             const xa = this.dataset.trainTransform ? this.dataset.trainTransform.apply(xa0, dataRng.nextSeed()) : xa0;
-            const ca = cond?.(auxIdx);
+            const ca = this.model.condition(conditioner?.read(train, auxIdx));
             const extra = this.model.divergence.auxiliaryUpdate({ x: xa, encode: (xx) => this.model.encoder.encode(xx, ca, true) }, { ...ctx, condition: ca, seed: noise.nextSeed() });
             Object.assign(parts, extra ?? {});
           }
@@ -174,9 +165,7 @@ export class Trainer {
 
   /** Held-out evaluation with the trainer's own streams (k = 0: ELBO only). */
   evaluateTest(stream = this.rng.stream('eval'), k: number, onProgress?: (done: number, total: number) => void): Promise<Evaluation> {
-    const test = this.dataset.test;
-    const cond = conditionFor(this.model, this.dataset, test);
-    return evaluate(this.model, test, stream, { k, batchSize: this.options.evalBatchSize, limit: this.options.evalLimit, onProgress }, cond ? (idx) => cond(idx) : undefined);
+    return evaluate(this.model, this.dataset.test, stream, { k, batchSize: this.options.evalBatchSize, limit: this.options.evalLimit, onProgress });
   }
 
   async checkpoint(): Promise<void> {
