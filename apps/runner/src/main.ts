@@ -49,9 +49,11 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('n', { type: 'number', default: 64, describe: 'number of samples' })
           .option('out', { type: 'string', default: 'samples.png', describe: 'PNG file to write' })
           .option('seed', { type: 'number', default: 0 })
-          .option('cols', { type: 'number', describe: 'images per row (default: √n)' }),
+          .option('cols', { type: 'number', describe: 'images per row (default: √n; 10 z per class with --grid-by-condition)' })
+          .option('condition', { type: 'string', array: true, describe: 'conditional models: what to generate — a class label (7) or a vector (0.1,0,1); one for all, or one per sample' })
+          .option('grid-by-condition', { type: 'boolean', default: false, describe: 'conditional models: one row per class, each column one z held fixed across the classes' }),
       (a) => {
-        run = () => sampleCommand({ runDir: a.runDir as string, n: a.n, out: a.out, seed: a.seed, cols: a.cols });
+        run = () => sampleCommand({ runDir: a.runDir as string, n: a.n, out: a.out, seed: a.seed, cols: a.cols, condition: a.condition?.map(String), gridByCondition: a.gridByCondition });
       },
     )
     .command(

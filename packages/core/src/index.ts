@@ -52,7 +52,7 @@ export { constantSchedule, linearWarmupSchedule } from './training/schedules.js'
 export { VaeModel, type ObjectiveOutput } from './model/vae-model.js';
 export { TrackerHub } from './tracking/tracker-hub.js';
 export { encodeImageGrid, decodePng, type GridOptions } from './artifacts/image-grid.js';
-export { standardFigures, conditionGrid, type Figure } from './artifacts/figures.js';
+export { standardFigures, conditionGrid, FigureContribution, type Figure, type FigureMaker } from './artifacts/figures.js';
 export { RunConfigSchema, type RunConfigInput, type ResolvedRunConfig, type ResolvedSectionConfig } from './run/run-config.js';
 export { loadConfig, readConfigFile, applyOverride, parsePath, deepMerge, flattenConfig } from './run/load-config.js';
 export { resolveConfig } from './run/resolve-config.js';
@@ -71,3 +71,6 @@ export { conv2dBackpropFilter, type FilterGradStrategy } from './nn/conv2d-backp
 export { activate, ACTIVATIONS, type Activation } from './nn/activation.js';
 export { lazyGradOp } from './nn/lazy-grad-op.js';
 export { MlpClassifier, type ClassifierOptions } from './evaluation/mlp-classifier.js';
+export { backendReport, formatBackendReport, type BackendReport, type BackendStatus } from './runtime/backend-report.js';
+export { provisionNative, readNativeRecord, defaultNativeCache, type ProvisionOptions, type ProvisionResult, type NativeRecord } from './runtime/native/provision-native.js';
+export { TFJS_NODE_VERSION, LIBTENSORFLOW_VERSION, VERIFIED_TENSORFLOW_WHEEL, libtensorflowUrl } from './runtime/native/tfjs-node-install.js';

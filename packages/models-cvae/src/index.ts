@@ -1,1 +1,9 @@
 export { modelsCvaeModule, modelsCvaeManifest } from './models-cvae-module.js';
+export { OneHotConditioner, onehotConditioner } from './conditioners/onehot-conditioner.js';
+export { EmbeddingConditioner, embeddingConditioner } from './conditioners/embedding-conditioner.js';
+export { VectorConditioner, vectorConditioner } from './conditioners/vector-conditioner.js';
+export { parseLabels, classCount } from './conditioners/label-conditions.js';
+export { ConditionalMlp, conditionalMlpOptions } from './encoders/conditional-mlp.js';
+export { ConditionalMlpEncoder, conditionalMlpEncoder } from './encoders/conditional-mlp-encoder.js';
+export { ConditionalMlpDecoder, conditionalMlpDecoder } from './decoders/conditional-mlp-decoder.js';
+export { ConditionalGaussianPrior, conditionalGaussianPrior } from './priors/conditional-gaussian-prior.js';

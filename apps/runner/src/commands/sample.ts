@@ -1,27 +1,59 @@
 import { resolve } from 'node:path';
-import { encodeImageGrid, openRun, StderrLogger, writeFileAtomic, ConfigError } from '@elbo/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { conditionGrid, encodeImageGrid, openRun, StderrLogger, writeFileAtomic, ConfigError } from '@elbo/core';
 import { setupForRun } from '../setup.js';
 
-/** `elbo sample <run-dir> --n 64 --out samples.png`: mean images of draws from the prior. */
-export async function sampleCommand(args: { runDir: string; n: number; out: string; seed: number; cols?: number }): Promise<number> {
+export interface SampleArgs {
+  runDir: string;
+  n: number;
+  out: string;
+  seed: number;
+  cols?: number;
+  /** Conditions for a conditional model: one for all samples, or one per sample. */
+  condition?: string[];
+  gridByCondition: boolean;
+}
+
+/**
+ * `elbo sample <run-dir> --n 64 --out samples.png [--condition 7] [--grid-by-condition]`: mean
+ * images of draws from the prior (p(z|c) for a conditional model), as a PNG grid.
+ */
+export async function sampleCommand(args: SampleArgs): Promise<number> {
   if (!args.out.toLowerCase().endsWith('.png')) throw new ConfigError(`--out ${args.out}: expected a .png file name`);
+  if (!Number.isInteger(args.n) || args.n < 1) throw new ConfigError(`--n: expected a positive integer, got ${args.n}`);
   const logger = new StderrLogger();
   const s = await setupForRun(args.runDir);
   const run = await openRun(args.runDir, { ...s, logger });
   try {
     const shape = run.dataset.shape;
     if (shape.length !== 3) throw new ConfigError(`${args.runDir}: samples can be drawn as images only for image data; this run's data has shape [${shape.join(', ')}]`);
-    const images = run.model.sample(args.n, args.seed);
-    const values = (await images.data()) as Float32Array;
-    images.dispose();
-    const d = run.model.shape.dataDim;
-    const rows = Array.from({ length: args.n }, (_, i) => values.slice(i * d, (i + 1) * d));
-    const png = encodeImageGrid(rows, { shape: shape as [number, number, number], cols: args.cols ?? Math.ceil(Math.sqrt(args.n)) });
+    const imageShape = shape as [number, number, number];
+    const conditioner = run.model.conditioner;
+    if (!conditioner && (args.condition?.length || args.gridByCondition)) {
+      throw new ConfigError(`${args.condition?.length ? '--condition' : '--grid-by-condition'}: the model in ${args.runDir} is not conditional (its config has no model.condition)`);
+    }
+    let png: Uint8Array;
+    if (args.gridByCondition) {
+      const classes = conditioner!.allClasses?.();
+      if (!classes) throw new ConfigError('--grid-by-condition: the model conditions on vectors, which have no list of classes; use --condition');
+      png = await conditionGrid(run.model, classes, args.cols ?? 10, args.seed, imageShape);
+    } else {
+      if (conditioner && !args.condition?.length) throw new ConfigError(`--condition: the model in ${args.runDir} is conditional; say what to generate (e.g. --condition 7), or use --grid-by-condition`);
+      const cond = conditioner ? conditioner.parse(args.condition!, args.n, '--condition') : undefined;
+      const images = tf.tidy(() => {
+        const c = run.model.condition(cond);
+        return run.model.sample(args.n, args.seed, c);
+      });
+      const values = (await images.data()) as Float32Array;
+      images.dispose();
+      const d = run.model.shape.dataDim;
+      const rows = Array.from({ length: args.n }, (_, i) => values.slice(i * d, (i + 1) * d));
+      png = encodeImageGrid(rows, { shape: imageShape, cols: args.cols ?? Math.ceil(Math.sqrt(args.n)) });
+    }
     const out = resolve(args.out);
     await writeFileAtomic(out, png);
     process.stdout.write(`${out}\n`);
-    logger.info(`${args.n} samples from ${args.runDir} (epoch ${run.epoch}, seed ${args.seed}) → ${out}; tensors in use: ${tf.memory().numTensors}`);
+    logger.info(`samples from ${args.runDir} (epoch ${run.epoch}, seed ${args.seed}) → ${out}`);
     return 0;
   } finally {
     run.dispose();

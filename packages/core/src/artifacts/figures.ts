@@ -31,6 +31,16 @@ export interface Figure {
 }
 
 /**
+ * Pictures a package adds to every run's artifacts (latent traversals…): bound by a package's
+ * ContainerModule to FigureContribution; the run calls every one after training.
+ */
+export interface FigureMaker {
+  readonly name: string;
+  make(model: VaeModel, dataset: Dataset, rng: RandomStream): Promise<Figure[]>;
+}
+export const FigureContribution = Symbol('FigureContribution');
+
+/**
  * The pictures every image model leaves in its run folder:
  * - `samples.png`: 8×8 mean images of z ~ p(z);
  * - `reconstructions.png`: 32 test inputs, each followed by its reconstruction (posterior mean);
@@ -88,18 +98,21 @@ export async function standardFigures(model: VaeModel, dataset: Dataset, rng: Ra
 }
 
 /**
- * Samples of a conditional model, one row per class: column j holds one z ~ p(z|c) drawn for the
- * first class and kept for every class, so style stays fixed down a column while the class changes
- * along it. (For a learned conditional prior z is drawn from p(z|c₀); for N(0, I) any class.)
+ * Samples of a conditional model, one row per class. Column j holds one standard-normal draw ε_j,
+ * mapped through each class's prior, z = μ(c) + σ(c) ⊙ ε_j — the same z for every class under
+ * N(0, I), the same relative position under a learned p(z|c) — so style stays fixed down a column
+ * while the class changes from row to row.
  */
 export async function conditionGrid(model: VaeModel, classes: ConditionInput, perClass: number, seed: number, shape: [number, number, number]): Promise<Uint8Array> {
   const images = tf.tidy(() => {
     const c = model.condition(classes)!; // [K, dim]
     const k = c.shape[0];
-    const z = model.prior.sample(perClass, seed, tf.tile(tf.slice(c, [0, 0], [1, -1]), [perClass, 1]) as tf.Tensor2D); // [perClass, L]
-    const zz = tf.reshape(tf.tile(tf.expandDims(z, 0), [k, 1, 1]), [k * perClass, -1]) as tf.Tensor2D;
     const cc = tf.reshape(tf.tile(tf.expandDims(c, 1), [1, perClass, 1]), [k * perClass, -1]) as tf.Tensor2D;
-    return model.decodeMean(zz, cc);
+    const p = model.prior.distribution(k * perClass, cc);
+    const eps = tf.randomNormal([perClass, model.shape.latentDim], 0, 1, 'float32', seed);
+    const ee = tf.reshape(tf.tile(tf.expandDims(eps, 0), [k, 1, 1]), [k * perClass, -1]);
+    const z = tf.add(p.mean, tf.mul(p.stddev(), ee)) as tf.Tensor2D;
+    return model.decodeMean(z, cc);
   });
   const r = await rows(images);
   images.dispose();

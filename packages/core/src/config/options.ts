@@ -55,23 +55,26 @@ function formatPath(prefix: string, path: readonly PropertyKey[]): string {
   return out || '(root)';
 }
 
+type Def = { type?: string; shape?: Record<string, unknown>; element?: unknown; innerType?: unknown; in?: unknown };
+
+/** Unwraps defaults, optionals, pipes (transforms) and the like down to the schema that holds keys. */
+function unwrap(s: unknown): Def | undefined {
+  let def = (s as { def?: Def })?.def;
+  for (let i = 0; def && i < 20; i++) {
+    if (def.type === 'default' || def.type === 'prefault' || def.type === 'optional' || def.type === 'nullable' || def.type === 'readonly' || def.type === 'catch') def = (def.innerType as { def?: Def })?.def;
+    else if (def.type === 'pipe') def = (def.in as { def?: Def })?.def;
+    else break;
+  }
+  return def;
+}
+
 /** Looks up the object schema at `path` to suggest names for unknown keys. */
 function shapeAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
-  let s: unknown = schema;
+  let def = unwrap(schema);
   for (const p of path) {
-    const def = (s as { def?: { type?: string; shape?: Record<string, unknown>; element?: unknown; innerType?: unknown } }).def;
-    while (def && (def.type === 'default' || def.type === 'optional' || def.type === 'nullable')) {
-      s = def.innerType;
-      return shapeAt(s as z.ZodType, path);
-    }
-    if (def?.type === 'object' && typeof p === 'string') s = def.shape?.[p];
-    else if (def?.type === 'array') s = def.element;
+    if (def?.type === 'object' && typeof p === 'string') def = unwrap(def.shape?.[p]);
+    else if (def?.type === 'array') def = unwrap(def.element);
     else return [];
-  }
-  let def = (s as { def?: { type?: string; shape?: Record<string, unknown>; innerType?: unknown } }).def;
-  while (def && (def.type === 'default' || def.type === 'optional' || def.type === 'nullable')) {
-    s = def.innerType;
-    def = (s as { def?: { type?: string; shape?: Record<string, unknown>; innerType?: unknown } }).def;
   }
   return def?.type === 'object' ? Object.keys(def.shape ?? {}) : [];
 }

@@ -1,11 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { dense } from '../nn/dense.js';
+import { conv2d } from '../nn/conv.js';
 import { Adam } from '../training/adam.js';
 import { mulberry32 } from '../runtime/rng.js';
 
 export interface ClassifierOptions {
   /** Hidden layer widths ([] is multinomial logistic regression). */
   readonly hidden: readonly number[];
+  /**
+   * Optional convolutional front end for image rows: stride-2 5×5 'same' ReLU convolutions with
+   * these channels over images of `imageShape`, flattened into the MLP.
+   */
+  readonly conv?: { readonly imageShape: readonly [number, number, number]; readonly channels: readonly number[] };
   readonly epochs: number;
   readonly batchSize: number;
   readonly lr: number;
@@ -13,11 +19,12 @@ export interface ClassifierOptions {
 }
 
 /**
- * A small softmax classifier (ReLU MLP, cross-entropy, Adam) for judging models: labelling
+ * A small softmax classifier (optional conv front end, ReLU MLP, cross-entropy, Adam) for judging models: labelling
  * conditional samples, probing latent features. Trains on plain arrays (rows × dim).
  */
 export class MlpClassifier {
   private readonly layers: { w: tf.Variable; b: tf.Variable }[] = [];
+  private readonly convs: { w: tf.Variable; b: tf.Variable }[] = [];
 
   constructor(
     readonly inDim: number,
@@ -25,6 +32,15 @@ export class MlpClassifier {
     readonly options: ClassifierOptions,
   ) {
     let d = inDim;
+    if (options.conv) {
+      let [h, w, ch] = options.conv.imageShape;
+      options.conv.channels.forEach((out, i) => {
+        const limit = Math.sqrt(6 / (25 * (ch + out)));
+        this.convs.push({ w: tf.variable(tf.randomUniform([5, 5, ch, out], -limit, limit, 'float32', options.seed + 100 + i)), b: tf.variable(tf.zeros([out])) });
+        [h, w, ch] = [Math.ceil(h / 2), Math.ceil(w / 2), out];
+      });
+      d = h * w * ch;
+    }
     [...options.hidden, numClasses].forEach((h, i) => {
       const limit = Math.sqrt(6 / (d + h));
       this.layers.push({ w: tf.variable(tf.randomUniform([d, h], -limit, limit, 'float32', options.seed + i)), b: tf.variable(tf.zeros([h])) });
@@ -32,13 +48,19 @@ export class MlpClassifier {
     });
   }
 
-  private logits(x: tf.Tensor2D): tf.Tensor2D {
+  private logits(x0: tf.Tensor2D): tf.Tensor2D {
+    let x = x0;
+    if (this.options.conv) {
+      const n = x0.shape[0];
+      const img = this.convs.reduce((h, l) => tf.relu(tf.add(conv2d(h, l.w as tf.Tensor4D, 2, 'same'), l.b)) as tf.Tensor4D, tf.reshape(x0, [n, ...this.options.conv.imageShape]) as tf.Tensor4D);
+      x = tf.reshape(img, [n, -1]) as tf.Tensor2D;
+    }
     return this.layers.reduce((h, l, i) => dense(h, l.w as tf.Tensor2D, l.b as tf.Tensor1D, i < this.layers.length - 1 ? 'relu' : 'linear'), x);
   }
 
   async fit(x: Float32Array, y: Int32Array): Promise<void> {
     const n = y.length;
-    const params = new Map(this.layers.flatMap((l, i) => [[`w${i}`, l.w] as const, [`b${i}`, l.b] as const]));
+    const params = new Map([...this.convs.map((l, i) => ['conv', i, l] as const), ...this.layers.map((l, i) => ['dense', i, l] as const)].flatMap(([k, i, l]) => [[`${k}${i}/w`, l.w] as const, [`${k}${i}/b`, l.b] as const]));
     const adam = new Adam(params, { lr: this.options.lr, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, clipNorm: null });
     const names = new Map([...params].map(([k, v]) => [v.name, k]));
     const B = Math.min(this.options.batchSize, n);
@@ -74,9 +96,13 @@ export class MlpClassifier {
   /** Most probable class of each row. */
   async predict(x: Float32Array): Promise<Int32Array> {
     const n = x.length / this.inDim;
-    const t = tf.tidy(() => tf.argMax(this.logits(tf.tensor2d(x, [n, this.inDim])), 1));
-    const out = new Int32Array(await t.data());
-    t.dispose();
+    const out = new Int32Array(n);
+    for (let s = 0; s < n; s += 500) {
+      const m = Math.min(500, n - s);
+      const t = tf.tidy(() => tf.argMax(this.logits(tf.tensor2d(x.subarray(s * this.inDim, (s + m) * this.inDim), [m, this.inDim])), 1));
+      out.set(await t.data(), s);
+      t.dispose();
+    }
     return out;
   }
 
@@ -88,6 +114,6 @@ export class MlpClassifier {
   }
 
   dispose(): void {
-    for (const l of this.layers) tf.dispose([l.w, l.b]);
+    for (const l of [...this.convs, ...this.layers]) tf.dispose([l.w, l.b]);
   }
 }

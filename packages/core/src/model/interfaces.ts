@@ -80,6 +80,8 @@ export interface Divergence extends HasParameters {
   /** Extra state to keep in checkpoints (e.g. a discriminator's optimizer moments). */
   auxiliaryState?(): ReadonlyMap<string, tf.Tensor>;
   restoreAuxiliaryState?(state: ReadonlyMap<string, tf.Tensor>): void;
+  /** Releases what the divergence owns beyond `parameters()` (a discriminator and its optimizer). */
+  dispose?(): void;
 }
 export const Divergence = Symbol('Divergence');
 

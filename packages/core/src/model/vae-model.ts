@@ -77,5 +77,6 @@ export class VaeModel {
 
   dispose(): void {
     for (const v of this.parameters().values()) v.dispose();
+    this.divergence.dispose?.();
   }
 }

@@ -11,7 +11,7 @@ import type { Logger } from '../runtime/logger.js';
 import { Rng } from '../runtime/rng.js';
 import type { MetricPoint, RunInfo, RunStatus, Tracker } from '../tracking/tracker.js';
 import { TrackerHub } from '../tracking/tracker-hub.js';
-import { standardFigures } from '../artifacts/figures.js';
+import { FigureContribution, standardFigures, type FigureMaker } from '../artifacts/figures.js';
 import { hasCheckpoint, loadCheckpoint } from '../training/checkpoint.js';
 import type { Evaluation } from '../training/evaluate.js';
 import { fmt, Trainer, TrainingAborted } from '../training/trainer.js';
@@ -146,7 +146,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
         (evaluation.iwae !== undefined ? `; IWAE −log p(x) ≈ ${fmt(evaluation.iwae)} (k=${evaluation.k})` : '') +
         `; active units ${evaluation.activeUnits}/${config.model.latent}`,
     );
-    await writeArtifacts(runDir, model, dataset, rng, config, hub, evaluation);
+    await writeArtifacts(runDir, model, dataset, rng, config, hub, evaluation, opts.container);
     status = 'FINISHED';
   } catch (e) {
     status = e instanceof TrainingAborted ? 'KILLED' : 'FAILED';
@@ -160,10 +160,13 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   return { runDir, runId, status, backend, evaluation, history: trainer.history };
 }
 
-async function writeArtifacts(runDir: string, model: VaeModel, dataset: Dataset, rng: Rng, config: ResolvedRunConfig, hub: TrackerHub, evaluation: Evaluation): Promise<void> {
+async function writeArtifacts(runDir: string, model: VaeModel, dataset: Dataset, rng: Rng, config: ResolvedRunConfig, hub: TrackerHub, evaluation: Evaluation, container: Container): Promise<void> {
   const art = join(runDir, RunFiles.artifacts);
   const files: string[] = [];
-  for (const fig of await standardFigures(model, dataset, rng.stream('figures'))) {
+  const figures = await standardFigures(model, dataset, rng.stream('figures'));
+  const makers = container.isBound(FigureContribution) ? container.getAll<FigureMaker>(FigureContribution) : [];
+  for (const maker of makers) figures.push(...(await maker.make(model, dataset, rng.stream(`figures/${maker.name}`))));
+  for (const fig of figures) {
     await writeFileAtomic(join(art, fig.file), fig.png);
     files.push(fig.file);
   }
