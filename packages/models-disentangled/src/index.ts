@@ -1,1 +1,10 @@
 export { modelsDisentangledModule, modelsDisentangledManifest } from './models-disentangled-module.js';
+export { BetaVae, betaDivergence, betaOptions, capacityAt, DEFAULT_BETA, type BetaSettings, type CapacitySettings } from './divergences/beta-divergence.js';
+export { FactorVae, factorDivergence, factorOptions } from './divergences/factor-divergence.js';
+export { Discriminator, type DiscriminatorSettings } from './divergences/discriminator.js';
+export { permuteDims } from './divergences/permute-dims.js';
+export { BetaTcVae, betaTcDivergence, betaTcOptions, type BetaTcSettings } from './divergences/beta-tc-divergence.js';
+export { decomposeKl, mssLogWeights, pairwiseLogDensity, TC_ESTIMATORS, type KlDecomposition, type TcEstimator } from './divergences/total-correlation.js';
+export { batchKl } from './divergences/batch-kl.js';
+export { latentTraversals, latentTraversalFigures, traversalOrder, type LatentTraversalOptions, type TraversalOrder } from './figures/latent-traversals.js';
+export * from './metrics/index.js';

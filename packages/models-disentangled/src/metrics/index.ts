@@ -1,0 +1,2 @@
+// Placeholder until the disentanglement metrics land: their public API.
+export {};
