@@ -1,72 +1,100 @@
 /**
- * `npm run bench`: training throughput of reference models on every backend that loads here.
+ * `npm run bench`: training throughput of the reference models on every backend that loads here.
  *
- * Each backend runs in its own process (TensorFlow.js has one engine per process). A child trains
- * the model through core's Trainer on real MNIST batches (binarised), after one warm-up pass, and
- * reports samples/s for each of several repeats; the parent prints the median and the child's
- * peak resident memory. Not a test: figures go to BENCHMARKS.md with the machine and the date.
+ * Each measurement runs in its own process (TensorFlow.js has one engine per process). A child
+ * trains the model through core's Trainer, after one warm-up pass, and reports samples/s for each
+ * of several repeats; the parent prints the median, the child's peak resident memory, the FLOP
+ * rate, and a correctness check: the mean loss over the first steps with the optimised layers
+ * equals the unoptimised path's (plain TensorFlow.js ops and their built-in gradients) from the
+ * same initial weights and data. Not a test: figures go to BENCHMARKS.md with the machine and date.
+ *
+ *   npm run bench                      # every model on every backend
+ *   npm run bench -- --model conv-vae-64 --backend wasm
  */
 import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { resolveConfig, selectBackend, SilentLogger, Rng, buildModel, Trainer, TrackerHub, type BackendPreference } from '@elbo/core';
-import { loadMnist } from '@elbo/datasets';
+import * as tf from '@tensorflow/tfjs-core';
+import { buildDataset, buildModel, resolveConfig, Rng, selectBackend, setLayerGradients, SilentLogger, Trainer, TrackerHub, type BackendPreference, type Dataset, type LayerGradients } from '@elbo/core';
 import { setup } from '@elbo/runner';
+import { benchModels, type BenchModel } from './bench-models.js';
 
-interface BenchModel {
-  readonly name: string;
-  readonly batch: number;
-  readonly model: Record<string, unknown>;
-  readonly data: () => ReturnType<typeof loadMnist>;
-}
+const backends = ['node', 'wasm', 'cpu'] as const;
 
-/** The reference model: MLP 784-400-20 / 20-400-784, ReLU, Bernoulli, batch 128, Adam. */
-const models: BenchModel[] = [
-  {
-    name: 'reference-mlp',
-    batch: 128,
-    model: { latent: 20, encoder: { name: 'mlp', hidden: [400], activation: 'relu' }, decoder: { name: 'mlp', hidden: [400], activation: 'relu' }, likelihood: 'bernoulli' },
-    data: () => loadMnist({ binarize: 'static', limit: { train: 128 * 64, test: 1 } }),
-  },
-];
-
-/** Steps per repeat and repeats, per backend (the pure-JS CPU backend is ~40× slower). */
+/** Steps per repeat and repeats, per backend (the pure-JS CPU backend is 20–50× slower). */
 const budget: Record<string, { steps: number; repeats: number }> = {
-  node: { steps: 60, repeats: 5 },
-  wasm: { steps: 60, repeats: 5 },
-  cpu: { steps: 3, repeats: 3 },
+  node: { steps: 40, repeats: 5 },
+  wasm: { steps: 40, repeats: 5 },
+  cpu: { steps: 2, repeats: 3 },
 };
 
-async function child(backend: BackendPreference, modelName: string): Promise<void> {
-  const spec = models.find((m) => m.name === modelName)!;
-  try {
-    await selectBackend(backend);
-  } catch (e) {
-    process.stdout.write(JSON.stringify({ ok: false, reason: (e as Error).message }) + '\n');
-    return;
-  }
+interface Built {
+  trainer: (steps: number, batch: number) => Trainer;
+  dataset: Dataset;
+}
+
+async function build(spec: BenchModel, backend: BackendPreference, batch: number, steps: number): Promise<Built> {
+  await selectBackend(backend);
   const { registry, container } = await setup();
-  const { steps, repeats } = budget[backend]!;
-  const config = resolveConfig(
-    { seed: 1, backend, data: 'mnist', model: spec.model, train: { epochs: 1, batchSize: spec.batch, readEvery: 1_000_000 }, eval: { k: 0, limit: 1 }, tracking: {} },
-    registry,
-  );
-  const dataset = await spec.data();
+  const config = resolveConfig({ seed: 1, backend, data: spec.data, model: spec.model, train: { epochs: 1, batchSize: batch, readEvery: 1_000_000 }, eval: { k: 0, limit: 1 }, tracking: {} }, registry);
   const rng = new Rng(1);
-  const model = await buildModel(config, dataset, { registry, container, rng, logger: new SilentLogger() });
-  const hub = new TrackerHub([]);
-  const options = { epochs: 1, batchSize: spec.batch, readEvery: 1_000_000, optimizer: config.optimizer, evalBatchSize: 1, evalLimit: 1, checkpointEvery: 1 };
-  const limited = { ...dataset, train: { ...dataset.train, size: spec.batch * steps, read: dataset.train.read.bind(dataset.train), labels: dataset.train.labels } };
+  const deps = { registry, container, rng, logger: new SilentLogger() };
+  const full = await buildDataset(config, deps);
+  // A fixed prefix of the training split: `steps` batches per epoch, one test example.
+  const dataset: Dataset = { ...full, describe: () => full.describe(), train: { ...full.train, size: Math.min(full.train.size, batch * steps), read: full.train.read.bind(full.train) }, test: { ...full.test, size: 1, read: full.test.read.bind(full.test) } };
+  const model = await buildModel(config, dataset, deps);
+  const options = { epochs: 1, batchSize: batch, readEvery: 1_000_000, optimizer: config.optimizer, evalBatchSize: 1, evalLimit: 1, checkpointEvery: 1 };
+  return { dataset, trainer: () => new Trainer(model, dataset, rng, new TrackerHub([]), options) };
+}
+
+/** Throughput child: prints {ok, rates, peakRssMb, forwardConvGflops?}. */
+async function throughput(spec: BenchModel, backend: BackendPreference): Promise<void> {
+  const { steps, repeats } = budget[backend]!;
+  const { trainer } = await build(spec, backend, spec.batch, steps);
   const rates: number[] = [];
   for (let r = -1; r < repeats; r++) {
-    const trainer = new Trainer(model, limited, rng, hub, options);
+    const t = trainer(steps, spec.batch);
     const t0 = performance.now();
-    await trainer.fit();
+    await t.fit();
     const seconds = (performance.now() - t0) / 1000;
-    trainer.dispose();
+    t.dispose();
     if (r >= 0) rates.push((spec.batch * steps) / seconds); // r = -1 is the warm-up
   }
-  process.stdout.write(JSON.stringify({ ok: true, rates, peakRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n');
+  const forwardConvGflops = spec.convShapes ? forwardConvRate(spec.convShapes, spec.batch) : undefined;
+  emit({ ok: true, rates, peakRssMb: process.resourceUsage().maxRSS / 1024, forwardConvGflops });
+}
+
+/**
+ * The backend's own forward-convolution rate on the model's convolution shapes (each transposed
+ * convolution counted as the forward convolution it is the transpose of), in GFLOP/s.
+ */
+function forwardConvRate(shapes: NonNullable<BenchModel['convShapes']>, batch: number): number {
+  let flops = 0;
+  const xs = shapes.map((s) => tf.randomNormal([batch, s.in[0], s.in[1], s.in[2]]) as tf.Tensor4D);
+  const ws = shapes.map((s) => tf.randomNormal([s.kernel, s.kernel, s.in[2], s.outChannels]) as tf.Tensor4D);
+  const run = () => shapes.forEach((s, i) => tf.conv2d(xs[i]!, ws[i]!, s.stride, 'same').dispose());
+  run();
+  const reps = 5;
+  const t0 = performance.now();
+  for (let r = 0; r < reps; r++) run();
+  const seconds = (performance.now() - t0) / 1000 / reps;
+  for (const s of shapes) flops += 2 * s.kernel * s.kernel * s.in[2] * s.outChannels * Math.ceil(s.in[0] / s.stride) * Math.ceil(s.in[1] / s.stride) * batch;
+  tf.dispose([...xs, ...ws]);
+  return flops / seconds / 1e9;
+}
+
+/** Correctness child: mean training loss over the first `steps` steps with the given layer gradients. */
+async function check(spec: BenchModel, backend: BackendPreference, mode: LayerGradients): Promise<void> {
+  setLayerGradients(mode);
+  const { trainer } = await build(spec, backend, spec.check.batch, spec.check.steps);
+  const t = trainer(spec.check.steps, spec.check.batch);
+  await t.fit();
+  const loss = t.history.find((p) => p.key === 'train/loss')!.value;
+  emit({ ok: true, loss });
+}
+
+function emit(o: object): void {
+  process.stdout.write(`${JSON.stringify(o)}\n`);
 }
 
 function median(xs: number[]): number {
@@ -75,32 +103,65 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-function parent(): void {
+type ChildResult = { ok: boolean; reason?: string; rates?: number[]; peakRssMb?: number; forwardConvGflops?: number; loss?: number };
+
+function child(args: string[]): ChildResult {
   const self = fileURLToPath(import.meta.url);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', self, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 24 });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(line) as ChildResult;
+  } catch {
+    return { ok: false, reason: (r.stderr || 'no output').trim().split('\n').filter((l) => !l.includes('npm warn')).pop() };
+  }
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+function parent(only: { model?: string; backend?: string }): void {
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}; ${new Date().toISOString().slice(0, 10)}`);
-  for (const m of models) {
-    for (const backend of ['node', 'wasm', 'cpu'] as const) {
-      const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', backend, m.name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-      const line = r.stdout.trim().split('\n').pop() ?? '';
-      let res: { ok: boolean; reason?: string; rates?: number[]; peakRssMb?: number };
-      try {
-        res = JSON.parse(line);
-      } catch {
-        res = { ok: false, reason: (r.stderr || 'no output').trim().split('\n').pop() };
-      }
+  for (const m of benchModels.filter((x) => !only.model || x.name === only.model)) {
+    console.log(`${m.name}: ${m.describe}; ${(m.flopsPerSample / 1e6).toFixed(2)} MFLOP per sample per training step (forward + backward)`);
+    for (const backend of backends.filter((b) => !only.backend || b === only.backend)) {
+      if (m.skip?.includes(backend)) continue;
       const label = `${m.name.padEnd(14)}${backend.padEnd(6)}`;
+      const res = child(['--child', 'throughput', m.name, backend]);
       if (!res.ok) {
         console.log(`${label}unavailable: ${res.reason}`);
         continue;
       }
-      const rates = res.rates!;
+      const rate = median(res.rates!);
+      const gflops = (rate * m.flopsPerSample) / 1e9;
+      // The reference path: same backend, unless its built-in gradients cannot run there.
+      const refBackend = m.referenceBackend?.[backend] ?? backend;
+      const fast = child(['--child', 'check', m.name, backend, 'custom']);
+      const ref = child(['--child', 'check', m.name, refBackend, 'default']);
+      const rel = fast.ok && ref.ok ? Math.abs(fast.loss! - ref.loss!) / Math.abs(ref.loss!) : NaN;
+      const checkText = Number.isFinite(rel)
+        ? `check ${rel < 1e-3 ? 'ok' : 'FAILED'}: loss ${fast.loss!.toFixed(4)} vs unoptimised ${ref.loss!.toFixed(4)} on ${refBackend} (rel. diff ${rel.toExponential(1)})`
+        : `check unavailable: ${fast.reason ?? ref.reason}`;
+      const conv = res.forwardConvGflops ? `; ${(gflops / res.forwardConvGflops).toFixed(2)}× its forward-conv rate of ${res.forwardConvGflops.toFixed(1)} GFLOP/s` : '';
       console.log(
-        `${label}${Math.round(median(rates)).toLocaleString('en-US').padStart(7)} samples/s  (median of ${rates.length}; min ${Math.round(Math.min(...rates)).toLocaleString('en-US')}, max ${Math.round(Math.max(...rates)).toLocaleString('en-US')})  peak RSS ${Math.round(res.peakRssMb!)} MB`,
+        `${label}${fmt(rate).padStart(7)} samples/s  (median of ${res.rates!.length}; min ${fmt(Math.min(...res.rates!))}, max ${fmt(Math.max(...res.rates!))})  peak RSS ${fmt(res.peakRssMb!)} MB  ${gflops.toFixed(1)} GFLOP/s${conv}  ${checkText}`,
       );
     }
   }
 }
 
-const i = process.argv.indexOf('--child');
-if (i >= 0) await child(process.argv[i + 1] as BackendPreference, process.argv[i + 2]!);
-else parent();
+const argv = process.argv.slice(2);
+const opt = (name: string) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+if (argv[0] === '--child') {
+  const [, mode, modelName, backend, layerMode] = argv;
+  const spec = benchModels.find((m) => m.name === modelName)!;
+  try {
+    if (mode === 'throughput') await throughput(spec, backend as BackendPreference);
+    else await check(spec, backend as BackendPreference, layerMode as LayerGradients);
+  } catch (e) {
+    emit({ ok: false, reason: (e as Error).message.split('\n')[0] });
+  }
+} else {
+  parent({ model: opt('--model'), backend: opt('--backend') });
+}

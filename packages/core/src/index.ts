@@ -74,3 +74,16 @@ export { MlpClassifier, type ClassifierOptions } from './evaluation/mlp-classifi
 export { backendReport, formatBackendReport, type BackendReport, type BackendStatus } from './runtime/backend-report.js';
 export { provisionNative, readNativeRecord, defaultNativeCache, type ProvisionOptions, type ProvisionResult, type NativeRecord } from './runtime/native/provision-native.js';
 export { TFJS_NODE_VERSION, LIBTENSORFLOW_VERSION, VERIFIED_TENSORFLOW_WHEEL, libtensorflowUrl } from './runtime/native/tfjs-node-install.js';
+export { setLayerGradients, layerGradients, type LayerGradients } from './nn/layer-gradients.js';
+export { elboTerms } from './training/evaluate.js';
+export { mapBatches, type BatchOptions } from './uses/map-batches.js';
+export { scoreExamples, scoreId, SCORE_KINDS, type ScoreKind, type ScoreOptions } from './uses/score-examples.js';
+export { encodeExamples, type Encodings } from './uses/encode-examples.js';
+export { reconstructExamples } from './uses/reconstruct-examples.js';
+export { calibrateThreshold, flagAnomalies, type Calibration } from './uses/calibrate-threshold.js';
+export { readThresholds, readThreshold, writeThreshold, thresholdPath, THRESHOLD_FILE, type StoredThreshold } from './uses/threshold-file.js';
+export { fitPca, symmetricEigen, type Pca } from './uses/fit-pca.js';
+export { latentMap, type LatentMap, type MapMethod } from './uses/latent-map.js';
+export { auroc } from './uses/auroc.js';
+export { psnr } from './uses/psnr.js';
+export { addGaussianNoise, addSaltAndPepper } from './uses/add-noise.js';

@@ -3,6 +3,7 @@ import { conv2dBackpropFilter } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInput } from './conv2d-backprop-input.js';
 import { convGeometry, type ConvPadding } from './conv-geometry.js';
 import { lazyGradOp } from './lazy-grad-op.js';
+import { layerGradients } from './layer-gradients.js';
 
 /** The trainable tensors of one convolution layer. */
 export interface ConvParams {
@@ -27,6 +28,7 @@ export interface ConvParams {
  * Each is computed only if the tape needs it (∂L/∂x is skipped when x is data).
  */
 export function conv2d(x: tf.Tensor4D, filter: tf.Tensor4D, stride: number, pad: ConvPadding): tf.Tensor4D {
+  if (layerGradients() === 'default') return tf.conv2d(x, filter, stride, pad);
   const g = convGeometry(x.shape, filter.shape, stride, pad);
   return lazyGradOp<tf.Tensor4D>(
     [x, filter],
@@ -63,6 +65,7 @@ export function conv2dTranspose(
   stride: number,
   pad: ConvPadding,
 ): tf.Tensor4D {
+  if (layerGradients() === 'default') return tf.conv2dTranspose(x, filter, [...outputShape], stride, pad);
   const g = convGeometry(outputShape, filter.shape, stride, pad);
   if (x.shape[0] !== g.batch || x.shape[1] !== g.outH || x.shape[2] !== g.outW || x.shape[3] !== g.outC) {
     throw new Error(

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { activate, type Activation } from './activation.js';
 import { lazyGradOp } from './lazy-grad-op.js';
+import { layerGradients } from './layer-gradients.js';
 
 /** The trainable tensors of one fully-connected layer. */
 export interface DenseParams {
@@ -37,6 +38,7 @@ export function dense(
     throw new Error(`dense: bias shape [${bias.shape.join(',')}] does not match ${outDim} outputs`);
   }
   if (n === 0) throw new Error('dense: empty batch');
+  if (layerGradients() === 'default') return activate(tf.add(tf.matMul(x, kernel), bias) as tf.Tensor2D, activation);
   const z = lazyGradOp<tf.Tensor2D>(
     [x, kernel, bias],
     (save) => {
