@@ -15,6 +15,15 @@ export class DiagonalGaussian {
     readonly logVar: tf.Tensor2D,
   ) {}
 
+  /**
+   * The Gaussian a network head describes: `params` [batch, 2L] holds μ in its first L columns
+   * and log σ² in the last L (the layout of every ELBO encoder and learned prior).
+   */
+  static fromParams(params: tf.Tensor2D): DiagonalGaussian {
+    const [mean, logVar] = tf.split(params, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
+    return new DiagonalGaussian(mean, logVar);
+  }
+
   /** A standard normal N(0, I) of the given batch shape. */
   static standard(batch: number, dim: number): DiagonalGaussian {
     return new DiagonalGaussian(tf.zeros([batch, dim]), tf.zeros([batch, dim]));

@@ -14,8 +14,7 @@ export class ConditionalMlpEncoder implements Encoder {
   }
 
   encode(x: tf.Tensor2D, c?: Condition): DiagonalGaussian {
-    const [mean, logVar] = tf.split(this.net.apply(x, c, 'encoder/conditional-mlp'), 2, 1) as [tf.Tensor2D, tf.Tensor2D];
-    return new DiagonalGaussian(mean, logVar);
+    return DiagonalGaussian.fromParams(this.net.apply(x, c, 'encoder/conditional-mlp'));
   }
 }
 

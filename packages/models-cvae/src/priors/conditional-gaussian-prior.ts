@@ -33,8 +33,7 @@ export class ConditionalGaussianPrior implements Prior {
 
   distribution(_n: number, c?: Condition): DiagonalGaussian {
     if (!c) throw new ConfigError('model.prior: prior/conditional-gaussian needs a condition (set model.condition)');
-    const [mean, logVar] = tf.split(this.head.apply(this.body.apply(c)), 2, 1) as [tf.Tensor2D, tf.Tensor2D];
-    return new DiagonalGaussian(mean, logVar);
+    return DiagonalGaussian.fromParams(this.head.apply(this.body.apply(c)));
   }
 
   logProb(z: tf.Tensor, c?: Condition): tf.Tensor {

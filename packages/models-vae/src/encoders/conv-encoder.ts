@@ -67,9 +67,7 @@ export class ConvEncoder implements Encoder {
     const feat = this.convs.reduce((h, l) => l.apply(h), img);
     let flat = tf.reshape(feat, [x.shape[0], -1]) as tf.Tensor2D;
     if (c) flat = tf.concat([flat, c], 1);
-    const out = this.head.apply(this.hidden ? this.hidden.apply(flat) : flat);
-    const [mean, logVar] = tf.split(out, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
-    return new DiagonalGaussian(mean, logVar);
+    return DiagonalGaussian.fromParams(this.head.apply(this.hidden ? this.hidden.apply(flat) : flat));
   }
 }
 

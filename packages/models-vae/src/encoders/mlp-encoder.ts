@@ -37,9 +37,7 @@ export class MlpEncoder implements Encoder {
 
   encode(x: tf.Tensor2D, c?: Condition): DiagonalGaussian {
     const input = c ? tf.concat([x, c], 1) : x;
-    const out = this.head.apply(this.body.apply(input));
-    const [mean, logVar] = tf.split(out, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
-    return new DiagonalGaussian(mean, logVar);
+    return DiagonalGaussian.fromParams(this.head.apply(this.body.apply(input)));
   }
 }
 
