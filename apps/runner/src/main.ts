@@ -5,6 +5,8 @@ import { validateCommand } from './commands/validate.js';
 import { evalCommand } from './commands/eval.js';
 import { sampleCommand } from './commands/sample.js';
 import { componentsCommand } from './commands/components.js';
+import { doctorCommand } from './commands/doctor.js';
+import { backendCommand } from './commands/backend.js';
 
 type Handler = () => Promise<number>;
 
@@ -74,6 +76,26 @@ export async function main(argv: readonly string[]): Promise<number> {
       (y) => y.positional('config', { type: 'string', demandOption: true }).option('set', { type: 'string', array: true, default: [] as string[] }),
       (a) => {
         run = () => validateCommand({ config: a.config as string, set: a.set as string[] });
+      },
+    )
+    .command(
+      'doctor',
+      'which compute backends load here, which one `backend: auto` chooses and why, versions, CPU and threads',
+      (y) => y.option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' }),
+      (a) => {
+        run = () => doctorCommand({ json: a.json });
+      },
+    )
+    .command(
+      'backend <target>',
+      'provision a compute backend: `native` builds TensorFlow’s binding from LIBTENSORFLOW_DIR, a TFJS_NODE_BASE_URI / TFJS_NODE_CDN_STORAGE mirror, or the TensorFlow CPU wheel on PyPI',
+      (y) =>
+        y
+          .positional('target', { choices: ['native'] as const, demandOption: true })
+          .option('tensorflow', { type: 'string', describe: 'TensorFlow wheel version for the PyPI route, or "latest" (default: the verified 2.21.0)' })
+          .option('cache', { type: 'string', describe: 'download and library cache (default ~/.cache/elbo/native)' }),
+      (a) => {
+        run = () => backendCommand({ target: a.target, tensorflow: a.tensorflow, cache: a.cache });
       },
     )
     .demandCommand(1, 'give a command (elbo --help lists them)')

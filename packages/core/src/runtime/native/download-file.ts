@@ -22,6 +22,16 @@ export class DownloadError extends Error {
   }
 }
 
+/** A progress callback that logs a line every `step` bytes (`  … 100 MB of 274 MB`). */
+export function progressLines(log: (line: string) => void, step = 100e6): (bytes: number, total?: number) => void {
+  let next = step;
+  return (bytes, total) => {
+    if (bytes < next) return;
+    next = (Math.floor(bytes / step) + 1) * step;
+    log(`  … ${(bytes / 1e6).toFixed(0)} MB${total ? ` of ${(total / 1e6).toFixed(0)} MB` : ''}`);
+  };
+}
+
 /** The message of a fetch failure with its cause (`fetch failed (getaddrinfo ENOTFOUND host)`). */
 export function fetchFailure(e: unknown): string {
   const cause = (e as { cause?: { message?: string; code?: string } }).cause;

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
-import { downloadFile } from './download-file.js';
+import { downloadFile, progressLines } from './download-file.js';
 import { inspectLibtensorflow } from './libtensorflow-folder.js';
 import { cachedFolder, commitFolder, isDir, megabytes, type RouteContext, type RouteResult } from './route.js';
 import { LIBTENSORFLOW_VERSION, libtensorflowUrl, mirrorSettings } from './tfjs-node-install.js';
@@ -43,7 +43,7 @@ export async function mirrorRoute(ctx: RouteContext): Promise<RouteResult> {
   const archive = join(ctx.cacheDir, 'downloads', basename(new URL(url).pathname));
   let got;
   try {
-    got = await downloadFile(url, archive, { sha256: ctx.env['LIBTENSORFLOW_SHA256'] || undefined });
+    got = await downloadFile(url, archive, { sha256: ctx.env['LIBTENSORFLOW_SHA256'] || undefined, onProgress: progressLines(ctx.log) });
   } catch (e) {
     return { outcome: 'failed', detail: (e as Error).message };
   }

@@ -71,6 +71,10 @@ export async function provisionNative(options: ProvisionOptions = {}): Promise<P
     log(`${name}: ${ok ? 'ok' : 'FAILED'} — ${detail}`);
     return ok;
   };
+  if (process.platform !== 'linux') {
+    step('platform', false, `elbo backend native builds the binding on Linux only (this is ${process.platform}); elsewhere tfjs-node's own installer is the way (see docs/native-backend.md)`);
+    return { ok: false, attempts: [], steps };
+  }
   const tools = await findBuildTools();
   if (!step('build tools', tools.problems.length === 0, [...tools.problems, ...tools.notes].join('; '))) return { ok: false, attempts: [], steps };
 

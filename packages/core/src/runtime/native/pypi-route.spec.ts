@@ -89,6 +89,9 @@ describe('route 3: the TensorFlow CPU wheel from a package index', () => {
     expect(existsSync(join(cache, 'downloads'))).toBe(true);
     expect(existsSync(join(cache, 'downloads', r.source))).toBe(false);
     if (hasToolchain) expect(await checkCApiSymbols(r.folder)).toMatchObject({ checked: true, missing: [] });
+    // unpacked once: a pinned version is then found without the index (offline)
+    const offline = await pypiRoute(testContext({ PIP_INDEX_URL: 'http://127.0.0.1:9/simple/' }, cache));
+    expect(offline).toMatchObject({ outcome: 'found', source: r.source, detail: `${r.source} (unpacked earlier in ${r.folder.dir})` });
   });
 
   it('reads a PEP 503 HTML index and checks the digest it gives', async () => {

@@ -1,6 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { downloadFile } from './download-file.js';
+import { downloadFile, progressLines } from './download-file.js';
 import { inspectLibtensorflow } from './libtensorflow-folder.js';
 import { chooseWheel, indexFiles, linuxWheels } from './pypi-wheel.js';
 import { cachedFolder, commitFolder, megabytes, type RouteContext, type RouteResult } from './route.js';
@@ -52,6 +52,13 @@ export async function pypiRoute(ctx: RouteContext): Promise<RouteResult> {
   if (ctx.platform !== 'linux' || ctx.arch !== 'x64') {
     return { outcome: 'skipped', detail: `the ${TENSORFLOW_CPU_PROJECT} wheels are used on Linux x86-64 only (this is ${ctx.platform}-${ctx.arch})` };
   }
+  const folderFor = (version: string) => join(ctx.cacheDir, 'libtensorflow', `pypi-${TENSORFLOW_CPU_PROJECT}-${version}`);
+  if (ctx.tensorflowVersion !== 'latest') {
+    // A pinned version unpacked earlier needs no index (works offline, e.g. from a restored CI cache).
+    const cached = await cachedFolder(folderFor(ctx.tensorflowVersion));
+    const source = typeof cached?.record['wheel'] === 'string' ? cached.record['wheel'] : `${TENSORFLOW_CPU_PROJECT} ${ctx.tensorflowVersion}`;
+    if (cached) return { outcome: 'found', folder: cached.folder, source, tensorflowVersion: ctx.tensorflowVersion, detail: `${source} (unpacked earlier in ${cached.folder.dir})` };
+  }
   const index = ctx.env['PIP_INDEX_URL'] || 'https://pypi.org/simple/';
   let files;
   try {
@@ -61,7 +68,7 @@ export async function pypiRoute(ctx: RouteContext): Promise<RouteResult> {
   }
   const { wheel, why } = chooseWheel(linuxWheels(TENSORFLOW_CPU_PROJECT, files), ctx.tensorflowVersion, ctx.glibc);
   if (!wheel) return { outcome: 'failed', detail: `${TENSORFLOW_CPU_PROJECT} on ${index}: ${why}` };
-  const dir = join(ctx.cacheDir, 'libtensorflow', `pypi-${TENSORFLOW_CPU_PROJECT}-${wheel.version}`);
+  const dir = folderFor(wheel.version);
   const cached = await cachedFolder(dir);
   if (cached) return { outcome: 'found', folder: cached.folder, source: wheel.filename, tensorflowVersion: wheel.version, detail: `${wheel.filename} (unpacked earlier in ${dir})` };
 
@@ -69,7 +76,7 @@ export async function pypiRoute(ctx: RouteContext): Promise<RouteResult> {
   const file = join(ctx.cacheDir, 'downloads', wheel.filename);
   let got;
   try {
-    got = await downloadFile(wheel.url, file, wheel.sha256 ? { sha256: wheel.sha256 } : {});
+    got = await downloadFile(wheel.url, file, { ...(wheel.sha256 ? { sha256: wheel.sha256 } : {}), onProgress: progressLines(ctx.log) });
   } catch (e) {
     return { outcome: 'failed', detail: (e as Error).message };
   }
