@@ -43,7 +43,7 @@ export { nearest, editDistance } from './registry/suggest.js';
 export { ConfigError, DataError } from './config/config-error.js';
 export { opt, show, validate, formatIssues } from './config/options.js';
 export { writeFileAtomic } from './runtime/files.js';
-export { selectBackend, registerGradients, type BackendChoice, type BackendPreference } from './runtime/backend.js';
+export { selectBackend, backendFromEnv, registerGradients, type BackendChoice, type BackendPreference } from './runtime/backend.js';
 export { Adam, type AdamOptions } from './training/adam.js';
 export { Trainer, TrainingAborted, TrainingDiverged, type TrainerOptions } from './training/trainer.js';
 export { evaluate, importanceWeighted, type Evaluation, type EvaluationOptions } from './training/evaluate.js';

@@ -19,6 +19,17 @@ const loaders: Record<Exclude<BackendPreference, 'auto'>, { backend: string; loa
 };
 
 /**
+ * `ELBO_BACKEND` (auto | node | wasm | cpu), when set, overrides every backend choice in the
+ * process — e.g. `ELBO_BACKEND=node npm test` runs the whole test suite on the native backend.
+ */
+export function backendFromEnv(): BackendPreference | undefined {
+  const v = process.env['ELBO_BACKEND'];
+  if (v === undefined || v === '') return undefined;
+  if (v === 'auto' || v === 'node' || v === 'wasm' || v === 'cpu') return v;
+  throw new Error(`ELBO_BACKEND: expected one of auto, node, wasm, cpu, got ${JSON.stringify(v)}`);
+}
+
+/**
  * Registers the gradients of TensorFlow.js's ops, which training needs. tfjs-core's Node bundle
  * leaves them out; the `@tensorflow/tfjs` Node bundle registers them (into the same tfjs-core)
  * when it loads. Idempotent; called by `selectBackend`.
@@ -55,12 +66,15 @@ async function tryBackend(pref: Exclude<BackendPreference, 'auto'>): Promise<str
  * WASM, then the pure-JS CPU backend, and says why each earlier choice was skipped. An explicit
  * choice that fails is an error (the user asked for it).
  */
-export async function selectBackend(pref: BackendPreference): Promise<BackendChoice> {
+export async function selectBackend(requested: BackendPreference): Promise<BackendChoice> {
   await registerGradients();
+  const forced = backendFromEnv();
+  const pref = forced ?? requested;
   if (pref !== 'auto') {
     const failure = await tryBackend(pref);
-    if (failure) throw new Error(`backend "${pref}" could not be started: ${failure}`);
-    return { name: tf.getBackend(), requested: pref, reason: `backend: ${tf.getBackend()} (requested in the config)` };
+    const source = forced ? `ELBO_BACKEND=${forced}` : 'the config';
+    if (failure) throw new Error(`backend "${pref}" (from ${source}) could not be started: ${failure}`);
+    return { name: tf.getBackend(), requested: pref, reason: `backend: ${tf.getBackend()} (requested by ${source})` };
   }
   const skipped: string[] = [];
   for (const p of ['node', 'wasm', 'cpu'] as const) {
