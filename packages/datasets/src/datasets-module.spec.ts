@@ -8,11 +8,11 @@ function context(container: Container): BuildContext {
 }
 
 describe('datasetsModule', () => {
-  it('contributes dataset/mnist and dataset/idx to a fresh container', () => {
+  it('contributes its datasets to a fresh container', () => {
     const container = new Container();
     container.load(datasetsModule);
     const registry = ComponentRegistry.fromContainer(container);
-    expect(registry.list('dataset').map((d) => d.name)).toEqual(['idx', 'mnist']);
+    expect(registry.list('dataset').map((d) => d.name)).toEqual(['dsprites', 'idx', 'mnist']);
     expect(datasetsManifest.every((d) => d.kind === 'dataset' && d.summary.length > 0)).toBe(true);
   });
 

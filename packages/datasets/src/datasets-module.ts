@@ -2,9 +2,10 @@ import { ContainerModule } from 'inversify';
 import { ComponentContribution, type ComponentManifest } from '@elbo/core';
 import { mnistComponent } from './mnist/mnist-component.js';
 import { idxComponent } from './idx/idx-component.js';
+import { dspritesComponent } from './dsprites/dsprites-component.js';
 
 /** Every component @elbo/datasets contributes. */
-export const datasetsManifest: ComponentManifest = [mnistComponent, idxComponent];
+export const datasetsManifest: ComponentManifest = [mnistComponent, idxComponent, dspritesComponent];
 
 /** The package's single ContainerModule: contributes the manifest to the component registry. */
 export const datasetsModule = new ContainerModule((o) => {

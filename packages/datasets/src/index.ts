@@ -15,3 +15,15 @@ export { DynamicBinarize, dynamicBinarize } from './transforms/dynamic-binarize.
 export { binarizeStatic } from './transforms/static-binarize.js';
 export { flatten, shapeSize } from './transforms/flatten.js';
 export { scaleBytes, BYTE_SCALE } from './transforms/scale.js';
+export { dspritesComponent } from './dsprites/dsprites-component.js';
+export { loadDsprites, dspritesSplits, defaultDspritesCache, type DspritesSplitIndices } from './dsprites/load-dsprites.js';
+export { dspritesOptions, type DspritesOptions, type DspritesOptionsInput } from './dsprites/dsprites-options.js';
+export { dspritesGrid, DSPRITES_FILE, DSPRITES_SIZE, DSPRITES_SHAPES } from './dsprites/dsprites-grid.js';
+export { FactorGrid, linspace } from './dsprites/factor-grid.js';
+export { GridSplit, type GridImageSource } from './dsprites/grid-split.js';
+export { SpriteGenerator } from './dsprites/sprite-generator.js';
+export { renderSprite, insideShape, SPRITE_GEOMETRY } from './dsprites/render-sprite.js';
+export { readDspritesNpz, NpzImageSource, DSPRITES_ARRAYS } from './dsprites/load-dsprites-npz.js';
+export { NpzFile, zipEntries, streamZipEntry, type ZipEntry } from './dsprites/read-npz.js';
+export { parseNpy, parseNpyHeader, npyLengthProblem, formatShape, NPY_MAGIC, type NpyArray, type NpyHeader } from './dsprites/read-npy.js';
+export { encodeNpy, encodeNpz, writeNpz, type NpyValues } from './dsprites/write-npz.js';
