@@ -37,9 +37,11 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('k', { type: 'number', default: 5000, describe: 'importance samples for the IWAE estimate of −log p(x)' })
           .option('limit', { type: 'number', describe: 'evaluate the first N test examples only' })
           .option('backend', { choices: ['auto', 'node', 'wasm', 'cpu'] as const, describe: 'override the run’s backend' })
-          .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' }),
+          .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' })
+          .option('metrics', { type: 'string', describe: 'disentanglement metrics to compute, comma-separated: betavae, factorvae, mig, sap, dci, gaussian-tc (options from the config’s eval.metrics.<name>)' }),
       (a) => {
-        run = () => evalCommand({ runDir: a.runDir as string, k: a.k, limit: a.limit, backend: a.backend, json: a.json });
+        const metrics = (a.metrics ?? '').split(',').map((m) => m.trim()).filter(Boolean);
+        run = () => evalCommand({ runDir: a.runDir as string, k: a.k, limit: a.limit, backend: a.backend, json: a.json, metrics });
       },
     )
     .command(

@@ -47,7 +47,7 @@ export { selectBackend, backendFromEnv, registerGradients, type BackendChoice, t
 export { Adam, type AdamOptions } from './training/adam.js';
 export { Trainer, TrainingAborted, TrainingDiverged, type TrainerOptions } from './training/trainer.js';
 export { evaluate, importanceWeighted, type Evaluation, type EvaluationOptions } from './training/evaluate.js';
-export { saveCheckpoint, loadCheckpoint, hasCheckpoint, packTensors, unpackTensors, type Checkpoint, type CheckpointState } from './training/checkpoint.js';
+export { saveCheckpoint, loadCheckpoint, hasCheckpoint, appendCheckpointHistory, packTensors, unpackTensors, type Checkpoint, type CheckpointState } from './training/checkpoint.js';
 export { constantSchedule, linearWarmupSchedule } from './training/schedules.js';
 export { VaeModel, type ObjectiveOutput } from './model/vae-model.js';
 export { TrackerHub } from './tracking/tracker-hub.js';
@@ -56,7 +56,7 @@ export { standardFigures, conditionGrid, FigureContribution, type Figure, type F
 export { RunConfigSchema, type RunConfigInput, type ResolvedRunConfig, type ResolvedSectionConfig } from './run/run-config.js';
 export { loadConfig, readConfigFile, applyOverride, parsePath, deepMerge, flattenConfig } from './run/load-config.js';
 export { resolveConfig } from './run/resolve-config.js';
-export { buildDataset, buildModel, createComponent, type BuildDeps } from './run/build-model.js';
+export { buildDataset, buildModel, buildTrackers, createComponent, type BuildDeps } from './run/build-model.js';
 export { createContainer, loadPlugins } from './run/container.js';
 export { createRunFolder, readRunConfig, newRunId, RunFiles, runIdOf, experimentOf } from './run/run-folder.js';
 export { saveModel } from './run/saved-model.js';
@@ -87,3 +87,4 @@ export { latentMap, type LatentMap, type MapMethod } from './uses/latent-map.js'
 export { auroc } from './uses/auroc.js';
 export { psnr } from './uses/psnr.js';
 export { addGaussianNoise, addSaltAndPepper } from './uses/add-noise.js';
+export { groundTruthData, modelRepresentation, type Representation, type GroundTruthData, type EvaluationMetric } from './evaluation/model-metrics.js';

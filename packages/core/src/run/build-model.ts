@@ -3,6 +3,8 @@ import type { Dataset } from '../data/dataset.js';
 import type { Conditioner, Decoder, Divergence, Encoder, Likelihood, Prior, Schedule } from '../model/interfaces.js';
 import { ParameterStore } from '../model/parameters.js';
 import { VaeModel } from '../model/vae-model.js';
+import type { Tracker } from '../tracking/tracker.js';
+import { TrackerHub } from '../tracking/tracker-hub.js';
 import type { ModelShape } from '../registry/component.js';
 import type { ComponentRegistry } from '../registry/component-registry.js';
 import type { Logger } from '../runtime/logger.js';
@@ -48,4 +50,14 @@ export async function buildModel(config: ResolvedRunConfig, dataset: Dataset, de
   const divergence = await createComponent<Divergence>('divergence', config.model.divergence, deps, root.scope('divergence'), shape, config);
   const schedule = await createComponent<Schedule>('schedule', config.train.schedule, deps, root.scope('schedule'), shape, config);
   return new VaeModel(shape, encoder, decoder, prior, likelihood, divergence, schedule, conditioner);
+}
+
+/** The run's trackers (config.tracking, in order) plus any given ones, behind one hub. */
+export async function buildTrackers(config: ResolvedRunConfig, deps: BuildDeps, extra: readonly Tracker[] = []): Promise<TrackerHub> {
+  const trackers: Tracker[] = [...extra];
+  for (const [name, options] of Object.entries(config.tracking)) {
+    if (options === false) continue;
+    trackers.push(await createComponent<Tracker>('tracker', { name, ...options }, deps, new ParameterStore('tracker'), undefined, config));
+  }
+  return new TrackerHub(trackers);
 }

@@ -6,6 +6,7 @@ import type { VaeModel } from '../model/vae-model.js';
 import type { ComponentRegistry } from '../registry/component-registry.js';
 import { selectBackend, type BackendChoice, type BackendPreference } from '../runtime/backend.js';
 import type { Logger } from '../runtime/logger.js';
+import type { MetricPoint } from '../tracking/tracker.js';
 import { Rng } from '../runtime/rng.js';
 import { hasCheckpoint, loadCheckpoint } from '../training/checkpoint.js';
 import { buildDataset, buildModel } from './build-model.js';
@@ -22,6 +23,8 @@ export interface OpenRun {
   readonly rng: Rng;
   /** Epochs the loaded weights were trained for. */
   readonly epoch: number;
+  /** The metric history saved with the weights (per-epoch and final evaluation points). */
+  readonly history: readonly MetricPoint[];
   dispose(): void;
 }
 
@@ -49,5 +52,5 @@ export async function openRun(runDir: string, deps: { container: Container; regi
   } finally {
     for (const t of ck.tensors.values()) t.dispose();
   }
-  return { runDir, config, backend, dataset, model, rng, epoch: ck.epoch, dispose: () => model.dispose() };
+  return { runDir, config, backend, dataset, model, rng, epoch: ck.epoch, history: ck.history, dispose: () => model.dispose() };
 }

@@ -62,6 +62,8 @@ export const RunConfigSchema = z
         batchSize: opt.positiveInt().default(100),
         /** Evaluate on the first `limit` test examples (default: all). */
         limit: opt.positiveInt().optional(),
+        /** Options of `metric/<name>` components for `elbo eval --metrics <name>,…`, by name. */
+        metrics: z.record(z.string(), z.looseObject({})).default({}),
       })
       .strict()
       .prefault({}),

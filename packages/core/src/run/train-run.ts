@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { ConfigError } from '../config/config-error.js';
 import { createRequire } from 'node:module';
 import type { Container } from 'inversify';
 import type { Dataset } from '../data/dataset.js';
@@ -15,12 +16,11 @@ import { FigureContribution, standardFigures, type FigureMaker } from '../artifa
 import { hasCheckpoint, loadCheckpoint } from '../training/checkpoint.js';
 import type { Evaluation } from '../training/evaluate.js';
 import { fmt, Trainer, TrainingAborted } from '../training/trainer.js';
-import { buildDataset, buildModel, createComponent, type BuildDeps } from './build-model.js';
+import { buildDataset, buildModel, buildTrackers, type BuildDeps } from './build-model.js';
 import { flattenConfig } from './load-config.js';
 import type { ResolvedRunConfig } from './run-config.js';
 import { createRunFolder, experimentOf, RunFiles, runIdOf } from './run-folder.js';
 import { saveModel } from './saved-model.js';
-import { ParameterStore } from '../model/parameters.js';
 
 export interface TrainRunOptions {
   readonly config: ResolvedRunConfig;
@@ -71,12 +71,7 @@ async function prepare(opts: TrainRunOptions, runDir: string): Promise<Prepared>
   logger.info(`data: ${dataset.describe()}`);
   const model = await buildModel(config, dataset, deps);
   logger.info(`model: ${countParameters(model.parameters()).toLocaleString('en-US')} parameters, latent ${config.model.latent}`);
-  const trackers: Tracker[] = [...(opts.trackers ?? [])];
-  for (const [name, options] of Object.entries(config.tracking)) {
-    if (options === false) continue;
-    trackers.push(await createComponent<Tracker>('tracker', { name, ...options }, deps, new ParameterStore('tracker'), undefined, config));
-  }
-  return { backend, rng, dataset, model, hub: new TrackerHub(trackers) };
+  return { backend, rng, dataset, model, hub: await buildTrackers(config, deps, opts.trackers) };
 }
 
 /**
@@ -125,6 +120,11 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       for (const t of ck.tensors.values()) t.dispose();
     }
     resumed = true;
+    if (trainer.epoch >= config.train.epochs && trainer.history.some((p) => p.key === 'test/active_units')) {
+      trainer.dispose();
+      model.dispose();
+      throw new ConfigError(`${runDir}: the run has already finished (epoch ${trainer.epoch} of ${config.train.epochs}); nothing to resume`);
+    }
     logger.info(`resuming ${runDir} after epoch ${trainer.epoch} (step ${trainer.step})`);
   }
   let status: RunStatus = 'FAILED';
@@ -140,7 +140,12 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     const now = Date.now();
     const final: Record<string, number> = { 'test/neg_elbo': evaluation.negElbo, 'test/recon': evaluation.recon, 'test/kl': evaluation.kl, 'test/active_units': evaluation.activeUnits };
     if (evaluation.iwae !== undefined) final[`test/iwae`] = evaluation.iwae;
-    await hub.logMetrics(Object.entries(final).map(([key, value]) => ({ key, value, step: trainer.epoch, timestamp: now })));
+    const finalPoints = Object.entries(final).map(([key, value]) => ({ key, value, step: trainer.epoch, timestamp: now }));
+    // The final evaluation joins the history the checkpoint holds, so a later `elbo eval` that
+    // adds metrics to this run keeps it.
+    trainer.history.push(...finalPoints);
+    await trainer.checkpoint();
+    await hub.logMetrics(finalPoints);
     hub.message(
       `held-out (${evaluation.n} test examples): negative ELBO ${fmt(evaluation.negElbo)} nats = recon ${fmt(evaluation.recon)} + KL ${fmt(evaluation.kl)}` +
         (evaluation.iwae !== undefined ? `; IWAE −log p(x) ≈ ${fmt(evaluation.iwae)} (k=${evaluation.k})` : '') +

@@ -95,3 +95,13 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   const bytes = await readFile(join(dir, state.weightsFile));
   return { epoch: state.epoch, step: state.step, rng: state.rng, optimizer: state.optimizer, history: state.history, tensors: unpackTensors(bytes, state.tensors) };
 }
+
+/**
+ * Adds points to the history a checkpoint holds (e.g. metrics computed by `elbo eval` after
+ * training), rewriting only `state.json`, atomically; the weights are untouched.
+ */
+export async function appendCheckpointHistory(dir: string, points: readonly MetricPoint[]): Promise<void> {
+  const statePath = join(dir, STATE);
+  const state = JSON.parse(await readFile(statePath, 'utf8')) as CheckpointState;
+  await writeFileAtomic(statePath, JSON.stringify({ ...state, history: [...state.history, ...points] }));
+}

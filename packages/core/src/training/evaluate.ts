@@ -65,16 +65,7 @@ export async function evaluate(model: VaeModel, split: DataSplit, rng: RandomStr
         const x = tf.tensor2d(buf.subarray(0, b * D), [b, D]);
         const c = model.condition(cond);
         const q = model.encoder.encode(x, c, false);
-        const z = q.rsample(seedElbo);
-        const logPx = model.likelihood.logProb(x, model.decoder.decode(z, c, false));
-        let kl: tf.Tensor1D;
-        let klPerDim: tf.Tensor | undefined;
-        if (model.prior.gaussian) {
-          klPerDim = q.klPerDim(model.prior.distribution(b, c));
-          kl = tf.sum(klPerDim, -1) as tf.Tensor1D;
-        } else {
-          kl = tf.sub(q.logProb(z), model.prior.logProb(z, c)) as tf.Tensor1D;
-        }
+        const { logPx, kl, klPerDim } = elboTerms(model, x, c, q, seedElbo);
         const iw = opts.k > 0 ? importanceWeighted(model, x, c, q, opts.k, seedIw) : tf.zeros([b]);
         return {
           sums: tf.add(sums, tf.stack([tf.neg(tf.sum(logPx)), tf.sum(kl), tf.neg(tf.sum(iw))])),
@@ -105,6 +96,23 @@ export async function evaluate(model: VaeModel, split: DataSplit, rng: RandomStr
   } finally {
     tf.dispose([sums, klDims, muSum, muSq]);
   }
+}
+
+/**
+ * The one-sample ELBO terms of every example of a batch, as `evaluate` averages them: z ~ q(z|x)
+ * drawn once from `seed` (reparameterised), log p(x|z) per example, and KL(q(z|x) ‖ p(z)) in
+ * closed form when the prior is Gaussian (with its per-dimension terms), else the one-sample
+ * Monte-Carlo estimate log q(z|x) − log p(z). Negative ELBO per example = −logPx + kl.
+ * Call inside a tidy.
+ */
+export function elboTerms(model: VaeModel, x: tf.Tensor2D, c: tf.Tensor2D | undefined, q: ReturnType<VaeModel['encode']>, seed: number): { logPx: tf.Tensor1D; kl: tf.Tensor1D; klPerDim?: tf.Tensor2D } {
+  const z = q.rsample(seed);
+  const logPx = model.likelihood.logProb(x, model.decoder.decode(z, c, false));
+  if (model.prior.gaussian) {
+    const klPerDim = q.klPerDim(model.prior.distribution(x.shape[0], c));
+    return { logPx, kl: tf.sum(klPerDim, -1) as tf.Tensor1D, klPerDim };
+  }
+  return { logPx, kl: tf.sub(q.logProb(z), model.prior.logProb(z, c)) as tf.Tensor1D };
 }
 
 /**
