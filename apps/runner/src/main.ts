@@ -6,6 +6,7 @@ import { evalCommand } from './commands/eval.js';
 import { sampleCommand } from './commands/sample.js';
 import { componentsCommand } from './commands/components.js';
 import { doctorCommand } from './commands/doctor.js';
+import { sweepCommand } from './commands/sweep.js';
 import { backendCommand } from './commands/backend.js';
 
 type Handler = () => Promise<number>;
@@ -58,6 +59,19 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('grid-by-condition', { type: 'boolean', default: false, describe: 'conditional models: one row per class, each column one z held fixed across the classes' }),
       (a) => {
         run = () => sampleCommand({ runDir: a.runDir as string, n: a.n, out: a.out, seed: a.seed, cols: a.cols, condition: a.condition?.map(String), gridByCondition: a.gridByCondition });
+      },
+    )
+    .command(
+      'sweep <file>',
+      'run a sweep: every trial of a grid and/or seeded random search as its own run, compared by a metric',
+      (y) =>
+        y
+          .positional('file', { type: 'string', demandOption: true, describe: 'sweep file, e.g. examples/sweep-beta.yaml' })
+          .option('workers', { type: 'number', describe: 'trials that run at once (overrides the executor’s workers option)' })
+          .option('dry-run', { type: 'boolean', default: false, describe: 'list the expanded trials and what a run would do with each; run nothing' })
+          .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a config value in every trial: --set train.epochs=1 (repeatable)' }),
+      (a) => {
+        run = () => sweepCommand({ file: a.file as string, workers: a.workers, dryRun: a.dryRun, set: a.set as string[] });
       },
     )
     .command(

@@ -12,28 +12,42 @@ import {
   createContainer,
   selectBackend,
   validate,
+  type Dataset,
   type ModelShape,
 } from '@elbo/core';
 import { firstPartyModules } from '../src/first-party.js';
 import { modelsVaeModule } from '@elbo/models-vae';
 import { modelsCvaeModule } from '@elbo/models-cvae';
 import { modelsDisentangledModule } from '@elbo/models-disentangled';
-import { datasetsModule } from '@elbo/datasets';
+import { datasetsModule, loadMnist } from '@elbo/datasets';
 import { trackersModule } from '@elbo/trackers';
+import { sweepModule } from '../src/sweep/sweep-module.js';
 import { componentsMarkdown } from '../src/commands/components.js';
 import { repoRoot } from './helpers.js';
 
+let dataset: Dataset;
 beforeAll(async () => {
   await selectBackend('cpu');
+  dataset = await loadMnist({ limit: { train: 20, test: 10 } }); // labelled: conditioners read its classes
 });
 
-const shape: ModelShape = { dataShape: [28, 28, 1], dataDim: 784, latentDim: 4, conditionDim: 0, likelihoodParams: ['logits'], datasetSize: 100 };
+/** Conditional components are built for a 10-class condition (one-hot width). */
+const shape: ModelShape = { dataShape: [28, 28, 1], dataDim: 784, latentDim: 4, conditionDim: 10, likelihoodParams: ['logits'], datasetSize: 100 };
 
 /** Components whose options have no complete default (they need a path or URL). */
 const needsOptions = new Set(['dataset/idx']);
 
+/**
+ * Components that, with default options, need something from the run's world and say so with a
+ * ConfigError: a tracking server's URI, condition vectors in the dataset.
+ */
+const needsWorld = new Map([
+  ['tracker/mlflow', 'no MLflow tracking URI'],
+  ['condition/vector', 'needs a dataset with condition vectors'],
+]);
+
 describe('first-party modules', () => {
-  const modules = { core: coreModule, 'models-vae': modelsVaeModule, 'models-cvae': modelsCvaeModule, 'models-disentangled': modelsDisentangledModule, datasets: datasetsModule, trackers: trackersModule };
+  const modules = { core: coreModule, 'models-vae': modelsVaeModule, 'models-cvae': modelsCvaeModule, 'models-disentangled': modelsDisentangledModule, datasets: datasetsModule, trackers: trackersModule, sweep: sweepModule };
   it('the runner loads every first-party module', () => {
     expect(new Set(firstPartyModules)).toEqual(new Set(Object.values(modules).slice(1)));
   });
@@ -53,7 +67,12 @@ describe('first-party modules', () => {
         if (!r.ok) continue;
         const before = tf.memory().numTensors;
         const params = new ParameterStore(d.kind);
-        const made = await d.create(r.value, { container, rng: new Rng(1), logger: new SilentLogger(), params, shape, runDir: undefined });
+        const ctx = { container, rng: new Rng(1), logger: new SilentLogger(), params, shape, runDir: undefined, dataset };
+        if (needsWorld.has(id)) {
+          await expect(Promise.resolve().then(() => d.create(r.value, ctx))).rejects.toThrow(needsWorld.get(id));
+          continue;
+        }
+        const made = await d.create(r.value, ctx);
         expect(made, id).toBeTruthy();
         params.dispose();
         (made as { dispose?: () => void }).dispose?.();

@@ -24,7 +24,7 @@ export class ConditionalGaussianPrior implements Prior {
   ) {
     this.body = new Mlp(store, conditionDim, hidden, activation, init);
     this.head = new DenseLayer(store, 'head', hidden.length ? this.body.outDim : conditionDim, 2 * latentDim, 'linear', init);
-    this.head.kernel.assign(tf.zerosLike(this.head.kernel));
+    tf.tidy(() => this.head.kernel.assign(tf.zerosLike(this.head.kernel)));
   }
 
   parameters() {
