@@ -12,6 +12,7 @@
  *   npm run bench -- --model conv-vae-64 --backend wasm
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
@@ -118,6 +119,31 @@ function child(args: string[]): ChildResult {
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
+/** A Python with TensorFlow for the Keras comparison: ELBO_BENCH_PYTHON, else .venv-keras (bench/README). */
+function kerasPython(): string | undefined {
+  const explicit = process.env['ELBO_BENCH_PYTHON'];
+  if (explicit) return explicit;
+  const venv = fileURLToPath(new URL('../.venv-keras/bin/python', import.meta.url));
+  return existsSync(venv) ? venv : undefined;
+}
+
+/** The reference model in Python Keras on the same machine, in the same run. */
+function keras(): void {
+  const python = kerasPython();
+  const label = `${'reference-mlp'.padEnd(14)}${'keras'.padEnd(6)}`;
+  if (!python) {
+    console.log(`${label}not measured: set ELBO_BENCH_PYTHON to a Python with tensorflow (or create .venv-keras; see bench/README.md)`);
+    return;
+  }
+  const r = spawnSync(python, [fileURLToPath(new URL('./keras-reference.py', import.meta.url))], { encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' } });
+  try {
+    const res = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { rates: number[]; versions: string };
+    console.log(`${label}${fmt(median(res.rates)).padStart(7)} samples/s  (median of ${res.rates.length}; min ${fmt(Math.min(...res.rates))}, max ${fmt(Math.max(...res.rates))})  ${res.versions}, tf.function`);
+  } catch {
+    console.log(`${label}failed: ${(r.stderr || 'no output').trim().split('\n').pop()}`);
+  }
+}
+
 function parent(only: { model?: string; backend?: string }): void {
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}; ${new Date().toISOString().slice(0, 10)}`);
   for (const m of benchModels.filter((x) => !only.model || x.name === only.model)) {
@@ -145,6 +171,7 @@ function parent(only: { model?: string; backend?: string }): void {
         `${label}${fmt(rate).padStart(7)} samples/s  (median of ${res.rates!.length}; min ${fmt(Math.min(...res.rates!))}, max ${fmt(Math.max(...res.rates!))})  peak RSS ${fmt(res.peakRssMb!)} MB  ${gflops.toFixed(1)} GFLOP/s${conv}  ${checkText}`,
       );
     }
+    if (m.name === 'reference-mlp' && (!only.backend || only.backend === 'keras')) keras();
   }
 }
 
