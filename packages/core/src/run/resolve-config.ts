@@ -16,7 +16,7 @@ export function resolveConfig(raw: unknown, registry: ComponentRegistry, source 
     const r = registry.check(kind, value, path);
     if (!r.ok) {
       // A section may already be reported by the shape check (e.g. not an object); say it once.
-      problems.push(...r.problems.filter((p) => !problems.some((q) => q.startsWith(`${path}:`))));
+      if (!problems.some((q) => q.startsWith(`${path}:`))) problems.push(...r.problems);
       return { name: typeof value === 'string' ? value : String((value as { name?: unknown })?.name) };
     }
     return { name: r.value.descriptor.name, ...r.value.options };
