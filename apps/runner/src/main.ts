@@ -6,6 +6,13 @@ import { evalCommand } from './commands/eval.js';
 import { sampleCommand } from './commands/sample.js';
 import { componentsCommand } from './commands/components.js';
 import { doctorCommand } from './commands/doctor.js';
+import { syncCommand } from './commands/sync.js';
+import { MAP_METHODS, SCORE_KINDS, type MapMethod, type ScoreKind } from '@elbo/core';
+import { scoreCommand } from './commands/score.js';
+import { calibrateCommand } from './commands/calibrate.js';
+import { encodeCommand } from './commands/encode.js';
+import { denoiseCommand } from './commands/denoise.js';
+import { latentMapCommand } from './commands/latent-map.js';
 import { sweepCommand } from './commands/sweep.js';
 import { backendCommand } from './commands/backend.js';
 
@@ -72,6 +79,88 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a config value in every trial: --set train.epochs=1 (repeatable)' }),
       (a) => {
         run = () => sweepCommand({ file: a.file as string, workers: a.workers, dryRun: a.dryRun, set: a.set as string[] });
+      },
+    )
+    .command(
+      'score <run-dir>',
+      'anomaly score of every input row (negative ELBO, IWAE −log p(x) or reconstruction error) as CSV',
+      (y) =>
+        y
+          .positional('run-dir', { type: 'string', demandOption: true })
+          .option('input', { type: 'string', default: 'test', describe: 'train | test (the run’s splits), a folder of PNG images, or a .csv of feature rows' })
+          .option('out', { type: 'string', default: 'scores.csv', describe: 'CSV file to write' })
+          .option('score', { choices: SCORE_KINDS, default: 'neg-elbo' as ScoreKind, describe: 'neg-elbo: −ELBO (1 sample); iwae: −log p̂(x) with k samples; recon: squared reconstruction error' })
+          .option('k', { type: 'number', default: 100, describe: 'importance samples for --score iwae' })
+          .option('limit', { type: 'number', describe: 'score the first N rows only' }),
+      (a) => {
+        run = () => scoreCommand({ runDir: a.runDir as string, input: a.input, out: a.out, score: a.score, k: a.k, limit: a.limit });
+      },
+    )
+    .command(
+      'calibrate <run-dir>',
+      'store an anomaly threshold with the run for a target false-positive rate on held-out normal rows',
+      (y) =>
+        y
+          .positional('run-dir', { type: 'string', demandOption: true })
+          .option('fpr', { type: 'number', default: 0.05, describe: 'share of normal rows the threshold may flag' })
+          .option('input', { type: 'string', default: 'test', describe: 'held-out NORMAL rows: test, a folder of PNG images, or a .csv' })
+          .option('score', { choices: SCORE_KINDS, default: 'neg-elbo' as ScoreKind, describe: 'the score the threshold is for (as in elbo score)' })
+          .option('k', { type: 'number', default: 100, describe: 'importance samples for --score iwae' })
+          .option('limit', { type: 'number', describe: 'use the first N rows only' }),
+      (a) => {
+        run = () => calibrateCommand({ runDir: a.runDir as string, fpr: a.fpr, input: a.input, score: a.score, k: a.k, limit: a.limit });
+      },
+    )
+    .command(
+      'encode <run-dir>',
+      'μ and σ of q(z|x) for every input row (+ label) as CSV: latent features',
+      (y) =>
+        y
+          .positional('run-dir', { type: 'string', demandOption: true })
+          .option('input', { type: 'string', default: 'test', describe: 'train | test, a folder of PNG images, or a .csv of feature rows' })
+          .option('out', { type: 'string', default: 'latents.csv', describe: 'CSV file to write' })
+          .option('limit', { type: 'number', describe: 'encode the first N rows only' }),
+      (a) => {
+        run = () => encodeCommand({ runDir: a.runDir as string, input: a.input, out: a.out, limit: a.limit });
+      },
+    )
+    .command(
+      'denoise <run-dir>',
+      'reconstruct (denoise) input rows: a folder of PNGs to a folder of PNGs, or rows to a .csv',
+      (y) =>
+        y
+          .positional('run-dir', { type: 'string', demandOption: true })
+          .option('input', { type: 'string', demandOption: true, describe: 'a folder of PNG images, a .csv of feature rows, or train | test' })
+          .option('out', { type: 'string', demandOption: true, describe: 'folder for the PNGs, or a .csv file' })
+          .option('limit', { type: 'number', describe: 'the first N rows only' }),
+      (a) => {
+        run = () => denoiseCommand({ runDir: a.runDir as string, input: a.input, out: a.out, limit: a.limit });
+      },
+    )
+    .command(
+      'latent-map <run-dir>',
+      'a 2-D map of the rows’ latent means (the latent itself when 2-D, else PCA), coloured by label',
+      (y) =>
+        y
+          .positional('run-dir', { type: 'string', demandOption: true })
+          .option('out', { type: 'string', default: 'latent-map.png', describe: 'PNG (or .svg) file to write' })
+          .option('input', { type: 'string', default: 'test', describe: 'train | test, a folder of PNG images, or a .csv of feature rows' })
+          .option('method', { choices: MAP_METHODS, default: 'auto' as MapMethod, describe: 'auto: the latent itself when 2-D, else PCA; umap: UMAP embedding (slower, keeps neighbourhoods)' })
+          .option('seed', { type: 'number', default: 0, describe: 'seed of the UMAP layout' })
+          .option('limit', { type: 'number', describe: 'map the first N rows only' }),
+      (a) => {
+        run = () => latentMapCommand({ runDir: a.runDir as string, out: a.out, input: a.input, method: a.method, seed: a.seed, limit: a.limit });
+      },
+    )
+    .command(
+      'sync <run-dir>',
+      'send what a run’s MLflow spool still holds to its MLflow run (a run that ended while the server was away)',
+      (y) =>
+        y
+          .positional('run-dir', { type: 'string', demandOption: true })
+          .option('full', { type: 'boolean', default: false, describe: 'replay every event, not only those the server has not acknowledged (idempotent)' }),
+      (a) => {
+        run = () => syncCommand({ runDir: a.runDir as string, full: a.full });
       },
     )
     .command(

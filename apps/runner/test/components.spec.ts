@@ -35,7 +35,7 @@ beforeAll(async () => {
 const shape: ModelShape = { dataShape: [28, 28, 1], dataDim: 784, latentDim: 4, conditionDim: 10, likelihoodParams: ['logits'], datasetSize: 100 };
 
 /** Components whose options have no complete default (they need a path or URL). */
-const needsOptions = new Set(['dataset/idx']);
+const needsOptions = new Set(['dataset/idx', 'dataset/csv']);
 
 /**
  * Components that, with default options, need something from the run's world and say so with a

@@ -47,7 +47,7 @@ export { selectBackend, backendFromEnv, registerGradients, type BackendChoice, t
 export { Adam, type AdamOptions } from './training/adam.js';
 export { Trainer, TrainingAborted, TrainingDiverged, type TrainerOptions } from './training/trainer.js';
 export { evaluate, importanceWeighted, type Evaluation, type EvaluationOptions } from './training/evaluate.js';
-export { saveCheckpoint, loadCheckpoint, hasCheckpoint, appendCheckpointHistory, packTensors, unpackTensors, type Checkpoint, type CheckpointState } from './training/checkpoint.js';
+export { saveCheckpoint, loadCheckpoint, hasCheckpoint, appendCheckpointEvaluations, packTensors, unpackTensors, type Checkpoint, type CheckpointState } from './training/checkpoint.js';
 export { constantSchedule, linearWarmupSchedule } from './training/schedules.js';
 export { VaeModel, type ObjectiveOutput } from './model/vae-model.js';
 export { TrackerHub } from './tracking/tracker-hub.js';
@@ -58,7 +58,7 @@ export { loadConfig, readConfigFile, applyOverride, parsePath, deepMerge, flatte
 export { resolveConfig } from './run/resolve-config.js';
 export { buildDataset, buildModel, buildTrackers, createComponent, type BuildDeps } from './run/build-model.js';
 export { createContainer, loadPlugins } from './run/container.js';
-export { createRunFolder, readRunConfig, newRunId, RunFiles, runIdOf, experimentOf } from './run/run-folder.js';
+export { createRunFolder, runFolderPath, readRunConfig, newRunId, RunFiles, runIdOf, experimentOf } from './run/run-folder.js';
 export { saveModel } from './run/saved-model.js';
 export { trainRun, type TrainRunOptions, type TrainRunResult } from './run/train-run.js';
 export { openRun, type OpenRun } from './run/open-run.js';
@@ -83,7 +83,7 @@ export { reconstructExamples } from './uses/reconstruct-examples.js';
 export { calibrateThreshold, flagAnomalies, type Calibration } from './uses/calibrate-threshold.js';
 export { readThresholds, readThreshold, writeThreshold, thresholdPath, THRESHOLD_FILE, type StoredThreshold } from './uses/threshold-file.js';
 export { fitPca, symmetricEigen, type Pca } from './uses/fit-pca.js';
-export { latentMap, type LatentMap, type MapMethod } from './uses/latent-map.js';
+export { latentMap, MAP_METHODS, type LatentMap, type MapMethod } from './uses/latent-map.js';
 export { auroc } from './uses/auroc.js';
 export { psnr } from './uses/psnr.js';
 export { addGaussianNoise, addSaltAndPepper } from './uses/add-noise.js';

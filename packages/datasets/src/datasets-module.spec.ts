@@ -12,7 +12,7 @@ describe('datasetsModule', () => {
     const container = new Container();
     container.load(datasetsModule);
     const registry = ComponentRegistry.fromContainer(container);
-    expect(registry.list('dataset').map((d) => d.name)).toEqual(['dsprites', 'idx', 'mnist']);
+    expect(registry.list('dataset').map((d) => d.name)).toEqual(['csv', 'dsprites', 'idx', 'mnist']);
     expect(datasetsManifest.every((d) => d.kind === 'dataset' && d.summary.length > 0)).toBe(true);
   });
 

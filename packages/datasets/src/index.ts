@@ -27,3 +27,13 @@ export { readDspritesNpz, NpzImageSource, DSPRITES_ARRAYS } from './dsprites/loa
 export { NpzFile, zipEntries, streamZipEntry, type ZipEntry } from './dsprites/read-npz.js';
 export { parseNpy, parseNpyHeader, npyLengthProblem, formatShape, NPY_MAGIC, type NpyArray, type NpyHeader } from './dsprites/read-npy.js';
 export { encodeNpy, encodeNpz, writeNpz, type NpyValues } from './dsprites/write-npz.js';
+export { csvComponent } from './csv/csv-component.js';
+export { loadCsv } from './csv/load-csv.js';
+export { csvOptions, type CsvOptions, type CsvOptionsInput } from './csv/csv-options.js';
+export { isCsvDataset, readCsvFeatures, csvFeaturesPath, CSV_FEATURES_FILE, type CsvDataset, type CsvFeatures } from './csv/csv-features.js';
+export { readCsvTable, columnIndices, numericColumns, isNumberField, type CsvTable, type CsvReadOptions } from './csv/read-csv-table.js';
+export { readCsvRows, type CsvRows, type CsvRowsTarget } from './csv/read-csv-rows.js';
+export { fitStandardization, applyStandardization, type Standardization } from './csv/standardization.js';
+export { formatCsv, csvField } from './csv/format-csv.js';
+export { readPngFolder, type PngFolder } from './png-folder/read-png-folder.js';
+export { writePngFolder } from './png-folder/write-png-folder.js';

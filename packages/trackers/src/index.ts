@@ -1,4 +1,4 @@
-export { trackersModule, trackersManifest, localTrackerComponent, consoleTrackerComponent } from './trackers-module.js';
+export { trackersModule, trackersManifest, localTrackerComponent, consoleTrackerComponent, mlflowTrackerComponent } from './trackers-module.js';
 export { LocalTracker, type LocalTrackerDeps } from './local/local-tracker.js';
 export {
   LocalRunFiles,
@@ -17,4 +17,10 @@ export {
   type ConsoleStream,
 } from './console/console-tracker.js';
 export { ConsoleFormat } from './console/console-format.js';
+export { MlflowTracker, runUrl, type MlflowTrackerDeps } from './mlflow/mlflow-tracker.js';
+export { mlflowOptionsSchema, type MlflowOptions, type MlflowOptionsInput } from './mlflow/mlflow-options.js';
+export { resolveMlflowSettings, type MlflowSettings, type ExperimentRef } from './mlflow/mlflow-settings.js';
+export { MlflowApiError, MlflowUnreachableError } from './mlflow/mlflow-error.js';
+export { MlflowSpool, MlflowRunFiles, type SpoolEvent, type SpoolRecord, type SpoolState } from './mlflow/mlflow-spool.js';
+export { syncMlflowRun, type SyncOptions, type SyncResult } from './mlflow/sync-mlflow-run.js';
 export { trackersModule as default } from './trackers-module.js';

@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { ComponentContribution, defineComponent, opt, type ComponentManifest, type Tracker } from '@elbo/core';
 import { ConsoleTracker } from './console/console-tracker.js';
 import { LocalTracker } from './local/local-tracker.js';
+import { MlflowTracker } from './mlflow/mlflow-tracker.js';
+import { mlflowOptionsSchema } from './mlflow/mlflow-options.js';
+import { resolveMlflowSettings } from './mlflow/mlflow-settings.js';
 
 /** `tracker/local`: the run's record as plain files in its run folder (the embedded default). */
 export const localTrackerComponent = defineComponent({
@@ -26,8 +29,21 @@ export const consoleTrackerComponent = defineComponent({
   create: (options): Tracker => new ConsoleTracker(options),
 });
 
+/**
+ * `tracker/mlflow`: the run in an MLflow tracking server over REST, with a durable local spool.
+ * Building it reads the environment (MLFLOW_TRACKING_URI…) and fails with a ConfigError when no
+ * tracking URI is configured anywhere; it touches no network until the run starts.
+ */
+export const mlflowTrackerComponent = defineComponent({
+  kind: 'tracker',
+  name: 'mlflow',
+  summary: 'logs params, metric histories, tags, artifacts and the status to an MLflow tracking server over REST; nothing is lost while it is away',
+  options: mlflowOptionsSchema,
+  create: (options, ctx): Tracker => new MlflowTracker(resolveMlflowSettings(options, process.env), { logger: ctx.logger }),
+});
+
 /** Every component this package contributes. */
-export const trackersManifest: ComponentManifest = [localTrackerComponent, consoleTrackerComponent];
+export const trackersManifest: ComponentManifest = [localTrackerComponent, consoleTrackerComponent, mlflowTrackerComponent];
 
 /** The package's single ContainerModule: contributes the manifest, nothing else. */
 export const trackersModule = new ContainerModule((o) => {

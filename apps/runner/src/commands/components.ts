@@ -11,6 +11,7 @@ interface OptionDoc {
 }
 
 function typeOf(s: Record<string, unknown>): string {
+  if (Array.isArray(s['type'])) return (s['type'] as string[]).join(' | ');
   if (Array.isArray(s['enum'])) return (s['enum'] as unknown[]).map((v) => JSON.stringify(v)).join(' | ');
   if (Array.isArray(s['anyOf'])) return (s['anyOf'] as Record<string, unknown>[]).map(typeOf).join(' | ');
   if (s['type'] === 'array') return `${typeOf((s['items'] as Record<string, unknown>) ?? {})}[]`;

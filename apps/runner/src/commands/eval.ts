@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import {
   ParameterStore,
-  appendCheckpointHistory,
+  appendCheckpointEvaluations,
   buildTrackers,
   evaluate,
   groundTruthData,
@@ -109,5 +109,5 @@ async function sendToTrackers(run: Awaited<ReturnType<typeof openRun>>, s: Await
   } finally {
     await hub.finish('FINISHED');
   }
-  await appendCheckpointHistory(join(run.runDir, RunFiles.checkpoint), points);
+  await appendCheckpointEvaluations(join(run.runDir, RunFiles.checkpoint), points);
 }

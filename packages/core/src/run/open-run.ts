@@ -23,7 +23,7 @@ export interface OpenRun {
   readonly rng: Rng;
   /** Epochs the loaded weights were trained for. */
   readonly epoch: number;
-  /** The metric history saved with the weights (per-epoch and final evaluation points). */
+  /** The metric record saved with the weights: per-epoch history, then the evaluations after training. */
   readonly history: readonly MetricPoint[];
   dispose(): void;
 }
@@ -52,5 +52,5 @@ export async function openRun(runDir: string, deps: { container: Container; regi
   } finally {
     for (const t of ck.tensors.values()) t.dispose();
   }
-  return { runDir, config, backend, dataset, model, rng, epoch: ck.epoch, history: ck.history, dispose: () => model.dispose() };
+  return { runDir, config, backend, dataset, model, rng, epoch: ck.epoch, history: [...ck.history, ...ck.evaluations], dispose: () => model.dispose() };
 }

@@ -20,8 +20,13 @@ export function newRunId(now = new Date()): string {
   return `${d}-${randomBytes(2).toString('hex')}`;
 }
 
+/** Where a run's folder goes: `<runs>/<experiment>/<run-id>` (absolute). */
+export function runFolderPath(config: ResolvedRunConfig, runId: string): string {
+  return resolve(config.runs, config.experiment, runId);
+}
+
 export async function createRunFolder(config: ResolvedRunConfig, runId = newRunId()): Promise<string> {
-  const dir = resolve(config.runs, config.experiment, runId);
+  const dir = runFolderPath(config, runId);
   await mkdir(join(dir, RunFiles.artifacts), { recursive: true });
   await writeFileAtomic(join(dir, RunFiles.config), toYaml(config));
   return dir;

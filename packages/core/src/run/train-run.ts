@@ -19,7 +19,7 @@ import { fmt, Trainer, TrainingAborted } from '../training/trainer.js';
 import { buildDataset, buildModel, buildTrackers, type BuildDeps } from './build-model.js';
 import { flattenConfig } from './load-config.js';
 import type { ResolvedRunConfig } from './run-config.js';
-import { createRunFolder, experimentOf, RunFiles, runIdOf } from './run-folder.js';
+import { createRunFolder, experimentOf, newRunId, RunFiles, runFolderPath, runIdOf } from './run-folder.js';
 import { saveModel } from './saved-model.js';
 
 export interface TrainRunOptions {
@@ -82,10 +82,13 @@ async function prepare(opts: TrainRunOptions, runDir: string): Promise<Prepared>
  */
 export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const { config, logger } = opts;
-  const runDir = opts.resumeDir ?? (await createRunFolder(config));
-  const runId = runIdOf(runDir);
+  const runId = opts.resumeDir ? runIdOf(opts.resumeDir) : newRunId();
+  const runDir = opts.resumeDir ?? runFolderPath(config, runId);
   const checkpointDir = join(runDir, RunFiles.checkpoint);
+  // Everything is built before the run folder exists, so a problem found while building (a data
+  // file, a tracker's settings) leaves nothing behind.
   const prepared = await prepare(opts, runDir);
+  if (!opts.resumeDir) await createRunFolder(config, runId);
   const { backend, rng, dataset, model, hub } = prepared;
   const trainer = new Trainer(model, dataset, rng, hub, {
     epochs: config.train.epochs,
@@ -120,7 +123,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       for (const t of ck.tensors.values()) t.dispose();
     }
     resumed = true;
-    if (trainer.epoch >= config.train.epochs && trainer.history.some((p) => p.key === 'test/active_units')) {
+    if (trainer.epoch >= config.train.epochs && trainer.evaluations.length > 0) {
       trainer.dispose();
       model.dispose();
       throw new ConfigError(`${runDir}: the run has already finished (epoch ${trainer.epoch} of ${config.train.epochs}); nothing to resume`);
@@ -129,11 +132,22 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   }
   let status: RunStatus = 'FAILED';
   let evaluation: Evaluation | undefined;
-  await hub.start(info, resumed ? { history: trainer.history } : undefined);
+  try {
+    await hub.start(info, resumed ? { history: trainer.history } : undefined);
+  } catch (e) {
+    await hub.finish('FAILED', (e as Error).message).catch(() => {});
+    trainer.dispose();
+    model.dispose();
+    throw e;
+  }
   try {
     await hub.logParams(flattenConfig(config));
     await trainer.fit(opts.signal);
-    const finalRng = rng.stream('final-eval');
+    // Randomness after training comes from a fresh family of streams under the run's seed, so the
+    // final evaluation and figures depend only on the seed and the weights — not on how the run
+    // was interrupted and resumed on the way.
+    const after = new Rng(config.seed);
+    const finalRng = after.stream('final-eval');
     evaluation = await trainer.evaluateTest(finalRng, config.eval.k, (done, total) =>
       hub.progress({ phase: 'eval', epoch: trainer.epoch, epochs: config.train.epochs, step: trainer.step, stepInEpoch: done, stepsPerEpoch: total, metrics: {} }),
     );
@@ -141,9 +155,9 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     const final: Record<string, number> = { 'test/neg_elbo': evaluation.negElbo, 'test/recon': evaluation.recon, 'test/kl': evaluation.kl, 'test/active_units': evaluation.activeUnits };
     if (evaluation.iwae !== undefined) final[`test/iwae`] = evaluation.iwae;
     const finalPoints = Object.entries(final).map(([key, value]) => ({ key, value, step: trainer.epoch, timestamp: now }));
-    // The final evaluation joins the history the checkpoint holds, so a later `elbo eval` that
-    // adds metrics to this run keeps it.
-    trainer.history.push(...finalPoints);
+    // The checkpoint keeps the final evaluation, so a later `elbo eval` that adds metrics to the
+    // run's record keeps it too.
+    trainer.evaluations.push(...finalPoints);
     await trainer.checkpoint();
     await hub.logMetrics(finalPoints);
     hub.message(
@@ -151,7 +165,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
         (evaluation.iwae !== undefined ? `; IWAE −log p(x) ≈ ${fmt(evaluation.iwae)} (k=${evaluation.k})` : '') +
         `; active units ${evaluation.activeUnits}/${config.model.latent}`,
     );
-    await writeArtifacts(runDir, model, dataset, rng, config, hub, evaluation, opts.container);
+    await writeArtifacts(runDir, model, dataset, after, config, hub, evaluation, opts.container);
     status = 'FINISHED';
   } catch (e) {
     status = e instanceof TrainingAborted ? 'KILLED' : 'FAILED';
@@ -162,7 +176,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     model.dispose();
   }
   await hub.finish(status);
-  return { runDir, runId, status, backend, evaluation, history: trainer.history };
+  return { runDir, runId, status, backend, evaluation, history: [...trainer.history, ...trainer.evaluations] };
 }
 
 async function writeArtifacts(runDir: string, model: VaeModel, dataset: Dataset, rng: Rng, config: ResolvedRunConfig, hub: TrackerHub, evaluation: Evaluation, container: Container): Promise<void> {

@@ -93,7 +93,7 @@ export async function backendReport(): Promise<BackendReport> {
         wasmThreads = `${wasm.getThreadsCount?.() ?? 1} (multi-threaded WASM: ${multi ? 'yes' : 'no'})`;
       }
     } catch (e) {
-      const why = (e as Error).message.replace(/^backend "\w+" could not be started: /, '');
+      const why = (e as Error).message.replace(/^backend "\w+" (\(from [^)]*\) )?could not be started: /, "");
       const hint =
         name === 'node'
           ? record && !record.verification.ok

@@ -1,3 +1,4 @@
+import { ConfigError } from '../config/config-error.js';
 import type { MetricPoint, ParamValue, Progress, ResumeInfo, RunInfo, RunStatus, Tracker } from './tracker.js';
 
 /** Fans every event out to all of a run's trackers; the trainer talks only to this. */
@@ -6,10 +7,14 @@ export class TrackerHub implements Tracker {
 
   constructor(readonly trackers: readonly Tracker[]) {}
 
+  /** Runs `f` on every tracker; failures are reported together, as a ConfigError when all are one. */
   private async each(f: (t: Tracker) => Promise<void>): Promise<void> {
     const results = await Promise.allSettled(this.trackers.map(f));
-    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`tracker ${this.trackers[i]!.name}: ${(r.reason as Error)?.message ?? r.reason}`] : []));
-    if (failed.length) throw new Error(failed.join('; '));
+    const reasons = results.flatMap((r, i) => (r.status === 'rejected' ? [{ tracker: this.trackers[i]!.name, error: r.reason as unknown }] : []));
+    if (!reasons.length) return;
+    const lines = reasons.map((r) => `tracker ${r.tracker}: ${(r.error as Error)?.message ?? r.error}`);
+    if (reasons.every((r) => r.error instanceof ConfigError)) throw ConfigError.of(lines);
+    throw new Error(lines.join('; '));
   }
 
   start(run: RunInfo, resume?: ResumeInfo): Promise<void> {

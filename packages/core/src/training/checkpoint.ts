@@ -20,13 +20,20 @@ export interface CheckpointState {
   readonly step: number;
   readonly rng: RngState;
   readonly optimizer: { readonly iterations: number };
+  /** Per-epoch training history (what a resumed run continues). */
   readonly history: readonly MetricPoint[];
+  /**
+   * Evaluations of the trained weights after training (the final held-out metrics, `elbo eval`);
+   * kept apart from `history` because training further makes them stale.
+   */
+  readonly evaluations?: readonly MetricPoint[];
   readonly weightsFile: string;
   readonly tensors: readonly TensorEntry[];
   readonly savedAt: string;
 }
 
-export interface Checkpoint extends Omit<CheckpointState, 'tensors' | 'weightsFile' | 'format' | 'savedAt'> {
+export interface Checkpoint extends Omit<CheckpointState, 'tensors' | 'weightsFile' | 'format' | 'savedAt' | 'evaluations'> {
+  readonly evaluations: readonly MetricPoint[];
   readonly tensors: Map<string, tf.Tensor>;
 }
 
@@ -93,15 +100,15 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   }
   if (state.format !== 'elbo-checkpoint/1') throw new Error(`${statePath}: unknown checkpoint format ${JSON.stringify(state.format)}`);
   const bytes = await readFile(join(dir, state.weightsFile));
-  return { epoch: state.epoch, step: state.step, rng: state.rng, optimizer: state.optimizer, history: state.history, tensors: unpackTensors(bytes, state.tensors) };
+  return { epoch: state.epoch, step: state.step, rng: state.rng, optimizer: state.optimizer, history: state.history, evaluations: state.evaluations ?? [], tensors: unpackTensors(bytes, state.tensors) };
 }
 
 /**
- * Adds points to the history a checkpoint holds (e.g. metrics computed by `elbo eval` after
- * training), rewriting only `state.json`, atomically; the weights are untouched.
+ * Adds evaluation points to a checkpoint (metrics computed by `elbo eval` after training),
+ * rewriting only `state.json`, atomically; the weights are untouched.
  */
-export async function appendCheckpointHistory(dir: string, points: readonly MetricPoint[]): Promise<void> {
+export async function appendCheckpointEvaluations(dir: string, points: readonly MetricPoint[]): Promise<void> {
   const statePath = join(dir, STATE);
   const state = JSON.parse(await readFile(statePath, 'utf8')) as CheckpointState;
-  await writeFileAtomic(statePath, JSON.stringify({ ...state, history: [...state.history, ...points] }));
+  await writeFileAtomic(statePath, JSON.stringify({ ...state, evaluations: [...(state.evaluations ?? []), ...points] }));
 }

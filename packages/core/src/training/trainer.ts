@@ -43,6 +43,8 @@ export class TrainingDiverged extends Error {
  */
 export class Trainer {
   readonly history: MetricPoint[] = [];
+  /** Evaluations of the current weights after training (final metrics); saved with checkpoints. */
+  readonly evaluations: MetricPoint[] = [];
   epoch = 0;
   step = 0;
   private readonly adam: Adam;
@@ -78,6 +80,7 @@ export class Trainer {
     this.epoch = ck.epoch;
     this.step = ck.step;
     this.history.splice(0, this.history.length, ...ck.history);
+    this.evaluations.splice(0, this.evaluations.length, ...ck.evaluations);
   }
 
   async fit(signal?: AbortSignal): Promise<void> {
@@ -157,6 +160,7 @@ export class Trainer {
       for (const [k, v] of Object.entries(values)) if (!Number.isFinite(v) && k.endsWith('loss')) throw new TrainingDiverged(epoch, k, v);
       const points = Object.entries(values).map(([key, value]) => ({ key, value, step: epoch, timestamp: now }));
       this.history.push(...points);
+      this.evaluations.length = 0; // evaluations of earlier weights are stale now
       this.epoch = epoch;
       if (this.options.checkpointDir && (epoch % this.options.checkpointEvery === 0 || epoch === epochs)) await this.checkpoint();
       await this.tracker.logMetrics(points);
@@ -174,7 +178,7 @@ export class Trainer {
     const opt = this.adam.state();
     for (const [k, v] of opt.tensors) tensors.set(`adam/${k}`, v);
     for (const [k, v] of this.model.divergence.auxiliaryState?.() ?? []) tensors.set(`aux/${k}`, v);
-    await saveCheckpoint(this.options.checkpointDir!, { epoch: this.epoch, step: this.step, rng: this.rng.state(), optimizer: { iterations: opt.iterations }, history: this.history }, tensors);
+    await saveCheckpoint(this.options.checkpointDir!, { epoch: this.epoch, step: this.step, rng: this.rng.state(), optimizer: { iterations: opt.iterations }, history: this.history, evaluations: this.evaluations }, tensors);
   }
 
   dispose(): void {

@@ -125,4 +125,12 @@ describe('encodeExamples and latentMap', () => {
     await expect(latentMap(model(3), data, { method: 'latent' })).rejects.toThrow('has 3 dimensions (use "pca")');
     await expect(latentMap(model(1), data)).rejects.toThrow('1-dimensional');
   });
+
+  it('embeds with UMAP on request, the same layout for the same seed', async () => {
+    const a = await latentMap(model(3), data, { method: 'umap', seed: 3 });
+    const b = await latentMap(model(3), data, { method: 'umap', seed: 3 });
+    expect([a.method, a.n, a.points.length, a.axes[0]]).toEqual(['umap', 40, 80, 'UMAP 1']);
+    expect(Array.from(a.points).every(Number.isFinite)).toBe(true);
+    expect(Array.from(b.points)).toEqual(Array.from(a.points));
+  });
 });
