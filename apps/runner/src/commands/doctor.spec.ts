@@ -1,7 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { doctorCommand } from './doctor.js';
 
 describe('elbo doctor', () => {
+  // These tests check what `auto` chooses on its own: the suite-wide ELBO_BACKEND is set aside.
+  beforeAll(() => {
+    vi.stubEnv('ELBO_BACKEND', '');
+  });
+  afterAll(() => {
+    vi.unstubAllEnvs();
+  });
+
   it('prints the backends, what auto chooses and why, versions, CPU and threads', async () => {
     let out = '';
     expect(await doctorCommand({ json: false }, (s) => (out += s))).toBe(0);

@@ -1,9 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { backendReport, formatBackendReport } from './backend-report.js';
 import { installedTfjsNodeVersion, tfjsNodeLocation } from './native/tfjs-node-package.js';
 
 describe('backendReport (elbo doctor)', () => {
+  // These tests check what `auto` chooses on its own: the suite-wide ELBO_BACKEND is set aside.
+  beforeAll(() => {
+    vi.stubEnv('ELBO_BACKEND', '');
+  });
+  afterAll(() => {
+    vi.unstubAllEnvs();
+  });
+
   it('says which backends load, what auto chooses and why, as selectBackend does', async () => {
     const nativeInstalled = (await installedTfjsNodeVersion(tfjsNodeLocation().dir)) !== undefined;
     const r = await backendReport();

@@ -85,7 +85,7 @@ export async function backendReport(): Promise<BackendReport> {
   let wasmThreads = 'not loaded';
   for (const name of ['node', 'wasm', 'cpu'] as const) {
     try {
-      await selectBackend(name);
+      await selectBackend(name, { ignoreEnv: true });
       backends.push({ name, loads: true, detail: await describeLoaded(name) });
       if (name === 'wasm') {
         const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as { getThreadsCount?: () => number };

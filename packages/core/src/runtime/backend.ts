@@ -66,9 +66,11 @@ async function tryBackend(pref: Exclude<BackendPreference, 'auto'>): Promise<str
  * WASM, then the pure-JS CPU backend, and says why each earlier choice was skipped. An explicit
  * choice that fails is an error (the user asked for it).
  */
-export async function selectBackend(requested: BackendPreference): Promise<BackendChoice> {
+export async function selectBackend(requested: BackendPreference, options: { readonly ignoreEnv?: boolean } = {}): Promise<BackendChoice> {
   await registerGradients();
-  const forced = backendFromEnv();
+  // Tools that must start one particular backend (doctor's probing, the native build's check)
+  // pass ignoreEnv; everything else follows ELBO_BACKEND when it is set.
+  const forced = options.ignoreEnv ? undefined : backendFromEnv();
   const pref = forced ?? requested;
   if (pref !== 'auto') {
     const failure = await tryBackend(pref);

@@ -5,11 +5,11 @@ import { PROBE_TOLERANCE, compareProbes, trainingProbe } from './training-probe.
 
 describe('the training probe that checks a native build against WASM', () => {
   it('agrees between two independent backends (cpu, wasm) within the tolerance, and leaks no tensors', async () => {
-    await selectBackend('cpu');
+    await selectBackend('cpu', { ignoreEnv: true });
     const before = tf.memory().numTensors;
     const cpu = trainingProbe();
     expect(tf.memory().numTensors).toBe(before);
-    await selectBackend('wasm');
+    await selectBackend('wasm', { ignoreEnv: true });
     const wasm = trainingProbe();
     expect(cpu.backend).toBe('cpu');
     expect(wasm.backend).toBe('wasm');

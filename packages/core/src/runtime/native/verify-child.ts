@@ -9,7 +9,7 @@ import { trainingProbe } from './training-probe.js';
 
 for (const pref of process.argv.slice(2) as BackendPreference[]) {
   try {
-    await selectBackend(pref);
+    await selectBackend(pref, { ignoreEnv: true });
     const binding = (tf.backend() as { binding?: { TF_Version?: string } }).binding;
     const probe = trainingProbe();
     process.stdout.write(`${JSON.stringify({ pref, ok: true, tensorflow: binding?.TF_Version, probe })}\n`);
