@@ -24,3 +24,6 @@ export { MlflowApiError, MlflowUnreachableError } from './mlflow/mlflow-error.js
 export { MlflowSpool, MlflowRunFiles, type SpoolEvent, type SpoolRecord, type SpoolState } from './mlflow/mlflow-spool.js';
 export { syncMlflowRun, type SyncOptions, type SyncResult } from './mlflow/sync-mlflow-run.js';
 export { trackersModule as default } from './trackers-module.js';
+export { MlflowClient, artifactRoot, type MlflowRun, type MlflowRunInfo, type MlflowExperiment } from './mlflow/mlflow-client.js';
+export { MlflowHttp } from './mlflow/mlflow-http.js';
+export { gitCommit } from './mlflow/run-tags.js';

@@ -9,6 +9,8 @@ import { resolveTrials, type ResolvedTrial } from '../sweep/resolve-trials.js';
 import { planSweep, runSweep, type SweepRun } from '../sweep/run-sweep.js';
 import { SweepFolder, sweepDir } from '../sweep/sweep-folder.js';
 import { FolderReporter } from '../sweep/folder-reporter.js';
+import { MlflowSweepReporter } from '../sweep/mlflow-sweep-reporter.js';
+import type { SweepReporter } from '../sweep/sweep-reporter.js';
 import { readSweepFile, type SweepSpec } from '../sweep/sweep-spec.js';
 import { alignTable } from '../sweep/sweep-summary.js';
 import type { NamedTrial } from '../sweep/trial-status.js';
@@ -99,12 +101,13 @@ export async function sweepCommand(args: SweepArgs): Promise<number> {
     logger.info(`dry run: ${trials.length} trials, all valid; sweep folder ${folder.dir}; executor ${executor.description}; nothing was run or written`);
     return Exit.ok;
   }
-  if (trials.some((t) => t.config.tracking['mlflow'])) {
-    logger.warn('tracking.mlflow: each trial logs its own MLflow run; the sweep does not create a parent run for them yet');
-  }
+  // tracking.mlflow on: the sweep is one MLflow parent run, each trial a nested run of it.
+  const base = trials[0]!.config;
+  const reporters: SweepReporter[] = [new FolderReporter(folder)];
+  if (base.tracking['mlflow']) reporters.push(new MlflowSweepReporter(base.tracking['mlflow'], base.experiment, folder, logger));
   const interrupt = args.signal ? undefined : interruptSignal(logger);
   try {
-    const result = await runSweep(run, { executor, reporters: [new FolderReporter(folder)], logger, signal: args.signal ?? interrupt!.signal });
+    const result = await runSweep(run, { executor, reporters, logger, signal: args.signal ?? interrupt!.signal });
     const failed = result.records.filter((r) => r.status === 'FAILED');
     const listed = failed.slice(0, 10).map((r) => `${r.index + 1} (${describeParams(r.params)})`);
     if (failed.length) logger.info(`${failed.length} of ${trials.length} trials failed: ${listed.join(', ')}${failed.length > 10 ? ', …' : ''} (reasons in the table; output in ${folder.dir}/logs/)`);
