@@ -47,6 +47,8 @@ export const RunConfigSchema = z
       .object({
         epochs: opt.positiveInt().default(10),
         batchSize: opt.positiveInt().default(100),
+        /** Cap on optimisation steps per epoch (large datasets such as dSprites); default: the whole split. */
+        stepsPerEpoch: opt.positiveInt().optional(),
         /** Multiplies the divergence by a factor over steps (KL warm-up). */
         schedule: section.default('constant'),
         /** Steps between read-backs of running losses for progress (no host sync in between). */

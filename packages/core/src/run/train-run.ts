@@ -99,6 +99,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     evalLimit: config.eval.limit,
     checkpointDir,
     checkpointEvery: config.train.checkpointEvery,
+    stepsPerEpoch: config.train.stepsPerEpoch,
   });
   const info: RunInfo = {
     runId,

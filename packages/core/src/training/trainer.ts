@@ -19,6 +19,8 @@ export interface TrainerOptions {
   /** Folder for checkpoints; undefined: no checkpoints. */
   readonly checkpointDir?: string;
   readonly checkpointEvery: number;
+  /** Cap on steps per epoch (each epoch still draws a fresh permutation of the whole split). */
+  readonly stepsPerEpoch?: number;
 }
 
 export class TrainingAborted extends Error {
@@ -87,7 +89,7 @@ export class Trainer {
     const { batchSize: B, epochs } = this.options;
     const train = this.dataset.train;
     const D = train.dim;
-    const stepsPerEpoch = Math.floor(train.size / B);
+    const stepsPerEpoch = Math.min(Math.floor(train.size / B), this.options.stepsPerEpoch ?? Infinity);
     if (stepsPerEpoch < 1) throw new Error(`train.batchSize (${B}) is larger than the training split (${train.size} examples)`);
     const buf = new Float32Array(B * D);
     const auxBuf = this.model.divergence.auxiliaryUpdate ? new Float32Array(B * D) : undefined;
