@@ -1,18 +1,10 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../src/main.js';
-import { tempDir, writeConfig } from './helpers.js';
+import { tempDir, writeConfig, captureOutput } from './helpers.js';
 
-let err = '';
-let out = '';
-beforeEach(() => {
-  err = '';
-  out = '';
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const output = captureOutput();
 
 describe('config errors', () => {
   const dir = tempDir();
@@ -34,7 +26,7 @@ describe('config errors', () => {
       const file = writeConfig(dir);
       const code = await main(['train', file, ...args]);
       expect(code).toBe(2);
-      expect(err).toContain(message);
+      expect(output.err).toContain(message);
       expect(existsSync(runs)).toBe(false);
     });
   }
@@ -42,31 +34,31 @@ describe('config errors', () => {
   it('reports every problem at once', async () => {
     const file = writeConfig(dir);
     expect(await main(['validate', file, '--set', 'model.latent=0', '--set', 'model.prior=gaussian'])).toBe(2);
-    expect(err).toContain('model.latent: expected a positive integer, got 0');
-    expect(err).toContain('model.prior.name: unknown prior "gaussian"');
+    expect(output.err).toContain('model.latent: expected a positive integer, got 0');
+    expect(output.err).toContain('model.prior.name: unknown prior "gaussian"');
   });
 
   it('names the file and line of invalid YAML, and a missing file', async () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'model:\n  latent: [1, 2\n');
     expect(await main(['train', bad])).toBe(2);
-    expect(err).toMatch(/bad\.yaml:\d+:\d+: invalid YAML/);
-    err = '';
+    expect(output.err).toMatch(/bad\.yaml:\d+:\d+: invalid YAML/);
+    output.clear();
     expect(await main(['train', join(dir, 'missing.yaml')])).toBe(2);
-    expect(err).toContain('missing.yaml: no such file');
+    expect(output.err).toContain('missing.yaml: no such file');
     expect(existsSync(runs)).toBe(false);
   });
 
   it('validate prints the resolved config with every default', async () => {
     const file = writeConfig(dir);
     expect(await main(['validate', file])).toBe(0);
-    expect(out).toContain('activation: relu');
-    expect(out).toContain('beta: 1');
-    expect(out).toContain('clipNorm: null');
+    expect(output.out).toContain('activation: relu');
+    expect(output.out).toContain('beta: 1');
+    expect(output.out).toContain('clipNorm: null');
   });
 
   it('an unknown command suggests the nearest', async () => {
     expect(await main(['trian'])).toBe(2);
-    expect(err).toContain('train');
+    expect(output.err).toContain('train');
   });
 });

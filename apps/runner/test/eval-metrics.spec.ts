@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, resolveConfig, SilentLogger, trainRun } from '@elbo/core';
 import { readMetrics } from '@elbo/trackers';
 import { main } from '../src/main.js';
 import { setup } from '../src/setup.js';
-import { tempDir, writeConfig } from './helpers.js';
+import { tempDir, writeConfig, captureOutput } from './helpers.js';
 
 const dir = tempDir();
 let runDir = '';
@@ -21,20 +21,12 @@ beforeAll(async () => {
   runDir = (await trainRun({ config, registry, container, logger: new SilentLogger() })).runDir;
 });
 
-let out = '';
-let err = '';
-beforeEach(() => {
-  out = '';
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const output = captureOutput();
 
 describe('elbo eval --metrics', () => {
   it('computes disentanglement metrics on dSprites and adds them to the run record', async () => {
     expect(await main(['eval', runDir, '--k', '0', '--metrics', 'mig,gaussian-tc,sap', '--json'])).toBe(0);
-    const result = JSON.parse(out.trim().split('\n').pop()!) as { metrics: Record<string, number> };
+    const result = JSON.parse(output.out.trim().split('\n').pop()!) as { metrics: Record<string, number> };
     expect(result.metrics['mig/mig']).toBeGreaterThanOrEqual(0);
     expect(result.metrics['mig/mig']).toBeLessThanOrEqual(1);
     expect(result.metrics['gaussian-tc/gaussian_total_correlation']).toBeGreaterThanOrEqual(0);
@@ -47,7 +39,7 @@ describe('elbo eval --metrics', () => {
 
   it('an unknown metric fails before computing anything', async () => {
     expect(await main(['eval', runDir, '--k', '0', '--metrics', 'migg'])).toBe(2);
-    expect(err).toContain('unknown metric "migg" — did you mean "mig"?');
+    expect(output.err).toContain('unknown metric "migg" — did you mean "mig"?');
   });
 
   it('metrics need ground-truth factors', async () => {
@@ -57,6 +49,6 @@ describe('elbo eval --metrics', () => {
     const config = resolveConfig(await loadConfig(mnist), registry, mnist);
     const r = await trainRun({ config, registry, container, logger: new SilentLogger() });
     expect(await main(['eval', r.runDir, '--k', '0', '--metrics', 'mig'])).toBe(2);
-    expect(err).toContain('need a dataset with ground-truth factors');
+    expect(output.err).toContain('need a dataset with ground-truth factors');
   });
 });

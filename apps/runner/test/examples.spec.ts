@@ -1,22 +1,16 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig, resolveConfig, SilentLogger, trainRun } from '@elbo/core';
 import { readMetrics } from '@elbo/trackers';
 import { main } from '../src/main.js';
 import { loadResolved } from '../src/setup.js';
-import { repoRoot, tempDir } from './helpers.js';
+import { repoRoot, tempDir, captureOutput } from './helpers.js';
 
 const examples = join(repoRoot, 'examples');
 
 describe('examples/', () => {
-  let out = '';
-  beforeEach(() => {
-    out = '';
-    vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  });
-  afterEach(() => vi.restoreAllMocks());
+  const output = captureOutput();
 
   // Sweep files are checked by sweep-expand.spec.ts (a dry run of examples/sweep-beta.yaml).
   for (const file of readdirSync(examples).filter((f) => f.endsWith('.yaml') && !f.startsWith('sweep-'))) {

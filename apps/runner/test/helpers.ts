@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { afterEach, beforeEach, vi } from 'vitest';
 
 /** A temp folder for one test file. */
 export function tempDir(prefix = 'elbo-test-'): string {
@@ -29,3 +30,30 @@ export function writeConfig(dir: string, overrides: Record<string, unknown> = {}
 
 export const repoRoot = join(import.meta.dirname, '..', '..', '..');
 export const elboBin = join(repoRoot, 'apps', 'runner', 'bin', 'elbo.js');
+
+/**
+ * Captures what the code under test writes to stdout and stderr during each test of the file
+ * (cleared before each test, restored after).
+ */
+export function captureOutput(): { readonly out: string; readonly err: string; clear(): void } {
+  const c = { out: '', err: '' };
+  beforeEach(() => {
+    c.out = '';
+    c.err = '';
+    vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((c.out += String(s)), true));
+    vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((c.err += String(s)), true));
+  });
+  afterEach(() => vi.restoreAllMocks());
+  return {
+    get out() {
+      return c.out;
+    },
+    get err() {
+      return c.err;
+    },
+    clear() {
+      c.out = '';
+      c.err = '';
+    },
+  };
+}

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { decodePng, loadConfig, resolveConfig, SilentLogger, trainRun } from '@elbo/core';
 import { main } from '../src/main.js';
 import { setup } from '../src/setup.js';
-import { tempDir, writeConfig } from './helpers.js';
+import { tempDir, writeConfig, captureOutput } from './helpers.js';
 
 const dir = tempDir();
 const quick = { train: { epochs: 1, batchSize: 100 }, eval: { k: 0, limit: 100 }, data: { name: 'mnist', limit: { train: 1000, test: 100 } } };
@@ -23,13 +23,7 @@ beforeAll(async () => {
   conditional = await train({ model: { latent: 8, condition: 'onehot', encoder: 'conditional-mlp', decoder: 'conditional-mlp', prior: 'conditional-gaussian' } }, 'cvae.yaml');
 });
 
-let err = '';
-beforeEach(() => {
-  err = '';
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-});
-afterEach(() => vi.restoreAllMocks());
+const output = captureOutput();
 
 describe('elbo sample', () => {
   it('writes a PNG grid of n samples', async () => {
@@ -59,7 +53,7 @@ describe('elbo sample', () => {
   for (const [what, args, message] of bad) {
     it(`${what}: exit 2, a clear message, no file`, async () => {
       expect(await main(args())).toBe(2);
-      expect(err).toContain(message);
+      expect(output.err).toContain(message);
       expect(existsSync(join(dir, 'x.png'))).toBe(false);
     });
   }

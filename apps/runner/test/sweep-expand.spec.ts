@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { Rng } from '@elbo/core';
 import { sweepCommand } from '../src/commands/sweep.js';
@@ -9,7 +9,7 @@ import { expandTrials } from '../src/sweep/expand-trials.js';
 import { parseDistribution } from '../src/sweep/parse-distribution.js';
 import { resolveTrials, trialHash } from '../src/sweep/resolve-trials.js';
 import { readSweepFile } from '../src/sweep/sweep-spec.js';
-import { repoRoot, tempDir, writeConfig } from './helpers.js';
+import { repoRoot, tempDir, writeConfig, captureOutput } from './helpers.js';
 
 const dir = tempDir('elbo-sweep-expand-');
 const base = writeConfig(dir, { model: { latent: 10, encoder: { name: 'mlp', hidden: [32] }, decoder: { name: 'mlp', hidden: [32] }, divergence: { name: 'kl', beta: 1 } } }, 'base.yaml');
@@ -31,15 +31,7 @@ async function cli(file: string, opts: { set?: string[]; workers?: number; dryRu
   }
 }
 
-let err = '';
-let out = '';
-beforeEach(() => {
-  err = '';
-  out = '';
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const output = captureOutput();
 
 describe('sweep expansion', () => {
   it('grid: every combination, the last path varying fastest, with where each value comes from', async () => {
@@ -124,17 +116,17 @@ describe('sweep expansion', () => {
   it('--dry-run lists the trials and writes nothing', async () => {
     const file = sweepFile({ name: 'dry', grid: { 'model.divergence.beta': [1, 2] }, random: { trials: 2, seed: 1, space: { 'optimizer.lr': 'loguniform(1e-4, 1e-3)' } } });
     expect(await cli(file)).toBe(0);
-    const lines = out.trim().split('\n');
+    const lines = output.out.trim().split('\n');
     expect(lines[0]).toMatch(/^trial\s+hash\s+beta\s+lr\s+plan$/);
     expect(lines).toHaveLength(6);
     expect(lines[2]).toMatch(/^\s+1\s+[0-9a-f]{12}\s+1\s+[\d.e-]+\s+run$/);
-    expect(err).toContain('dry run: 4 trials, all valid');
+    expect(output.err).toContain('dry run: 4 trials, all valid');
     expect(existsSync(join(dir, 'runs'))).toBe(false);
   });
 
   it('examples/sweep-beta.yaml expands to its 24 valid trials', async () => {
     expect(await cli(join(repoRoot, 'examples', 'sweep-beta.yaml'), { set: ['train.epochs=1'] })).toBe(0);
-    expect(err).toContain('dry run: 24 trials, all valid');
+    expect(output.err).toContain('dry run: 24 trials, all valid');
   });
 });
 
@@ -161,22 +153,22 @@ describe('a bad sweep file: exit 2, the exact path, nothing written', () => {
     it(what, async () => {
       const file = sweepFile(content);
       expect(await cli(file, { set, dryRun: false })).toBe(2);
-      expect(err).toContain(`error: `);
-      expect(err).toContain(message);
-      if (!message.startsWith('--set') && !message.includes('base.yaml') && !message.includes('nope.yaml')) expect(err).toContain(`${file}: `);
+      expect(output.err).toContain(`error: `);
+      expect(output.err).toContain(message);
+      if (!message.startsWith('--set') && !message.includes('base.yaml') && !message.includes('nope.yaml')) expect(output.err).toContain(`${file}: `);
       expect(existsSync(join(dir, 'runs'))).toBe(false);
     });
   }
 
   it('--workers 0 is refused', async () => {
     expect(await cli(sweepFile({ grid: { seed: [1] } }), { workers: 0 })).toBe(2);
-    expect(err).toContain('--workers 0: expected a positive integer');
+    expect(output.err).toContain('--workers 0: expected a positive integer');
   });
 
   it('reports every problem of every trial at once', async () => {
     expect(await cli(sweepFile({ grid: { 'model.latent': [0, 8], 'optimizer.lr': [-1, 1e-3] } }))).toBe(2);
-    expect(err).toContain('grid.model.latent[0]: expected a positive integer, got 0');
-    expect(err).toContain('grid.optimizer.lr[0]: expected a positive number, got -1');
-    expect(err.match(/grid\.model\.latent\[0\]/g)).toHaveLength(1);
+    expect(output.err).toContain('grid.model.latent[0]: expected a positive integer, got 0');
+    expect(output.err).toContain('grid.optimizer.lr[0]: expected a positive number, got -1');
+    expect(output.err.match(/grid\.model\.latent\[0\]/g)).toHaveLength(1);
   });
 });

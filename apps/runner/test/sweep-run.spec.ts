@@ -1,11 +1,11 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify } from 'yaml';
 import { readMetrics, readStatus } from '@elbo/trackers';
 import { sweepCommand } from '../src/commands/sweep.js';
 import type { SweepState } from '../src/sweep/sweep-folder.js';
-import { tempDir, writeConfig } from './helpers.js';
+import { tempDir, writeConfig, captureOutput } from './helpers.js';
 
 /** Small real trials: 1,000 MNIST digits, one epoch, a 784-64-8 MLP, no IWAE. */
 const small = {
@@ -16,15 +16,7 @@ const small = {
   tracking: { local: {}, console: false },
 };
 
-let out = '';
-let err = '';
-beforeEach(() => {
-  out = '';
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const output = captureOutput();
 
 /** Run folders of an experiment, each with the run name its config carries. */
 function runFolders(runs: string): { dir: string; name: string }[] {
@@ -64,7 +56,6 @@ describe('elbo sweep on embedded MNIST', () => {
   );
 
   it('runs 4 trials on 2 workers; the diverging one is FAILED with its reason, the others finish', async () => {
-    const t0 = Date.now();
     expect(await sweepCommand({ file, set: [], dryRun: false })).toBe(1); // 1: a trial failed
     const s = state(sweepDir);
     expect(s.trials.map((t) => [t.params['optimizer.lr'], t.status, t.attempts])).toEqual([
@@ -84,7 +75,6 @@ describe('elbo sweep on embedded MNIST', () => {
     // Two workers: some trials ran at the same time.
     const spans = s.trials.map((t) => readStatus(t.runDir!)!);
     expect(spans.some((a, i) => spans.some((b, j) => i !== j && a.startedAt < (b.endedAt ?? Infinity) && b.startedAt < (a.endedAt ?? Infinity)))).toBe(true);
-    err += `\n(sweep of 4 trials: ${((Date.now() - t0) / 1000).toFixed(1)} s)`;
   });
 
   it('the table and CSV are sorted by the metric and match the run folders; the plot is a PNG; the best is named', () => {
@@ -110,7 +100,7 @@ describe('elbo sweep on embedded MNIST', () => {
     const before = runFolders(runs);
     const finished = state(sweepDir).trials.filter((t) => t.status === 'FINISHED');
     expect(await sweepCommand({ file, set: [], dryRun: false })).toBe(1);
-    expect(err).toContain('4 trials — 3 finished before, 0 to resume, 1 to run');
+    expect(output.err).toContain('4 trials — 3 finished before, 0 to resume, 1 to run');
     const after = runFolders(runs);
     for (const t of finished) expect(after.filter((f) => f.name === t.name).map((f) => f.dir)).toEqual([t.runDir]);
     expect(after).toHaveLength(before.length + 1);
@@ -118,11 +108,11 @@ describe('elbo sweep on embedded MNIST', () => {
     expect(s.trials.map((t) => t.attempts)).toEqual([1, 1, 1, 2]);
     // The console table: the best trial first and named below it.
     const best = parseCsv(readFileSync(join(sweepDir, 'summary.csv'), 'utf8'))[0]!;
-    const lines = out.split('\n');
+    const lines = output.out.split('\n');
     expect(lines[0]).toMatch(/^rank\s+trial\s+lr\s+status\s+test\/neg_elbo\s+run\s+reason$/);
     expect(lines[2]).toMatch(new RegExp(`^\\s+1\\s+${best.trial}\\s`));
-    expect(out).toContain(`best: trial `);
-    expect(out).toContain(`(${best.trial}) lr=${best['optimizer.lr']} — test/neg_elbo ${Number(best['test/neg_elbo']).toFixed(2)} (minimize) — ${best.run_dir}`);
+    expect(output.out).toContain(`best: trial `);
+    expect(output.out).toContain(`(${best.trial}) lr=${best['optimizer.lr']} — test/neg_elbo ${Number(best['test/neg_elbo']).toFixed(2)} (minimize) — ${best.run_dir}`);
   });
 
   it('an interrupted sweep resumes its trial from the checkpoint in the same run folder', async () => {
@@ -150,10 +140,10 @@ describe('elbo sweep on embedded MNIST', () => {
     const stoppedAt = epochOf(folder!.dir);
     expect(stoppedAt).toBeLessThan(20);
 
-    err = '';
+    output.clear();
     expect(await sweepCommand({ file: longFile, set: [], dryRun: false })).toBe(0);
-    expect(err).toContain('1 trial — 0 finished before, 1 to resume, 0 to run');
-    expect(err).toContain(`resuming ${folder!.dir}`);
+    expect(output.err).toContain('1 trial — 0 finished before, 1 to resume, 0 to run');
+    expect(output.err).toContain(`resuming ${folder!.dir}`);
     expect(runFolders(longRuns)).toHaveLength(1);
     expect(readStatus(folder!.dir)?.status).toBe('FINISHED');
     expect(readMetrics(folder!.dir).filter((m) => m.key === 'train/loss')).toHaveLength(20);
