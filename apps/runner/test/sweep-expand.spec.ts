@@ -12,7 +12,7 @@ import { readSweepFile } from '../src/sweep/sweep-spec.js';
 import { repoRoot, tempDir, writeConfig, captureOutput } from './helpers.js';
 
 const dir = tempDir('elbo-sweep-expand-');
-const base = writeConfig(dir, { model: { latent: 10, encoder: { name: 'mlp', hidden: [32] }, decoder: { name: 'mlp', hidden: [32] }, divergence: { name: 'kl', beta: 1 } } }, 'base.yaml');
+writeConfig(dir, { model: { latent: 10, encoder: { name: 'mlp', hidden: [32] }, decoder: { name: 'mlp', hidden: [32] }, divergence: { name: 'kl', beta: 1 } } }, 'base.yaml');
 
 let n = 0;
 /** Writes a sweep file next to base.yaml (sweep text as YAML, or an object). */
