@@ -4,39 +4,21 @@
  * sent later by `elbo sync`, and syncing again adds nothing. Read back through the REST API.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MlflowSpool, readMetrics, readStatus } from '@elbo/trackers';
-import { startMlflowServer, type MlflowServer } from '../../../packages/trackers/test/mlflow-server.js';
 import { allMetrics, experimentByName, getRun, listArtifacts, searchRuns, sortMetrics } from '../../../packages/trackers/test/mlflow-rest.js';
 import { syncCommand } from '../src/commands/sync.js';
-import { elboBin, repoRoot, tempDir, writeConfig } from './helpers.js';
+import { elboBin, repoRoot, writeConfig } from './helpers.js';
+import { cleanEnv, mlflowFixture } from './mlflow-helpers.js';
 
-let server: MlflowServer;
-const dirs: string[] = [];
-beforeAll(async () => {
-  server = await startMlflowServer();
-}, 900_000);
-afterAll(async () => {
-  await server?.dispose();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-}, 60_000);
-
-function scratch(prefix: string): string {
-  const d = tempDir(prefix);
-  dirs.push(d);
-  return d;
-}
-
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MLFLOW_')));
-  return { ...env, ...extra };
-}
+const mlflow = mlflowFixture();
+const scratch = (prefix: string) => mlflow.scratch(prefix);
 
 function train(file: string, sets: string[]): { child: ChildProcessWithoutNullStreams; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
   const args = [elboBin, 'train', file, ...sets.flatMap((s) => ['--set', s])];
-  const child = spawn(process.execPath, args, { cwd: repoRoot, env: cleanEnv({ MLFLOW_TRACKING_URI: server.uri }) });
+  const child = spawn(process.execPath, args, { cwd: repoRoot, env: cleanEnv({ MLFLOW_TRACKING_URI: mlflow.server.uri }) });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -62,8 +44,8 @@ const comparable = (ms: readonly { key: string; value: number; step: number; tim
   sortMetrics(ms.map(({ key, value, step, timestamp }) => ({ key, value: stored(value), step, timestamp })));
 
 async function mlflowRunOf(experiment: string, runDir: string): Promise<string> {
-  const e = await experimentByName(server.uri, experiment);
-  const runs = await searchRuns(server.uri, e!.experiment_id, `tags.\`elbo.run_id\` = '${runDir.split('/').pop()}'`);
+  const e = await experimentByName(mlflow.server.uri, experiment);
+  const runs = await searchRuns(mlflow.server.uri, e!.experiment_id, `tags.\`elbo.run_id\` = '${runDir.split('/').pop()}'`);
   expect(runs).toHaveLength(1);
   return runs[0]!.info.run_id;
 }
@@ -81,10 +63,10 @@ describe('tracker/mlflow when the server goes away', () => {
     const { child, done } = train(file, ['tracking.mlflow.experiment=vae-outage']);
     const runsDir = join(dir, 'runs', 'test');
     const runDir = await untilEpoch(runsDir, 2, child);
-    await server.stop();
+    await mlflow.server.stop();
     const stoppedAt = Math.max(...readMetrics(runDir).map((p) => p.step));
     await untilEpoch(runsDir, Math.min(stoppedAt + 2, 6), child);
-    await server.start();
+    await mlflow.server.start();
     const r = await done;
     expect(r.code, r.stderr).toBe(0);
     expect(stoppedAt).toBeLessThan(8); // the server really went away mid-run
@@ -94,11 +76,11 @@ describe('tracker/mlflow when the server goes away', () => {
     expect((await MlflowSpool.open(runDir)).pending()).toEqual([]);
 
     const id = await mlflowRunOf('vae-outage', runDir);
-    expect((await getRun(server.uri, id)).info.status).toBe('FINISHED');
+    expect((await getRun(mlflow.server.uri, id)).info.status).toBe('FINISHED');
     const local = readMetrics(runDir);
     expect(local.filter((p) => p.key === 'train/loss').map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(comparable(await allMetrics(server.uri, id))).toEqual(comparable(local));
-    expect((await listArtifacts(server.uri, id)).map((f) => f.path)).toEqual(expect.arrayContaining(['samples.png', 'model/weights.bin', 'config.yaml', 'checkpoint/state.json']));
+    expect(comparable(await allMetrics(mlflow.server.uri, id))).toEqual(comparable(local));
+    expect((await listArtifacts(mlflow.server.uri, id)).map((f) => f.path)).toEqual(expect.arrayContaining(['samples.png', 'model/weights.bin', 'config.yaml', 'checkpoint/state.json']));
   });
 
   it('a run that ends while the server is away: `elbo sync` sends the rest; syncing again adds nothing', async () => {
@@ -106,31 +88,31 @@ describe('tracker/mlflow when the server goes away', () => {
     const file = writeConfig(dir, { ...settings, train: { epochs: 3, batchSize: 50 } });
     const { child, done } = train(file, ['tracking.mlflow.experiment=vae-sync', 'tracking.mlflow.flushTimeout=2']);
     const runDir = await untilEpoch(join(dir, 'runs', 'test'), 1, child);
-    await server.stop();
+    await mlflow.server.stop();
     let r: Awaited<typeof done>;
     try {
       r = await done;
     } finally {
-      await server.start();
+      await mlflow.server.start();
     }
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`events not sent are kept in ${runDir}/mlflow/spool.jsonl: \`elbo sync ${runDir}\` sends them when the server is back`);
     expect((await MlflowSpool.open(runDir)).pending().length).toBeGreaterThan(0);
 
-    vi.stubEnv('MLFLOW_TRACKING_URI', server.uri);
+    vi.stubEnv('MLFLOW_TRACKING_URI', mlflow.server.uri);
     try {
       expect(await syncCommand({ runDir, full: false })).toBe(0);
       expect((await MlflowSpool.open(runDir)).pending()).toEqual([]);
       const id = await mlflowRunOf('vae-sync', runDir);
-      expect((await getRun(server.uri, id)).info.status).toBe('FINISHED');
+      expect((await getRun(mlflow.server.uri, id)).info.status).toBe('FINISHED');
       const local = comparable(readMetrics(runDir));
-      expect(comparable(await allMetrics(server.uri, id))).toEqual(local);
-      const artifacts = await listArtifacts(server.uri, id);
+      expect(comparable(await allMetrics(mlflow.server.uri, id))).toEqual(local);
+      const artifacts = await listArtifacts(mlflow.server.uri, id);
       // Twice more, replaying everything: nothing is duplicated.
       expect(await syncCommand({ runDir, full: true })).toBe(0);
       expect(await syncCommand({ runDir, full: true })).toBe(0);
-      expect(comparable(await allMetrics(server.uri, id))).toEqual(local);
-      expect(await listArtifacts(server.uri, id)).toEqual(artifacts);
+      expect(comparable(await allMetrics(mlflow.server.uri, id))).toEqual(local);
+      expect(await listArtifacts(mlflow.server.uri, id)).toEqual(artifacts);
     } finally {
       vi.unstubAllEnvs();
     }

@@ -1,37 +1,19 @@
 /**
- * `elbo train` with tracker/mlflow against a real MLflow server (packages/trackers/test/mlflow-server.ts):
+ * `elbo train` with tracker/mlflow against a real MLflow server (packages/trackers/test/mlflow-mlflow.server.ts):
  * everything is read back through the server's REST API and compared with the run folder.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readArtifactIndex, readMetrics, readParams } from '@elbo/trackers';
-import { freePort, startMlflowServer, type MlflowServer } from '../../../packages/trackers/test/mlflow-server.js';
+import { freePort } from '../../../packages/trackers/test/mlflow-server.js';
 import { allMetrics, asRecord, downloadArtifact, experimentByName, getRun, listArtifacts, searchRuns, sortMetrics } from '../../../packages/trackers/test/mlflow-rest.js';
-import { elboBin, repoRoot, tempDir, writeConfig } from './helpers.js';
+import { elboBin, repoRoot, writeConfig } from './helpers.js';
+import { cleanEnv, mlflowFixture } from './mlflow-helpers.js';
 
-let server: MlflowServer;
-const dirs: string[] = [];
-beforeAll(async () => {
-  server = await startMlflowServer();
-}, 900_000);
-afterAll(async () => {
-  await server?.dispose();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-}, 60_000);
-
-function scratch(prefix: string): string {
-  const d = tempDir(prefix);
-  dirs.push(d);
-  return d;
-}
-
-/** The environment without any MLFLOW_* variable of the machine running the tests. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MLFLOW_')));
-  return { ...env, ...extra };
-}
+const mlflow = mlflowFixture();
+const scratch = (prefix: string) => mlflow.scratch(prefix);
 
 function elbo(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -59,17 +41,17 @@ describe('elbo train with tracker/mlflow', () => {
   it('a full training run, seen through the server: params, metric histories, tags, FINISHED, byte-identical artifacts', async () => {
     const dir = scratch('elbo-mlflow-train-');
     const file = writeConfig(dir, small);
-    const r = await elbo(['train', file, '--set', 'tracking.mlflow.experiment=vae-baselines'], cleanEnv({ MLFLOW_TRACKING_URI: server.uri }));
+    const r = await elbo(['train', file, '--set', 'tracking.mlflow.experiment=vae-baselines'], cleanEnv({ MLFLOW_TRACKING_URI: mlflow.server.uri }));
     expect(r.code, r.stderr).toBe(0);
     const runDir = r.stdout.trim();
     expect(r.stderr).toMatch(/mlflow: run [0-9a-f]{32} — http:\/\/127\.0\.0\.1:\d+\/#\/experiments\/\d+\/runs\/[0-9a-f]{32}/);
 
-    const experiment = await experimentByName(server.uri, 'vae-baselines');
+    const experiment = await experimentByName(mlflow.server.uri, 'vae-baselines');
     expect(experiment).toBeDefined();
-    const runs = await searchRuns(server.uri, experiment!.experiment_id, `tags.\`elbo.run_id\` = '${runDir.split('/').pop()}'`);
+    const runs = await searchRuns(mlflow.server.uri, experiment!.experiment_id, `tags.\`elbo.run_id\` = '${runDir.split('/').pop()}'`);
     expect(runs).toHaveLength(1);
     const id = runs[0]!.info.run_id;
-    const run = await getRun(server.uri, id);
+    const run = await getRun(mlflow.server.uri, id);
     expect(run.info.status).toBe('FINISHED');
 
     // Params: the resolved config flattened, exactly as the local record has them.
@@ -85,18 +67,18 @@ describe('elbo train with tracker/mlflow', () => {
 
     // Metric histories: every point of metrics.jsonl, with its step and timestamp, once.
     const history = readMetrics(runDir);
-    expect(comparable(await allMetrics(server.uri, id))).toEqual(comparable(history));
+    expect(comparable(await allMetrics(mlflow.server.uri, id))).toEqual(comparable(history));
     expect(history.filter((p) => p.key === 'train/loss').map((p) => p.step)).toEqual([1, 2, 3]);
 
     // Artifacts: those core handed to the trackers, plus the last checkpoint; the same bytes.
     const index = Object.keys(readArtifactIndex(runDir));
     const checkpoint = readdirSync(join(runDir, 'checkpoint')).map((f) => `checkpoint/${f}`);
-    const files = (await listArtifacts(server.uri, id)).map((f) => f.path);
+    const files = (await listArtifacts(mlflow.server.uri, id)).map((f) => f.path);
     expect(files).toEqual([...index, ...checkpoint].sort((a, b) => a.localeCompare(b)));
     expect(files).toEqual(expect.arrayContaining(['samples.png', 'reconstructions.png', 'interpolation.png', 'evaluation.json', 'model/model.json', 'model/weights.bin', 'config.yaml', 'checkpoint/state.json']));
     for (const path of files) {
       const localFile = path.startsWith('checkpoint/') ? join(runDir, path) : join(runDir, 'artifacts', path);
-      expect((await downloadArtifact(server.uri, run, path)).equals(readFileSync(localFile)), path).toBe(true);
+      expect((await downloadArtifact(mlflow.server.uri, run, path)).equals(readFileSync(localFile)), path).toBe(true);
     }
   });
 
@@ -109,9 +91,9 @@ describe('elbo train with tracker/mlflow', () => {
     expect(bad.stderr).toMatch(new RegExp(`error: tracker mlflow: cannot reach the MLflow tracking server at http://127\\.0\\.0\\.1:${port} \\(GET experiments/get-by-name: .*ECONNREFUSED`));
     expect(bad.stderr).not.toMatch(/epoch 1/);
 
-    const unknown = await elbo(['train', file, '--set', 'tracking.mlflow.experimentId=424242'], cleanEnv({ MLFLOW_TRACKING_URI: server.uri }));
+    const unknown = await elbo(['train', file, '--set', 'tracking.mlflow.experimentId=424242'], cleanEnv({ MLFLOW_TRACKING_URI: mlflow.server.uri }));
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain(`error: tracker mlflow: MLflow experiment id "424242" does not exist at ${server.uri} (RESOURCE_DOES_NOT_EXIST)`);
+    expect(unknown.stderr).toContain(`error: tracker mlflow: MLflow experiment id "424242" does not exist at ${mlflow.server.uri} (RESOURCE_DOES_NOT_EXIST)`);
     expect(unknown.stderr).not.toMatch(/epoch 1/);
 
     const none = await elbo(['train', file, '--set', 'tracking.mlflow={}'], cleanEnv());
