@@ -10,6 +10,7 @@
  *
  *   npm run bench                      # every model on every backend
  *   npm run bench -- --model conv-vae-64 --backend wasm
+ *   npm run bench -- --backend wasm --workers 2   # data-parallel on two worker threads only
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -17,7 +18,7 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildDataset, buildModel, resolveConfig, Rng, selectBackend, setLayerGradients, SilentLogger, Trainer, TrackerHub, type BackendPreference, type Dataset, type LayerGradients } from '@elbo/core';
-import { setup } from '@elbo/runner';
+import { setup, workerSetup } from '@elbo/runner';
 import { benchModels, type BenchModel } from './bench-models.js';
 
 const backends = ['node', 'wasm', 'cpu'] as const;
@@ -30,11 +31,12 @@ const budget: Record<string, { steps: number; repeats: number }> = {
 };
 
 interface Built {
-  trainer: (steps: number, batch: number) => Trainer;
+  /** A trainer for `epochs` passes over the measured batches, reporting each epoch's end to `onEpoch`. */
+  trainer: (epochs: number, onEpoch?: () => void) => Trainer;
   dataset: Dataset;
 }
 
-async function build(spec: BenchModel, backend: BackendPreference, batch: number, steps: number): Promise<Built> {
+async function build(spec: BenchModel, backend: BackendPreference, batch: number, steps: number, workers = 1): Promise<Built> {
   await selectBackend(backend);
   const { registry, container } = await setup();
   const config = resolveConfig({ seed: 1, backend, data: spec.data, model: spec.model, train: { epochs: 1, batchSize: batch, readEvery: 1_000_000 }, eval: { k: 0, limit: 1 }, tracking: {} }, registry);
@@ -44,23 +46,27 @@ async function build(spec: BenchModel, backend: BackendPreference, batch: number
   // A fixed prefix of the training split: `steps` batches per epoch, one test example.
   const dataset: Dataset = { ...full, describe: () => full.describe(), train: { ...full.train, size: Math.min(full.train.size, batch * steps), read: full.train.read.bind(full.train) }, test: { ...full.test, size: 1, read: full.test.read.bind(full.test) } };
   const model = await buildModel(config, dataset, deps);
-  const options = { epochs: 1, batchSize: batch, readEvery: 1_000_000, optimizer: config.optimizer, evalBatchSize: 1, evalLimit: 1, checkpointEvery: 1 };
-  return { dataset, trainer: () => new Trainer(model, dataset, rng, new TrackerHub([]), options) };
+  // Data-parallel workers build the full dataset from the config and read the rows this thread's
+  // permutations of the prefix name.
+  const parallel = workers > 1 ? { workers, config, setup: workerSetup } : undefined;
+  const options = (epochs: number) => ({ epochs, batchSize: batch, readEvery: 1_000_000, optimizer: config.optimizer, evalBatchSize: 1, evalLimit: 1, checkpointEvery: 1, parallel });
+  const tracker = (onEpoch?: () => void) => new TrackerHub(onEpoch ? [{ name: 'bench', start: async () => {}, logParams: async () => {}, logMetrics: async () => onEpoch(), logArtifact: async () => {}, finish: async () => {} }] : []);
+  return { dataset, trainer: (epochs, onEpoch) => new Trainer(model, dataset, rng, tracker(onEpoch), options(epochs)) };
 }
 
-/** Throughput child: prints {ok, rates, peakRssMb, forwardConvGflops?}. */
-async function throughput(spec: BenchModel, backend: BackendPreference): Promise<void> {
+/**
+ * Throughput child: prints {ok, rates, peakRssMb, forwardConvGflops?}. One trainer runs a warm-up
+ * epoch and then one epoch per repeat (worker threads, when used, start once); each rate is one
+ * epoch's samples over its wall time (the one-example evaluation at its end included).
+ */
+async function throughput(spec: BenchModel, backend: BackendPreference, workers: number): Promise<void> {
   const { steps, repeats } = budget[backend]!;
-  const { trainer } = await build(spec, backend, spec.batch, steps);
-  const rates: number[] = [];
-  for (let r = -1; r < repeats; r++) {
-    const t = trainer(steps, spec.batch);
-    const t0 = performance.now();
-    await t.fit();
-    const seconds = (performance.now() - t0) / 1000;
-    t.dispose();
-    if (r >= 0) rates.push((spec.batch * steps) / seconds); // r = -1 is the warm-up
-  }
+  const ends: number[] = [];
+  const { trainer } = await build(spec, backend, spec.batch, steps, workers);
+  const t = trainer(repeats + 1, () => ends.push(performance.now()));
+  await t.fit();
+  t.dispose();
+  const rates = ends.slice(1).map((end, i) => (spec.batch * steps) / ((end - ends[i]!) / 1000));
   const forwardConvGflops = spec.convShapes ? forwardConvRate(spec.convShapes, spec.batch) : undefined;
   emit({ ok: true, rates, peakRssMb: process.resourceUsage().maxRSS / 1024, forwardConvGflops });
 }
@@ -85,11 +91,12 @@ function forwardConvRate(shapes: NonNullable<BenchModel['convShapes']>, batch: n
 }
 
 /** Correctness child: mean training loss over the first `steps` steps with the given layer gradients. */
-async function check(spec: BenchModel, backend: BackendPreference, mode: LayerGradients): Promise<void> {
+async function check(spec: BenchModel, backend: BackendPreference, mode: LayerGradients, workers: number): Promise<void> {
   setLayerGradients(mode);
-  const { trainer } = await build(spec, backend, spec.check.batch, spec.check.steps);
-  const t = trainer(spec.check.steps, spec.check.batch);
+  const { trainer } = await build(spec, backend, spec.check.batch, spec.check.steps, workers);
+  const t = trainer(1);
   await t.fit();
+  t.dispose();
   const loss = t.history.find((p) => p.key === 'train/loss')!.value;
   emit({ ok: true, loss });
 }
@@ -144,32 +151,38 @@ function keras(): void {
   }
 }
 
-function parent(only: { model?: string; backend?: string }): void {
+/** Worker-thread counts measured per backend: data parallelism applies to the single-threaded ones. */
+const workerCounts: Record<string, number[]> = { node: [1], wasm: [1, 2], cpu: [1, 2] };
+
+function parent(only: { model?: string; backend?: string; workers?: number }): void {
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}; ${new Date().toISOString().slice(0, 10)}`);
   for (const m of benchModels.filter((x) => !only.model || x.name === only.model)) {
     console.log(`${m.name}: ${m.describe}; ${(m.flopsPerSample / 1e6).toFixed(2)} MFLOP per sample per training step (forward + backward)`);
     for (const backend of backends.filter((b) => !only.backend || b === only.backend)) {
       if (m.skip?.includes(backend)) continue;
-      const label = `${m.name.padEnd(14)}${backend.padEnd(6)}`;
-      const res = child(['--child', 'throughput', m.name, backend]);
-      if (!res.ok) {
-        console.log(`${label}unavailable: ${res.reason}`);
-        continue;
+      for (const workers of workerCounts[backend]!.filter((w) => only.workers === undefined || w === only.workers)) {
+        const label = `${m.name.padEnd(14)}${(workers > 1 ? `${backend}×${workers}` : backend).padEnd(8)}`;
+        const res = child(['--child', 'throughput', m.name, backend, '-', String(workers)]);
+        if (!res.ok) {
+          console.log(`${label}unavailable: ${res.reason}`);
+          continue;
+        }
+        const rate = median(res.rates!);
+        const gflops = (rate * m.flopsPerSample) / 1e9;
+        // The reference path: one thread, plain TensorFlow.js ops with their built-in gradients, on the
+        // same backend unless those gradients cannot run there.
+        const refBackend = m.referenceBackend?.[backend] ?? backend;
+        const fast = child(['--child', 'check', m.name, backend, 'custom', String(workers)]);
+        const ref = child(['--child', 'check', m.name, refBackend, 'default', '1']);
+        const rel = fast.ok && ref.ok ? Math.abs(fast.loss! - ref.loss!) / Math.abs(ref.loss!) : NaN;
+        const checkText = Number.isFinite(rel)
+          ? `check ${rel < 1e-3 ? 'ok' : 'FAILED'}: loss ${fast.loss!.toFixed(4)} vs unoptimised ${ref.loss!.toFixed(4)} on ${refBackend} (rel. diff ${rel.toExponential(1)})`
+          : `check unavailable: ${fast.reason ?? ref.reason}`;
+        const conv = res.forwardConvGflops ? `; ${(gflops / res.forwardConvGflops).toFixed(2)}× its forward-conv rate of ${res.forwardConvGflops.toFixed(1)} GFLOP/s` : '';
+        console.log(
+          `${label}${fmt(rate).padStart(7)} samples/s  (median of ${res.rates!.length}; min ${fmt(Math.min(...res.rates!))}, max ${fmt(Math.max(...res.rates!))})  peak RSS ${fmt(res.peakRssMb!)} MB  ${gflops.toFixed(1)} GFLOP/s${conv}  ${checkText}`,
+        );
       }
-      const rate = median(res.rates!);
-      const gflops = (rate * m.flopsPerSample) / 1e9;
-      // The reference path: same backend, unless its built-in gradients cannot run there.
-      const refBackend = m.referenceBackend?.[backend] ?? backend;
-      const fast = child(['--child', 'check', m.name, backend, 'custom']);
-      const ref = child(['--child', 'check', m.name, refBackend, 'default']);
-      const rel = fast.ok && ref.ok ? Math.abs(fast.loss! - ref.loss!) / Math.abs(ref.loss!) : NaN;
-      const checkText = Number.isFinite(rel)
-        ? `check ${rel < 1e-3 ? 'ok' : 'FAILED'}: loss ${fast.loss!.toFixed(4)} vs unoptimised ${ref.loss!.toFixed(4)} on ${refBackend} (rel. diff ${rel.toExponential(1)})`
-        : `check unavailable: ${fast.reason ?? ref.reason}`;
-      const conv = res.forwardConvGflops ? `; ${(gflops / res.forwardConvGflops).toFixed(2)}× its forward-conv rate of ${res.forwardConvGflops.toFixed(1)} GFLOP/s` : '';
-      console.log(
-        `${label}${fmt(rate).padStart(7)} samples/s  (median of ${res.rates!.length}; min ${fmt(Math.min(...res.rates!))}, max ${fmt(Math.max(...res.rates!))})  peak RSS ${fmt(res.peakRssMb!)} MB  ${gflops.toFixed(1)} GFLOP/s${conv}  ${checkText}`,
-      );
     }
     if (m.name === 'reference-mlp' && (!only.backend || only.backend === 'keras')) keras();
   }
@@ -181,14 +194,16 @@ const opt = (name: string) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 if (argv[0] === '--child') {
-  const [, mode, modelName, backend, layerMode] = argv;
+  const [, mode, modelName, backend, layerMode, workers] = argv;
   const spec = benchModels.find((m) => m.name === modelName)!;
   try {
-    if (mode === 'throughput') await throughput(spec, backend as BackendPreference);
-    else await check(spec, backend as BackendPreference, layerMode as LayerGradients);
+    if (mode === 'throughput') await throughput(spec, backend as BackendPreference, Number(workers));
+    else await check(spec, backend as BackendPreference, layerMode as LayerGradients, Number(workers));
   } catch (e) {
     emit({ ok: false, reason: (e as Error).message.split('\n')[0] });
   }
+  process.exit(0); // worker threads, if any, end with the process
 } else {
-  parent({ model: opt('--model'), backend: opt('--backend') });
+  const workers = opt('--workers');
+  parent({ model: opt('--model'), backend: opt('--backend'), workers: workers === undefined ? undefined : Number(workers) });
 }

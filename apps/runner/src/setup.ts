@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { createContainer, loadConfig, loadPlugins, readRunConfig, resolveConfig, type ComponentRegistry, type ResolvedRunConfig } from '@elbo/core';
+import { createContainer, loadConfig, loadPlugins, readRunConfig, resolveConfig, type ComponentRegistry, type ResolvedRunConfig, type WorkerSetup } from '@elbo/core';
 import type { Container } from 'inversify';
 import { firstPartyModules } from './first-party.js';
 
@@ -12,6 +12,14 @@ export interface Setup {
 export async function setup(plugins: readonly string[] = []): Promise<Setup> {
   return createContainer([...firstPartyModules, ...(await loadPlugins(plugins))]);
 }
+
+/** The setup of a resolved config: first-party modules and the plugins it names. */
+export async function setupForConfig(config: ResolvedRunConfig): Promise<Setup> {
+  return setup(config.plugins);
+}
+
+/** How a training worker thread builds the same registry (`train.workers` > 1). */
+export const workerSetup: WorkerSetup = { module: import.meta.url, export: 'setupForConfig' };
 
 function pluginsOf(raw: Record<string, unknown>): string[] {
   const p = raw['plugins'];

@@ -1,4 +1,4 @@
-export { DiagonalGaussian } from './distributions/diagonal-gaussian.js';
+export { DiagonalGaussian, type BatchRows } from './distributions/diagonal-gaussian.js';
 export { Bernoulli } from './distributions/bernoulli.js';
 export { Normal } from './distributions/normal.js';
 export {
@@ -45,7 +45,8 @@ export { opt, show, validate, formatIssues } from './config/options.js';
 export { writeFileAtomic } from './runtime/files.js';
 export { selectBackend, backendFromEnv, registerGradients, type BackendChoice, type BackendPreference } from './runtime/backend.js';
 export { Adam, type AdamOptions } from './training/adam.js';
-export { Trainer, TrainingAborted, TrainingDiverged, type TrainerOptions } from './training/trainer.js';
+export { Trainer, TrainingAborted, TrainingDiverged, checkDataParallel, type TrainerOptions, type DataParallel } from './training/trainer.js';
+export type { WorkerSetup } from './training/parallel/protocol.js';
 export { evaluate, importanceWeighted, type Evaluation, type EvaluationOptions } from './training/evaluate.js';
 export { saveCheckpoint, loadCheckpoint, hasCheckpoint, appendCheckpointEvaluations, packTensors, unpackTensors, type Checkpoint, type CheckpointState } from './training/checkpoint.js';
 export { constantSchedule, linearWarmupSchedule } from './training/schedules.js';

@@ -1,5 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 
+/** Where a part of a batch sits in the whole batch (data-parallel training). */
+export interface BatchRows {
+  /** Index of the part's first row in the whole batch. */
+  readonly offset: number;
+  /** Rows of the whole batch. */
+  readonly total: number;
+}
+
 const LOG_2PI = Math.log(2 * Math.PI);
 
 /**
@@ -46,9 +54,12 @@ export class DiagonalGaussian {
    * Reparameterised sample z = μ + σ ⊙ ε with ε ~ N(0, I) drawn from `seed`, so that gradients flow
    * to μ and log σ² (Kingma & Welling 2014, §2.4).
    */
-  rsample(seed: number): tf.Tensor2D {
+  rsample(seed: number, rows?: BatchRows): tf.Tensor2D {
     return tf.tidy(() => {
-      const eps = tf.randomNormal(this.mean.shape, 0, 1, 'float32', seed);
+      const [b, d] = this.mean.shape;
+      // Rows of a larger batch: draw the whole batch's ε and take this part's rows, so that a batch
+      // split across workers sees exactly the noise it would have seen whole.
+      const eps = rows ? tf.slice(tf.randomNormal([rows.total, d], 0, 1, 'float32', seed), [rows.offset, 0], [b, d]) : tf.randomNormal([b, d], 0, 1, 'float32', seed);
       return tf.add(this.mean, tf.mul(this.stddev(), eps));
     });
   }

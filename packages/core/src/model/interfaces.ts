@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { DiagonalGaussian } from '../distributions/diagonal-gaussian.js';
+import type { BatchRows, DiagonalGaussian } from '../distributions/diagonal-gaussian.js';
 import type { HasParameters } from './parameters.js';
 import type { DataSplit } from '../data/dataset.js';
 
@@ -61,6 +61,11 @@ export interface DivergenceContext {
   /** A seed for any randomness the divergence needs this step. */
   readonly seed: number;
   readonly condition?: Condition;
+  /**
+   * Set in data-parallel training: this batch is these rows of a larger one. Noise is drawn for
+   * the whole batch and sliced, so a split batch sees the noise it would have seen whole.
+   */
+  readonly rows?: BatchRows;
 }
 
 /** Scalar regulariser and its named parts (batch means), for logging. */
@@ -75,6 +80,13 @@ export interface DivergenceTerms {
  * there, called by the trainer after every model update; the trainer knows nothing else of it.
  */
 export interface Divergence extends HasParameters {
+  /**
+   * True when `terms` are batch means of per-example quantities, so that the mean over equal
+   * parts of a batch equals the whole batch's value: such a divergence can train data-parallel
+   * (`train.workers` > 1). Leave unset when the terms couple a batch's examples (β-TCVAE's
+   * minibatch estimates, capacity control's |KL − C| of the batch mean, free bits per dimension).
+   */
+  readonly perExample?: boolean;
   terms(q: DiagonalGaussian, p: DiagonalGaussian | undefined, z: tf.Tensor2D, prior: Prior, ctx: DivergenceContext): DivergenceTerms;
   auxiliaryUpdate?(batch: AuxiliaryBatch, ctx: DivergenceContext): Readonly<Record<string, tf.Scalar>> | undefined;
   /** Extra state to keep in checkpoints (e.g. a discriminator's optimizer moments). */

@@ -46,7 +46,7 @@ export class VaeModel {
   objective(x: tf.Tensor2D, cond: ConditionInput | undefined, ctx: Omit<DivergenceContext, 'condition'>): ObjectiveOutput {
     const c = this.condition(cond);
     const q = this.encoder.encode(x, c, true);
-    const z = q.rsample(ctx.seed);
+    const z = q.rsample(ctx.seed, ctx.rows);
     const out = this.decoder.decode(z, c, true);
     const recon = tf.neg(tf.mean(this.likelihood.logProb(x, out))) as tf.Scalar;
     const p = this.prior.gaussian ? this.prior.distribution(x.shape[0], c) : undefined;

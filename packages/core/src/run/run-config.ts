@@ -53,6 +53,8 @@ export const RunConfigSchema = z
         schedule: section.default('constant'),
         /** Steps between read-backs of running losses for progress (no host sync in between). */
         readEvery: opt.positiveInt().default(20),
+        /** Data-parallel worker threads on the wasm and cpu backends (1: train in the main thread). */
+        workers: opt.positiveInt().default(1),
         checkpointEvery: opt.positiveInt().default(1),
       })
       .strict()

@@ -15,7 +15,8 @@ import { TrackerHub } from '../tracking/tracker-hub.js';
 import { FigureContribution, standardFigures, type FigureMaker } from '../artifacts/figures.js';
 import { hasCheckpoint, loadCheckpoint } from '../training/checkpoint.js';
 import type { Evaluation } from '../training/evaluate.js';
-import { fmt, Trainer, TrainingAborted } from '../training/trainer.js';
+import { fmt, Trainer, TrainingAborted, type DataParallel } from '../training/trainer.js';
+import type { WorkerSetup } from '../training/parallel/protocol.js';
 import { buildDataset, buildModel, buildTrackers, type BuildDeps } from './build-model.js';
 import { flattenConfig } from './load-config.js';
 import type { ResolvedRunConfig } from './run-config.js';
@@ -33,6 +34,8 @@ export interface TrainRunOptions {
   readonly signal?: AbortSignal;
   /** Extra trackers (beyond config.tracking). */
   readonly trackers?: readonly Tracker[];
+  /** How worker threads build this registry (needed for `train.workers` > 1). */
+  readonly workerSetup?: WorkerSetup;
 }
 
 export interface TrainRunResult {
@@ -90,6 +93,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const prepared = await prepare(opts, runDir);
   if (!opts.resumeDir) await createRunFolder(config, runId);
   const { backend, rng, dataset, model, hub } = prepared;
+  const parallel = dataParallel(opts, backend);
   const trainer = new Trainer(model, dataset, rng, hub, {
     epochs: config.train.epochs,
     batchSize: config.train.batchSize,
@@ -100,7 +104,9 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     checkpointDir,
     checkpointEvery: config.train.checkpointEvery,
     stepsPerEpoch: config.train.stepsPerEpoch,
+    parallel,
   });
+  if (parallel) logger.info(`training on ${parallel.workers} worker threads, ${config.train.batchSize / parallel.workers} examples of each batch apiece`);
   const info: RunInfo = {
     runId,
     experiment: opts.resumeDir ? experimentOf(runDir) : config.experiment,
@@ -178,6 +184,19 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   }
   await hub.finish(status);
   return { runDir, runId, status, backend, evaluation, history: [...trainer.history, ...trainer.evaluations] };
+}
+
+/** `train.workers` > 1 on a single-threaded backend: the data-parallel settings; else none. */
+function dataParallel(opts: TrainRunOptions, backend: BackendChoice): DataParallel | undefined {
+  const { config, logger } = opts;
+  const workers = config.train.workers;
+  if (workers <= 1) return undefined;
+  if (backend.name !== 'wasm' && backend.name !== 'cpu') {
+    logger.info(`train.workers: ${workers} does not apply on the ${backend.name} backend (its kernels already use every core); training in one thread`);
+    return undefined;
+  }
+  if (!opts.workerSetup) throw new ConfigError('train.workers: this program cannot start training workers (it passes no workerSetup to trainRun); set train.workers: 1');
+  return { workers, config, setup: opts.workerSetup };
 }
 
 async function writeArtifacts(runDir: string, model: VaeModel, dataset: Dataset, rng: Rng, config: ResolvedRunConfig, hub: TrackerHub, evaluation: Evaluation, container: Container): Promise<void> {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { prepareWasmAdam } from '../training/adam-kernel.js';
 
 export type BackendPreference = 'auto' | 'node' | 'wasm' | 'cpu';
 
@@ -55,6 +56,7 @@ async function tryBackend(pref: Exclude<BackendPreference, 'auto'>): Promise<str
     const ok = await tf.setBackend(backend);
     if (!ok) return `the ${backend} backend did not initialise`;
     await tf.ready();
+    if (backend === 'wasm') await prepareWasmAdam();
     return undefined;
   } catch (e) {
     return firstLine(e);

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { layerGradients } from '../nn/layer-gradients.js';
+import { adamUpdate, hasFusedAdam } from './adam-kernel.js';
 
 export interface AdamOptions {
   readonly lr: number;
@@ -55,9 +57,18 @@ export class Adam {
         // scale = min(1, clip / norm), computed on the device (no host sync).
         scale = tf.minimum(1, tf.div(clipNorm, tf.maximum(norm, 1e-12))) as tf.Scalar;
       }
+      // ELBO's fused kernel where it exists (WASM, CPU), unless the unoptimised path is asked for.
+      const fused = layerGradients() === 'custom' && hasFusedAdam();
       for (const [name, g0] of grads) {
         const p = this.params.get(name);
         if (!p) continue;
+        if (fused) {
+          const [pNew, mNew, vNew] = adamUpdate(p, this.m.get(name)!, this.v.get(name)!, g0, scale, { beta1, beta2, stepSize, epsHat });
+          this.m.get(name)!.assign(mNew);
+          this.v.get(name)!.assign(vNew);
+          p.assign(pNew);
+          continue;
+        }
         const g = scale ? tf.mul(g0, scale) : g0;
         const m = this.m.get(name)!;
         const v = this.v.get(name)!;

@@ -6,6 +6,11 @@ import type { MetricPoint, Tracker } from '../tracking/tracker.js';
 import { Adam, type AdamOptions } from './adam.js';
 import { saveCheckpoint, type Checkpoint } from './checkpoint.js';
 import { evaluate, type Evaluation } from './evaluate.js';
+import { ConfigError } from '../config/config-error.js';
+import { layerGradients } from '../nn/layer-gradients.js';
+import type { ResolvedRunConfig } from '../run/run-config.js';
+import type { TrainState, WorkerSetup } from './parallel/protocol.js';
+import { WorkerGroup, type EpochResult } from './parallel/worker-group.js';
 
 export interface TrainerOptions {
   readonly epochs: number;
@@ -21,6 +26,19 @@ export interface TrainerOptions {
   readonly checkpointEvery: number;
   /** Cap on steps per epoch (each epoch still draws a fresh permutation of the whole split). */
   readonly stepsPerEpoch?: number;
+  /** Data-parallel training on worker threads (see `DataParallel`); absent: this thread trains. */
+  readonly parallel?: DataParallel;
+}
+
+/**
+ * Data-parallel training: `workers` threads, each with its own TensorFlow.js engine and a replica
+ * of the model built from `config` (through `setup`), split every batch into equal parts of
+ * consecutive rows and average their gradients. For the single-threaded backends (WASM, CPU).
+ */
+export interface DataParallel {
+  readonly workers: number;
+  readonly config: ResolvedRunConfig;
+  readonly setup: WorkerSetup;
 }
 
 export class TrainingAborted extends Error {
@@ -51,6 +69,9 @@ export class Trainer {
   step = 0;
   private readonly adam: Adam;
   private readonly params: Map<string, tf.Variable>;
+  private readonly group: WorkerGroup | undefined;
+  private buf: Float32Array | undefined;
+  private auxBuf: Float32Array | undefined;
 
   constructor(
     private readonly model: VaeModel,
@@ -61,6 +82,19 @@ export class Trainer {
   ) {
     this.params = model.parameters();
     this.adam = new Adam(this.params, options.optimizer);
+    const p = options.parallel;
+    if (p && p.workers > 1) {
+      checkDataParallel(model, options.batchSize, p.workers);
+      this.group = new WorkerGroup({
+        workers: p.workers,
+        config: p.config,
+        backend: tf.getBackend() as 'wasm' | 'cpu',
+        layerGradients: layerGradients(),
+        setup: p.setup,
+        batchSize: options.batchSize,
+        params: [...this.params].map(([name, v]) => ({ name, size: v.size })),
+      });
+    }
   }
 
   /** Restores weights, optimizer, RNG positions and history from a checkpoint. */
@@ -88,74 +122,14 @@ export class Trainer {
   async fit(signal?: AbortSignal): Promise<void> {
     const { batchSize: B, epochs } = this.options;
     const train = this.dataset.train;
-    const D = train.dim;
     const stepsPerEpoch = Math.min(Math.floor(train.size / B), this.options.stepsPerEpoch ?? Infinity);
     if (stepsPerEpoch < 1) throw new Error(`train.batchSize (${B}) is larger than the training split (${train.size} examples)`);
-    const buf = new Float32Array(B * D);
-    const auxBuf = this.model.divergence.auxiliaryUpdate ? new Float32Array(B * D) : undefined;
-    const vars = [...this.params.values()];
-    const nameOf = new Map([...this.params].map(([k, v]) => [v.name, k]));
-    const conditioner = this.model.conditioner;
-    const shuffle = this.rng.stream('shuffle');
-    const noise = this.rng.stream('noise');
-    const dataRng = this.rng.stream('data');
     const evalRng = this.rng.stream('eval');
 
     while (this.epoch < epochs) {
       const epoch = this.epoch + 1;
-      const perm = shuffle.permutation(train.size);
-      let keys: string[] | undefined;
-      let acc: tf.Tensor | undefined;
-      let latest: Record<string, number> = {};
-      for (let s = 0; s < stepsPerEpoch; s++) {
-        if (signal?.aborted) throw new TrainingAborted();
-        const idx = perm.subarray(s * B, (s + 1) * B);
-        train.read(idx, buf);
-        const ctx = { step: this.step, datasetSize: train.size, seed: noise.nextSeed() };
-        const tSeed = dataRng.nextSeed();
-        const cond = conditioner?.read(train, idx);
-        const stepAcc = tf.tidy(() => {
-          const x0 = tf.tensor2d(buf, [B, D]);
-          const x = this.dataset.trainTransform ? this.dataset.trainTransform.apply(x0, tSeed) : x0;
-          let parts: Record<string, tf.Scalar> = {};
-          const { value, grads } = tf.variableGrads(() => {
-            const o = this.model.objective(x, cond, ctx);
-            parts = Object.fromEntries(Object.entries(o.parts).map(([k, v]) => [k, tf.keep(v)]));
-            return o.loss;
-          }, vars);
-          const named = new Map<string, tf.Tensor>();
-          for (const [vn, g] of Object.entries(grads)) named.set(nameOf.get(vn)!, g);
-          const norm = this.adam.apply(named);
-          if (norm) parts['grad_norm'] = norm;
-          if (this.model.divergence.auxiliaryUpdate && auxBuf) {
-            const auxIdx = new Int32Array(B);
-            const u = dataRng.nextGenerator();
-            for (let i = 0; i < B; i++) auxIdx[i] = Math.floor(u() * train.size);
-            train.read(auxIdx, auxBuf);
-            const xa0 = tf.tensor2d(auxBuf, [B, D]);
-            const xa = this.dataset.trainTransform ? this.dataset.trainTransform.apply(xa0, dataRng.nextSeed()) : xa0;
-            const ca = this.model.condition(conditioner?.read(train, auxIdx));
-            const extra = this.model.divergence.auxiliaryUpdate({ x: xa, encode: (xx) => this.model.encoder.encode(xx, ca, true) }, { ...ctx, condition: ca, seed: noise.nextSeed() });
-            Object.assign(parts, extra ?? {});
-          }
-          keys ??= ['loss', ...Object.keys(parts)];
-          const row = tf.stack([value, ...keys.slice(1).map((k) => parts[k] ?? tf.scalar(NaN))]);
-          // Parts were kept out of the gradient tape's scope; release them now that they are stacked.
-          tf.dispose(Object.values(parts));
-          return acc ? tf.add(acc, row) : row;
-        });
-        acc?.dispose();
-        acc = stepAcc;
-        this.step += 1;
-        if ((s + 1) % this.options.readEvery === 0 && s + 1 < stepsPerEpoch) {
-          const v = await acc.data();
-          latest = Object.fromEntries(keys!.map((k, i) => [k, v[i]! / (s + 1)]));
-        }
-        this.tracker.progress?.({ phase: 'train', epoch, epochs, step: this.step, stepInEpoch: s + 1, stepsPerEpoch, metrics: latest });
-      }
-      const sums = await acc!.data();
-      acc!.dispose();
-      const trainMetrics = Object.fromEntries(keys!.map((k, i) => [`train/${k}`, sums[i]! / stepsPerEpoch]));
+      const { keys, sums } = this.group ? await this.epochOnWorkers(epoch, stepsPerEpoch, this.group, signal) : await this.epochInProcess(epoch, stepsPerEpoch, signal);
+      const trainMetrics = Object.fromEntries(keys.map((k, i) => [`train/${k}`, sums[i]! / stepsPerEpoch]));
       const ev = await this.evaluateTest(evalRng, 0);
       const now = Date.now();
       const values: Record<string, number> = { ...trainMetrics, 'test/neg_elbo': ev.negElbo, 'test/recon': ev.recon, 'test/kl': ev.kl };
@@ -167,6 +141,145 @@ export class Trainer {
       if (this.options.checkpointDir && (epoch % this.options.checkpointEvery === 0 || epoch === epochs)) await this.checkpoint();
       await this.tracker.logMetrics(points);
     }
+  }
+
+  /** One epoch in this thread: the per-step loop. Returns the loss parts summed over its steps. */
+  private async epochInProcess(epoch: number, stepsPerEpoch: number, signal?: AbortSignal): Promise<{ keys: string[]; sums: Float32Array | number[] }> {
+    const { batchSize: B, epochs } = this.options;
+    const train = this.dataset.train;
+    const D = train.dim;
+    this.buf ??= new Float32Array(B * D);
+    const buf = this.buf;
+    const auxBuf = this.model.divergence.auxiliaryUpdate ? (this.auxBuf ??= new Float32Array(B * D)) : undefined;
+    const vars = [...this.params.values()];
+    const nameOf = new Map([...this.params].map(([k, v]) => [v.name, k]));
+    const conditioner = this.model.conditioner;
+    const noise = this.rng.stream('noise');
+    const dataRng = this.rng.stream('data');
+    const perm = this.rng.stream('shuffle').permutation(train.size);
+    let keys: string[] | undefined;
+    let acc: tf.Tensor | undefined;
+    let latest: Record<string, number> = {};
+    for (let s = 0; s < stepsPerEpoch; s++) {
+      if (signal?.aborted) throw new TrainingAborted();
+      const idx = perm.subarray(s * B, (s + 1) * B);
+      train.read(idx, buf);
+      const ctx = { step: this.step, datasetSize: train.size, seed: noise.nextSeed() };
+      const tSeed = dataRng.nextSeed();
+      const cond = conditioner?.read(train, idx);
+      const stepAcc = tf.tidy(() => {
+        const x0 = tf.tensor2d(buf, [B, D]);
+        const x = this.dataset.trainTransform ? this.dataset.trainTransform.apply(x0, tSeed) : x0;
+        let parts: Record<string, tf.Scalar> = {};
+        const { value, grads } = tf.variableGrads(() => {
+          const o = this.model.objective(x, cond, ctx);
+          parts = Object.fromEntries(Object.entries(o.parts).map(([k, v]) => [k, tf.keep(v)]));
+          return o.loss;
+        }, vars);
+        const named = new Map<string, tf.Tensor>();
+        for (const [vn, g] of Object.entries(grads)) named.set(nameOf.get(vn)!, g);
+        const norm = this.adam.apply(named);
+        if (norm) parts['grad_norm'] = norm;
+        if (this.model.divergence.auxiliaryUpdate && auxBuf) {
+          const auxIdx = new Int32Array(B);
+          const u = dataRng.nextGenerator();
+          for (let i = 0; i < B; i++) auxIdx[i] = Math.floor(u() * train.size);
+          train.read(auxIdx, auxBuf);
+          const xa0 = tf.tensor2d(auxBuf, [B, D]);
+          const xa = this.dataset.trainTransform ? this.dataset.trainTransform.apply(xa0, dataRng.nextSeed()) : xa0;
+          const ca = this.model.condition(conditioner?.read(train, auxIdx));
+          const extra = this.model.divergence.auxiliaryUpdate({ x: xa, encode: (xx) => this.model.encoder.encode(xx, ca, true) }, { ...ctx, condition: ca, seed: noise.nextSeed() });
+          Object.assign(parts, extra ?? {});
+        }
+        keys ??= ['loss', ...Object.keys(parts)];
+        const row = tf.stack([value, ...keys.slice(1).map((k) => parts[k] ?? tf.scalar(NaN))]);
+        // Parts were kept out of the gradient tape's scope; release them now that they are stacked.
+        tf.dispose(Object.values(parts));
+        return acc ? tf.add(acc, row) : row;
+      });
+      acc?.dispose();
+      acc = stepAcc;
+      this.step += 1;
+      if ((s + 1) % this.options.readEvery === 0 && s + 1 < stepsPerEpoch) {
+        const v = await acc.data();
+        latest = Object.fromEntries(keys!.map((k, i) => [k, v[i]! / (s + 1)]));
+      }
+      this.tracker.progress?.({ phase: 'train', epoch, epochs, step: this.step, stepInEpoch: s + 1, stepsPerEpoch, metrics: latest });
+    }
+    const sums = (await acc!.data()) as Float32Array;
+    acc!.dispose();
+    return { keys: keys!, sums };
+  }
+
+  /**
+   * One epoch on the worker threads (data-parallel): the same permutation and seeds as the
+   * in-process loop draws, handed to the workers with the current weights and optimizer state;
+   * afterwards their state becomes this trainer's.
+   */
+  private async epochOnWorkers(epoch: number, stepsPerEpoch: number, group: WorkerGroup, signal?: AbortSignal): Promise<{ keys: string[]; sums: number[] }> {
+    const { epochs } = this.options;
+    const train = this.dataset.train;
+    const perm = this.rng.stream('shuffle').permutation(train.size);
+    const noise = this.rng.stream('noise');
+    const dataRng = this.rng.stream('data');
+    const noiseSeeds = new Int32Array(stepsPerEpoch);
+    const dataSeeds = new Int32Array(stepsPerEpoch);
+    for (let s = 0; s < stepsPerEpoch; s++) {
+      noiseSeeds[s] = noise.nextSeed();
+      dataSeeds[s] = dataRng.nextSeed();
+    }
+    const first = this.step;
+    let latest: Record<string, number> = {};
+    let result: EpochResult;
+    try {
+      result = await group.runEpoch(
+        {
+          step: first,
+          steps: stepsPerEpoch,
+          readEvery: this.options.readEvery,
+          datasetSize: train.size,
+          perm: Int32Array.from(perm),
+          noiseSeeds,
+          dataSeeds,
+          state: await this.exportState(),
+          onStep: (done) => this.tracker.progress?.({ phase: 'train', epoch, epochs, step: first + done, stepInEpoch: done, stepsPerEpoch, metrics: latest }),
+          onSums: (done, keys, sums) => (latest = Object.fromEntries(keys.map((k, i) => [k, sums[i]! / done]))),
+        },
+        signal,
+      );
+    } catch (e) {
+      if (signal?.aborted) throw new TrainingAborted();
+      throw e;
+    }
+    this.importState(result.state);
+    this.step = first + stepsPerEpoch;
+    return { keys: result.keys, sums: result.sums };
+  }
+
+  private async exportState(): Promise<TrainState> {
+    const { iterations, tensors } = this.adam.state();
+    const names = [...this.params.keys()];
+    const read = async (t: tf.Tensor) => (await t.data()) as Float32Array;
+    return {
+      iterations,
+      params: await Promise.all(names.map((n) => read(this.params.get(n)!))),
+      m: await Promise.all(names.map((n) => read(tensors.get(`m/${n}`)!))),
+      v: await Promise.all(names.map((n) => read(tensors.get(`v/${n}`)!))),
+    };
+  }
+
+  private importState(state: TrainState): void {
+    const names = [...this.params.keys()];
+    tf.tidy(() => {
+      const moments = new Map<string, tf.Tensor>();
+      names.forEach((n, i) => {
+        const p = this.params.get(n)!;
+        p.assign(tf.tensor(state.params[i]!, p.shape));
+        moments.set(`m/${n}`, tf.tensor(state.m[i]!, p.shape));
+        moments.set(`v/${n}`, tf.tensor(state.v[i]!, p.shape));
+      });
+      this.adam.restore(state.iterations, moments);
+    });
   }
 
   /** Held-out evaluation with the trainer's own streams (k = 0: ELBO only). */
@@ -185,7 +298,22 @@ export class Trainer {
 
   dispose(): void {
     this.adam.dispose();
+    void this.group?.dispose();
   }
+}
+
+/**
+ * Throws a ConfigError naming `train.workers` when a model cannot train data-parallel here: the
+ * native backend (its kernels already use every core), a batch that does not split evenly, a
+ * divergence whose terms couple a batch's examples, or one that trains networks of its own.
+ */
+export function checkDataParallel(model: VaeModel, batchSize: number, workers: number): void {
+  const backend = tf.getBackend();
+  if (backend !== 'wasm' && backend !== 'cpu') throw new ConfigError(`train.workers: ${workers} worker threads run on the wasm and cpu backends; the ${backend} backend already uses every core (set train.workers: 1)`);
+  if (batchSize % workers !== 0) throw new ConfigError(`train.workers: train.batchSize (${batchSize}) must be a multiple of train.workers (${workers})`);
+  const d = model.divergence;
+  if (d.auxiliaryUpdate) throw new ConfigError(`train.workers: the divergence ${d.constructor.name} trains networks of its own each step; it trains in one thread only (set train.workers: 1)`);
+  if (!d.perExample) throw new ConfigError(`train.workers: the divergence ${d.constructor.name} couples the examples of a batch (its terms are not means of per-example terms), so a split batch would change the objective (set train.workers: 1)`);
 }
 
 export function fmt(v: number): string {

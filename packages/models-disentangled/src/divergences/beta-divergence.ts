@@ -56,7 +56,11 @@ export function capacityAt(capacity: Pick<CapacitySettings, 'max' | 'steps'>, st
  * `capacity` (the current C in nats).
  */
 export class BetaVae implements Divergence {
-  constructor(readonly settings: BetaSettings) {}
+  /** β·KL is a mean of per-example terms; capacity control's |KL − C| of the batch mean is not. */
+  readonly perExample: boolean;
+  constructor(readonly settings: BetaSettings) {
+    this.perExample = settings.capacity === null;
+  }
 
   parameters() {
     return NO_PARAMETERS;

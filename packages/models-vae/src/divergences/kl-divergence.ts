@@ -9,6 +9,7 @@ const klOptions = z.object({ beta: opt.nonNegative().default(1).describe('weight
  * averaged over the batch. β = 1 is the plain VAE; β > 1 is β-VAE (Higgins et al. 2017).
  */
 export class AnalyticKl implements Divergence {
+  readonly perExample = true;
   constructor(readonly beta: number) {}
 
   parameters() {
@@ -27,6 +28,7 @@ export class AnalyticKl implements Divergence {
  * priors without a closed-form KL (mixtures, flows). Unbiased; noisier than the analytic form.
  */
 export class MonteCarloKl implements Divergence {
+  readonly perExample = true;
   constructor(readonly beta: number) {}
 
   parameters() {
