@@ -20,7 +20,7 @@ export interface DenseParams {
  *
  *   ∂L/∂X = (∂L/∂z) · transpose(W)        [N, out]·[out, in]
  *   ∂L/∂W = transpose(X) · (∂L/∂z)        [in, N]·[N, out]
- *   ∂L/∂b = Σₙ (∂L/∂z)ₙ                    sum over the batch axis
+ *   ∂L/∂b = Σₙ (∂L/∂z)ₙ = 1ᵀ · (∂L/∂z)      [1, N]·[N, out]
  *
  * Each of the three is computed only if the tape needs it (e.g. ∂L/∂X is skipped when X is
  * data). The activation is applied afterwards with ordinary ops (see `activate`).
@@ -50,7 +50,8 @@ export function dense(
       return [
         () => tf.matMul(dz, tf.transpose(w)),
         () => tf.matMul(tf.transpose(xs), dz),
-        () => tf.sum(dz, 0),
+        // Σₙ as the product 1ᵀ·dz: WASM's Sum over a non-innermost axis transposes its input first.
+        () => tf.reshape(tf.matMul(tf.ones([1, dz.shape[0]]), dz), [dz.shape[1]]),
       ];
     },
   );
