@@ -49,8 +49,8 @@ describe('dense (cpu): custom gradient = tf.matMul + add with default gradients'
     const loss = () => tf.sum(dense(x, kernel, bias));
     const matMuls = async (xs: tf.Tensor[]) =>
       (await tf.profile(() => tf.grads(loss)(xs))).kernels.filter((k) => k.name === 'BatchMatMul').length;
-    expect(await matMuls([kernel, bias])).toBe(2); // forward + ∂L/∂W
-    expect(await matMuls([x, kernel, bias])).toBe(3); // + ∂L/∂x
+    expect(await matMuls([kernel, bias])).toBe(3); // forward + ∂L/∂W + ∂L/∂b (1ᵀ·dz)
+    expect(await matMuls([x, kernel, bias])).toBe(4); // + ∂L/∂x
     tf.dispose([x, kernel, bias]);
   });
 

@@ -15,7 +15,7 @@ import { TrackerHub } from '../tracking/tracker-hub.js';
 import { FigureContribution, standardFigures, type FigureMaker } from '../artifacts/figures.js';
 import { hasCheckpoint, loadCheckpoint } from '../training/checkpoint.js';
 import type { Evaluation } from '../training/evaluate.js';
-import { fmt, Trainer, TrainingAborted, type DataParallel } from '../training/trainer.js';
+import { checkDataParallel, fmt, Trainer, TrainingAborted, type DataParallel } from '../training/trainer.js';
 import type { WorkerSetup } from '../training/parallel/protocol.js';
 import { buildDataset, buildModel, buildTrackers, type BuildDeps } from './build-model.js';
 import { flattenConfig } from './load-config.js';
@@ -91,9 +91,15 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   // Everything is built before the run folder exists, so a problem found while building (a data
   // file, a tracker's settings) leaves nothing behind.
   const prepared = await prepare(opts, runDir);
-  if (!opts.resumeDir) await createRunFolder(config, runId);
   const { backend, rng, dataset, model, hub } = prepared;
-  const parallel = dataParallel(opts, backend);
+  let parallel: DataParallel | undefined;
+  try {
+    parallel = dataParallel({ ...opts, model }, backend);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  if (!opts.resumeDir) await createRunFolder(config, runId);
   const trainer = new Trainer(model, dataset, rng, hub, {
     epochs: config.train.epochs,
     batchSize: config.train.batchSize,
@@ -187,10 +193,11 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
 }
 
 /** `train.workers` > 1 on a single-threaded backend: the data-parallel settings; else none. */
-function dataParallel(opts: TrainRunOptions, backend: BackendChoice): DataParallel | undefined {
+function dataParallel(opts: TrainRunOptions & { model: VaeModel }, backend: BackendChoice): DataParallel | undefined {
   const { config, logger } = opts;
   const workers = config.train.workers;
   if (workers <= 1) return undefined;
+  checkDataParallel(opts.model, config.train.batchSize, workers);
   if (backend.name !== 'wasm' && backend.name !== 'cpu') {
     logger.info(`train.workers: ${workers} does not apply on the ${backend.name} backend (its kernels already use every core); training in one thread`);
     return undefined;

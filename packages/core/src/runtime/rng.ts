@@ -56,7 +56,8 @@ export class RandomStream {
 
   /** A fresh 31-bit seed for one TensorFlow.js random op (randomNormal, randomUniform…). */
   nextSeed(): number {
-    return combine(this.base, this.counter++) & 0x7fffffff;
+    // Never 0: TensorFlow.js's random ops take a seed of 0 as "no seed" and draw unseeded values.
+    return combine(this.base, this.counter++) & 0x7fffffff || 1;
   }
 
   /** A host-side generator for one use (e.g. one epoch's shuffle), advancing the stream once. */

@@ -85,6 +85,8 @@ export class Trainer {
     const p = options.parallel;
     if (p && p.workers > 1) {
       checkDataParallel(model, options.batchSize, p.workers);
+      const backend = tf.getBackend();
+      if (backend !== 'wasm' && backend !== 'cpu') throw new ConfigError(`train.workers: ${p.workers} worker threads run on the wasm and cpu backends; the ${backend} backend already uses every core (set train.workers: 1)`);
       this.group = new WorkerGroup({
         workers: p.workers,
         config: p.config,
@@ -303,13 +305,11 @@ export class Trainer {
 }
 
 /**
- * Throws a ConfigError naming `train.workers` when a model cannot train data-parallel here: the
- * native backend (its kernels already use every core), a batch that does not split evenly, a
- * divergence whose terms couple a batch's examples, or one that trains networks of its own.
+ * Throws a ConfigError naming `train.workers` when a model cannot train data-parallel: a batch
+ * that does not split evenly, a divergence whose terms couple a batch's examples, or one that
+ * trains networks of its own. (Which backend runs is checked separately: see `Trainer`.)
  */
 export function checkDataParallel(model: VaeModel, batchSize: number, workers: number): void {
-  const backend = tf.getBackend();
-  if (backend !== 'wasm' && backend !== 'cpu') throw new ConfigError(`train.workers: ${workers} worker threads run on the wasm and cpu backends; the ${backend} backend already uses every core (set train.workers: 1)`);
   if (batchSize % workers !== 0) throw new ConfigError(`train.workers: train.batchSize (${batchSize}) must be a multiple of train.workers (${workers})`);
   const d = model.divergence;
   if (d.auxiliaryUpdate) throw new ConfigError(`train.workers: the divergence ${d.constructor.name} trains networks of its own each step; it trains in one thread only (set train.workers: 1)`);
