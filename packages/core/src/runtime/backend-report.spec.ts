@@ -36,7 +36,7 @@ describe('backendReport (elbo doctor)', () => {
     expect(r.versions['@tensorflow/tfjs-core']).toBe(tf.version_core);
     expect(r.versions['Node.js']).toBe(process.version);
     expect(r.machine.cpus).toBeGreaterThan(0);
-    expect(r.threads.wasm).toMatch(/^\d+ \(multi-threaded WASM: (yes|no)\)$/);
+    expect(r.threads.wasm).toMatch(/^\d+ \(multi-threaded WASM: (yes|no); train.workers: N adds data-parallel threads\); fused Adam: SIMD kernel$/);
 
     const text = formatBackendReport(r);
     if (!nativeInstalled) {

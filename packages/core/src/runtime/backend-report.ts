@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedAdamProblem, hasFusedAdam } from '../training/adam-kernel.js';
 import { selectBackend, type BackendPreference } from './backend.js';
 import { glibcVersion, readNativeRecord, type NativeRecord } from './native/provision-native.js';
 import { installedTfjsNodeVersion, tfjsNodeLocation } from './native/tfjs-node-package.js';
@@ -90,7 +91,8 @@ export async function backendReport(): Promise<BackendReport> {
       if (name === 'wasm') {
         const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as { getThreadsCount?: () => number };
         const multi = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT').catch(() => false);
-        wasmThreads = `${wasm.getThreadsCount?.() ?? 1} (multi-threaded WASM: ${multi ? 'yes' : 'no'})`;
+        const adam = fusedAdamProblem() ?? (hasFusedAdam() ? 'fused Adam: SIMD kernel' : 'fused Adam: not registered');
+        wasmThreads = `${wasm.getThreadsCount?.() ?? 1} (multi-threaded WASM: ${multi ? 'yes' : 'no'}; train.workers: N adds data-parallel threads); ${adam}`;
       }
     } catch (e) {
       const why = (e as Error).message.replace(/^backend "\w+" (\(from [^)]*\) )?could not be started: /, "");
