@@ -6,6 +6,7 @@ import type { MetricPoint, Tracker } from '../tracking/tracker.js';
 import { Adam, type AdamOptions } from './adam.js';
 import { saveCheckpoint, type Checkpoint } from './checkpoint.js';
 import { evaluate, type Evaluation } from './evaluate.js';
+import { accumulate, lossAndGradients } from './step.js';
 import { ConfigError } from '../config/config-error.js';
 import { layerGradients } from '../nn/layer-gradients.js';
 import type { ResolvedRunConfig } from '../run/run-config.js';
@@ -172,15 +173,8 @@ export class Trainer {
       const stepAcc = tf.tidy(() => {
         const x0 = tf.tensor2d(buf, [B, D]);
         const x = this.dataset.trainTransform ? this.dataset.trainTransform.apply(x0, tSeed) : x0;
-        let parts: Record<string, tf.Scalar> = {};
-        const { value, grads } = tf.variableGrads(() => {
-          const o = this.model.objective(x, cond, ctx);
-          parts = Object.fromEntries(Object.entries(o.parts).map(([k, v]) => [k, tf.keep(v)]));
-          return o.loss;
-        }, vars);
-        const named = new Map<string, tf.Tensor>();
-        for (const [vn, g] of Object.entries(grads)) named.set(nameOf.get(vn)!, g);
-        const norm = this.adam.apply(named);
+        const { value, grads, parts } = lossAndGradients(this.model, x, cond, ctx, vars, nameOf);
+        const norm = this.adam.apply(grads);
         if (norm) parts['grad_norm'] = norm;
         if (this.model.divergence.auxiliaryUpdate && auxBuf) {
           const auxIdx = new Int32Array(B);
@@ -193,11 +187,9 @@ export class Trainer {
           const extra = this.model.divergence.auxiliaryUpdate({ x: xa, encode: (xx) => this.model.encoder.encode(xx, ca, true) }, { ...ctx, condition: ca, seed: noise.nextSeed() });
           Object.assign(parts, extra ?? {});
         }
-        keys ??= ['loss', ...Object.keys(parts)];
-        const row = tf.stack([value, ...keys.slice(1).map((k) => parts[k] ?? tf.scalar(NaN))]);
-        // Parts were kept out of the gradient tape's scope; release them now that they are stacked.
-        tf.dispose(Object.values(parts));
-        return acc ? tf.add(acc, row) : row;
+        const next = accumulate(acc, keys, value, parts);
+        keys = next.keys;
+        return next.sums;
       });
       acc?.dispose();
       acc = stepAcc;

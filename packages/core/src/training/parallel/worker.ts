@@ -15,6 +15,7 @@ import { SilentLogger } from '../../runtime/logger.js';
 import { Rng } from '../../runtime/rng.js';
 import { setLayerGradients } from '../../nn/layer-gradients.js';
 import { Adam } from '../adam.js';
+import { accumulate, lossAndGradients } from '../step.js';
 import { Barrier } from './barrier.js';
 import type { EpochMessage, FromWorker, InitMessage, ToWorker, TrainState } from './protocol.js';
 
@@ -112,32 +113,21 @@ function runEpoch(b: Built, init: InitMessage, barrier: Barrier, msg: EpochMessa
     const out = slot(parity, w);
     const stepAcc = tf.tidy(() => {
       const x = transform ? tf.slice(transform.apply(tf.tensor2d(buf, [B, D]), msg.dataSeeds[s]!), [w * rows, 0], [rows, D]) : tf.tensor2d(buf, [rows, D]);
-      let parts: Record<string, tf.Scalar> = {};
-      const { value, grads } = tf.variableGrads(() => {
-        const o = b.model.objective(x as tf.Tensor2D, cond, ctx);
-        parts = Object.fromEntries(Object.entries(o.parts).map(([k, v]) => [k, tf.keep(v)]));
-        return o.loss;
-      }, vars);
-      const has = new Set<string>();
-      for (const [vn, g] of Object.entries(grads)) {
-        const name = nameOf.get(vn)!;
-        has.add(name);
-        out.set(g.dataSync() as Float32Array, offsetOf.get(name)!);
-      }
+      const { value, grads, parts } = lossAndGradients(b.model, x as tf.Tensor2D, cond, ctx, vars, nameOf);
+      for (const [name, g] of grads) out.set(g.dataSync() as Float32Array, offsetOf.get(name)!);
       barrier.wait();
       // Every worker sums the same slots in the same order: identical averages, identical replicas.
       const named = new Map<string, tf.Tensor>();
       const slots = Array.from({ length: N }, (_, k) => slot(parity, k));
       entries.forEach(([name, v], i) => {
-        if (!has.has(name)) return;
+        if (!grads.has(name)) return; // no gradient in this worker: none in any (same graph)
         named.set(name, tf.tensor(average(slots, offsets[i]!, v.size), v.shape));
       });
       const norm = b.adam.apply(named);
       if (norm) parts['grad_norm'] = norm;
-      keys ??= ['loss', ...Object.keys(parts)];
-      const row = tf.stack([value, ...keys.slice(1).map((k) => parts[k] ?? tf.scalar(NaN))]);
-      tf.dispose(Object.values(parts));
-      return acc ? tf.add(acc, row) : row;
+      const next = accumulate(acc, keys, value, parts);
+      keys = next.keys;
+      return next.sums;
     });
     acc?.dispose();
     acc = stepAcc;
