@@ -92,26 +92,28 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   // file, a tracker's settings) leaves nothing behind.
   const prepared = await prepare(opts, runDir);
   const { backend, rng, dataset, model, hub } = prepared;
+  // The trainer refuses what cannot train data-parallel (train.workers) before the folder exists too.
   let parallel: DataParallel | undefined;
+  let trainer: Trainer;
   try {
     parallel = dataParallel({ ...opts, model }, backend);
+    trainer = new Trainer(model, dataset, rng, hub, {
+      epochs: config.train.epochs,
+      batchSize: config.train.batchSize,
+      readEvery: config.train.readEvery,
+      optimizer: config.optimizer,
+      evalBatchSize: config.eval.batchSize,
+      evalLimit: config.eval.limit,
+      checkpointDir,
+      checkpointEvery: config.train.checkpointEvery,
+      stepsPerEpoch: config.train.stepsPerEpoch,
+      parallel,
+    });
   } catch (e) {
     model.dispose();
     throw e;
   }
   if (!opts.resumeDir) await createRunFolder(config, runId);
-  const trainer = new Trainer(model, dataset, rng, hub, {
-    epochs: config.train.epochs,
-    batchSize: config.train.batchSize,
-    readEvery: config.train.readEvery,
-    optimizer: config.optimizer,
-    evalBatchSize: config.eval.batchSize,
-    evalLimit: config.eval.limit,
-    checkpointDir,
-    checkpointEvery: config.train.checkpointEvery,
-    stepsPerEpoch: config.train.stepsPerEpoch,
-    parallel,
-  });
   if (parallel) logger.info(`training on ${parallel.workers} worker threads, ${config.train.batchSize / parallel.workers} examples of each batch apiece`);
   const info: RunInfo = {
     runId,
@@ -197,6 +199,7 @@ function dataParallel(opts: TrainRunOptions & { model: VaeModel }, backend: Back
   const { config, logger } = opts;
   const workers = config.train.workers;
   if (workers <= 1) return undefined;
+  // A config that cannot train data-parallel is refused on every backend, native included.
   checkDataParallel(opts.model, config.train.batchSize, workers);
   if (backend.name !== 'wasm' && backend.name !== 'cpu') {
     logger.info(`train.workers: ${workers} does not apply on the ${backend.name} backend (its kernels already use every core); training in one thread`);

@@ -81,13 +81,15 @@ export class Trainer {
     private readonly tracker: Tracker,
     readonly options: TrainerOptions,
   ) {
-    this.params = model.parameters();
-    this.adam = new Adam(this.params, options.optimizer);
     const p = options.parallel;
     if (p && p.workers > 1) {
       checkDataParallel(model, options.batchSize, p.workers);
       const backend = tf.getBackend();
       if (backend !== 'wasm' && backend !== 'cpu') throw new ConfigError(`train.workers: ${p.workers} worker threads run on the wasm and cpu backends; the ${backend} backend already uses every core (set train.workers: 1)`);
+    }
+    this.params = model.parameters();
+    this.adam = new Adam(this.params, options.optimizer);
+    if (p && p.workers > 1) {
       this.group = new WorkerGroup({
         workers: p.workers,
         config: p.config,

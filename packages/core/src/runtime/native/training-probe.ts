@@ -46,6 +46,7 @@ export function trainingProbe(steps = 3): ProbeResult {
   });
   const p = (name: string) => params.get(name)! as unknown as tf.Tensor2D;
   const losses: number[] = [];
+  const lossTensors: tf.Scalar[] = [];
   try {
     for (let s = 0; s < steps; s++) {
       const { value, grads } = tf.variableGrads(() => {
@@ -60,10 +61,13 @@ export function trainingProbe(steps = 3): ProbeResult {
         const kl = tf.mul(tf.sum(tf.sub(tf.add(tf.square(mu), tf.exp(logVar)), tf.add(logVar, 1)), 1), 0.5);
         return tf.mean(tf.add(nll, kl)) as tf.Scalar;
       });
-      losses.push(value.dataSync()[0]!);
-      value.dispose();
+      lossTensors.push(value);
       adam.apply(new Map(Object.entries(grads)));
     }
+    // One read-back after the steps, not one per step.
+    const read = tf.tidy(() => tf.stack(lossTensors).dataSync());
+    tf.dispose(lossTensors);
+    losses.push(...read);
     const out: Record<string, number[]> = {};
     for (const [name, v] of params) out[name] = Array.from(v.dataSync());
     return { backend: tf.getBackend(), losses, params: out };

@@ -56,11 +56,11 @@ function loadState(b: Built, state: TrainState): void {
   });
 }
 
-function saveState(b: Built): TrainState {
+async function saveState(b: Built): Promise<TrainState> {
   const { iterations, tensors } = b.adam.state();
   const names = [...b.params.keys()];
-  const read = (t: tf.Tensor) => Float32Array.from(t.dataSync() as Float32Array);
-  return { iterations, params: names.map((n) => read(b.params.get(n)!)), m: names.map((n) => read(tensors.get(`m/${n}`)!)), v: names.map((n) => read(tensors.get(`v/${n}`)!)) };
+  const read = (ts: tf.Tensor[]) => Promise.all(ts.map(async (t) => Float32Array.from((await t.data()) as Float32Array)));
+  return { iterations, params: await read(names.map((n) => b.params.get(n)!)), m: await read(names.map((n) => tensors.get(`m/${n}`)!)), v: await read(names.map((n) => tensors.get(`v/${n}`)!)) };
 }
 
 /** The mean of the workers' gradients for one parameter: slot 0 + slot 1 + … in that order, over N. */
@@ -82,7 +82,7 @@ function average(slots: readonly Float32Array[], offset: number, size: number): 
   return out;
 }
 
-function runEpoch(b: Built, init: InitMessage, barrier: Barrier, msg: EpochMessage): void {
+async function runEpoch(b: Built, init: InitMessage, barrier: Barrier, msg: EpochMessage): Promise<void> {
   loadState(b, msg.state);
   const { index: w, workers: N, batchSize: B } = init;
   const rows = B / N;
@@ -114,6 +114,8 @@ function runEpoch(b: Built, init: InitMessage, barrier: Barrier, msg: EpochMessa
     const stepAcc = tf.tidy(() => {
       const x = transform ? tf.slice(transform.apply(tf.tensor2d(buf, [B, D]), msg.dataSeeds[s]!), [w * rows, 0], [rows, D]) : tf.tensor2d(buf, [rows, D]);
       const { value, grads, parts } = lossAndGradients(b.model, x as tf.Tensor2D, cond, ctx, vars, nameOf);
+      // The exchange goes through host memory: a synchronous copy by design (WASM and CPU compute
+      // synchronously, so it waits for nothing).
       for (const [name, g] of grads) out.set(g.dataSync() as Float32Array, offsetOf.get(name)!);
       barrier.wait();
       // Every worker sums the same slots in the same order: identical averages, identical replicas.
@@ -132,11 +134,11 @@ function runEpoch(b: Built, init: InitMessage, barrier: Barrier, msg: EpochMessa
     acc?.dispose();
     acc = stepAcc;
     if (w === 0) send({ type: 'step', s: s + 1 });
-    if ((s + 1) % msg.readEvery === 0 && s + 1 < msg.steps) send({ type: 'sums', s: s + 1, keys: keys!, sums: [...acc.dataSync()] });
+    if ((s + 1) % msg.readEvery === 0 && s + 1 < msg.steps) send({ type: 'sums', s: s + 1, keys: keys!, sums: [...(await acc.data())] });
   }
-  const sums = [...acc!.dataSync()];
+  const sums = [...(await acc!.data())];
   acc!.dispose();
-  const state = w === 0 ? saveState(b) : undefined;
+  const state = w === 0 ? await saveState(b) : undefined;
   send({ type: 'done', keys: keys!, sums, state }, state ? [...state.params, ...state.m, ...state.v].map((a) => a.buffer as ArrayBuffer) : []);
 }
 
@@ -151,7 +153,7 @@ port.on('message', async (msg: ToWorker) => {
       built = await start(msg);
       send({ type: 'ready' });
     } else {
-      runEpoch(built!, init!, barrier!, msg);
+      await runEpoch(built!, init!, barrier!, msg);
     }
   } catch (e) {
     const err = e as Error;
