@@ -16,7 +16,10 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     projects: [
+      project('compute', 'packages/compute'),
       project('core', 'packages/core'),
+      project('native-backend', 'packages/native-backend'),
+      project('uses', 'packages/uses'),
       project('models-vae', 'packages/models-vae'),
       project('models-cvae', 'packages/models-cvae'),
       project('models-disentangled', 'packages/models-disentangled'),

@@ -3,7 +3,8 @@
  * VAE spends its time, by TensorFlow.js kernel (tf.profile), summed over `steps` steps.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { resolveConfig, selectBackend, SilentLogger, Rng, buildModel, Trainer, TrackerHub, type BackendPreference } from '@elbo/core';
+import { resolveConfig, SilentLogger, Rng, buildModel, Trainer, TrackerHub } from '@elbo/core';
+import { selectBackend, type BackendPreference } from '@elbo/compute';
 import { loadMnist } from '@elbo/datasets';
 import { setup } from '@elbo/runner';
 

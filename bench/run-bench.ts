@@ -17,7 +17,8 @@ import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { buildDataset, buildModel, resolveConfig, Rng, selectBackend, setLayerGradients, SilentLogger, Trainer, TrackerHub, type BackendPreference, type Dataset, type LayerGradients } from '@elbo/core';
+import { buildDataset, buildModel, resolveConfig, Rng, SilentLogger, Trainer, TrackerHub, type Dataset } from '@elbo/core';
+import { selectBackend, setLayerGradients, type BackendPreference, type LayerGradients } from '@elbo/compute';
 import { setup, workerSetup } from '@elbo/runner';
 import { benchModels, type BenchModel } from './bench-models.js';
 

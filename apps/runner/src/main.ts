@@ -7,7 +7,7 @@ import { sampleCommand } from './commands/sample.js';
 import { componentsCommand } from './commands/components.js';
 import { doctorCommand } from './commands/doctor.js';
 import { syncCommand } from './commands/sync.js';
-import { MAP_METHODS, SCORE_KINDS, type MapMethod, type ScoreKind } from '@elbo/core';
+import { MAP_METHODS, SCORE_KINDS, type MapMethod, type ScoreKind } from '@elbo/uses';
 import { scoreCommand } from './commands/score.js';
 import { calibrateCommand } from './commands/calibrate.js';
 import { encodeCommand } from './commands/encode.js';

@@ -3,18 +3,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { Container } from 'inversify';
-import {
-  ComponentRegistry,
-  ParameterStore,
-  Rng,
-  SilentLogger,
-  coreModule,
-  createContainer,
-  selectBackend,
-  validate,
-  type Dataset,
-  type ModelShape,
-} from '@elbo/core';
+import { ComponentRegistry, ParameterStore, Rng, SilentLogger, coreModule, createContainer, validate, type Dataset, type ModelShape } from '@elbo/core';
+import { selectBackend } from '@elbo/compute';
 import { firstPartyModules } from '../src/first-party.js';
 import { modelsVaeModule } from '@elbo/models-vae';
 import { modelsCvaeModule } from '@elbo/models-cvae';

@@ -1,24 +1,8 @@
 import { ContainerModule } from 'inversify';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  auroc,
-  calibrateThreshold,
-  ComponentContribution,
-  createContainer,
-  defineComponent,
-  openRun,
-  RandomStream,
-  readThreshold,
-  resolveConfig,
-  scoreExamples,
-  SilentLogger,
-  trainRun,
-  writeThreshold,
-  type Dataset,
-  type DataSplit,
-  type OpenRun,
-} from '@elbo/core';
+import { auroc, calibrateThreshold, readThreshold, scoreExamples, writeThreshold } from '@elbo/uses';
+import { ComponentContribution, createContainer, defineComponent, openRun, RandomStream, resolveConfig, SilentLogger, trainRun, type Dataset, type DataSplit, type OpenRun } from '@elbo/core';
 import { InMemorySplit, loadMnist } from '@elbo/datasets';
 import { firstPartyModules } from '../src/first-party.js';
 import { tempDir } from './helpers.js';

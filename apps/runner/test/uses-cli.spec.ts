@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { auroc, decodePng, encodeImageGrid, loadConfig, mulberry32, resolveConfig, SilentLogger, trainRun } from '@elbo/core';
+import { auroc } from '@elbo/uses';
+import { decodePng, encodeImageGrid, loadConfig, mulberry32, resolveConfig, SilentLogger, trainRun } from '@elbo/core';
 import { loadMnist } from '@elbo/datasets';
 import { main } from '../src/main.js';
 import { setup } from '../src/setup.js';

@@ -1,22 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  addGaussianNoise,
-  addSaltAndPepper,
-  encodeExamples,
-  latentMap,
-  loadConfig,
-  mulberry32,
-  MlpClassifier,
-  openRun,
-  psnr,
-  reconstructExamples,
-  resolveConfig,
-  SilentLogger,
-  trainRun,
-  type DataSplit,
-  type OpenRun,
-} from '@elbo/core';
+import { addGaussianNoise, addSaltAndPepper, encodeExamples, latentMap, psnr, reconstructExamples } from '@elbo/uses';
+import { loadConfig, mulberry32, openRun, resolveConfig, SilentLogger, trainRun, type DataSplit, type OpenRun } from '@elbo/core';
+import { MlpClassifier } from '@elbo/core/testing';
 import { InMemorySplit, loadMnist } from '@elbo/datasets';
 import { setup } from '../src/setup.js';
 import { tempDir, writeConfig } from './helpers.js';

@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { Container } from 'inversify';
 import { z } from 'zod';
-import { ComponentRegistry, ParameterStore, Rng, SilentLogger, selectBackend, validate, type ModelShape } from '@elbo/core';
+import { ComponentRegistry, ParameterStore, Rng, SilentLogger, validate, type ModelShape } from '@elbo/core';
+import { selectBackend } from '@elbo/compute';
 import { modelsDisentangledManifest, modelsDisentangledModule } from './models-disentangled-module.js';
 import { metricComponents } from './metrics/metric-components.js';
 

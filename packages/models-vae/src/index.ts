@@ -7,5 +7,3 @@ export { BernoulliLikelihood, bernoulliLikelihood } from './likelihoods/bernoull
 export { GaussianLikelihood, gaussianLikelihood } from './likelihoods/gaussian-likelihood.js';
 export { StandardNormalPrior, standardNormalPrior } from './priors/standard-normal-prior.js';
 export { AnalyticKl, MonteCarloKl, klDivergence, mcKlDivergence } from './divergences/kl-divergence.js';
-export { DenseLayer, Mlp, splitParams } from './layers/dense-layer.js';
-export { activationOption } from './layers/activation.js';

@@ -1,4 +1,4 @@
-import { VERIFIED_TENSORFLOW_WHEEL, provisionNative } from '@elbo/core';
+import { VERIFIED_TENSORFLOW_WHEEL, provisionNative } from '@elbo/native-backend';
 import { Exit } from '../errors.js';
 
 /**

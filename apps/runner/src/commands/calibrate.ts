@@ -1,4 +1,5 @@
-import { calibrateThreshold, ConfigError, openRun, scoreExamples, scoreId, StderrLogger, writeThreshold, type ScoreKind } from '@elbo/core';
+import { calibrateThreshold, scoreExamples, scoreId, writeThreshold, type ScoreKind } from '@elbo/uses';
+import { ConfigError, openRun, StderrLogger } from '@elbo/core';
 import { setupForRun } from '../setup.js';
 import { openInput, positiveInt } from './score.js';
 

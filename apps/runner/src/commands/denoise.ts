@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { ConfigError, openRun, reconstructExamples, StderrLogger, writeFileAtomic } from '@elbo/core';
+import { ConfigError, openRun, StderrLogger, writeFileAtomic } from '@elbo/core';
+import { reconstructExamples } from '@elbo/uses';
 import { formatCsv, isCsvDataset, writePngFolder } from '@elbo/datasets';
 import { setupForRun } from '../setup.js';
 import { openInput, positiveInt } from './score.js';

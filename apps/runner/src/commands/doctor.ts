@@ -1,4 +1,4 @@
-import { backendReport, formatBackendReport } from '@elbo/core';
+import { backendReport, formatBackendReport } from '@elbo/native-backend';
 import { Exit } from '../errors.js';
 
 /**

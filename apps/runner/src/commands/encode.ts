@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { ConfigError, encodeExamples, openRun, StderrLogger, writeFileAtomic } from '@elbo/core';
+import { ConfigError, openRun, StderrLogger, writeFileAtomic } from '@elbo/core';
+import { encodeExamples } from '@elbo/uses';
 import { formatCsv } from '@elbo/datasets';
 import { setupForRun } from '../setup.js';
 import { labelText, openInput, positiveInt } from './score.js';

@@ -1,21 +1,6 @@
 import { join } from 'node:path';
-import {
-  ParameterStore,
-  appendCheckpointEvaluations,
-  buildTrackers,
-  evaluate,
-  groundTruthData,
-  modelRepresentation,
-  openRun,
-  StderrLogger,
-  writeFileAtomic,
-  RunFiles,
-  runIdOf,
-  experimentOf,
-  type BackendPreference,
-  type EvaluationMetric,
-  type MetricPoint,
-} from '@elbo/core';
+import { ParameterStore, appendCheckpointEvaluations, buildTrackers, evaluate, groundTruthData, modelRepresentation, openRun, StderrLogger, writeFileAtomic, RunFiles, runIdOf, experimentOf, type EvaluationMetric, type MetricPoint } from '@elbo/core';
+import { type BackendPreference } from '@elbo/compute';
 import { setupForRun } from '../setup.js';
 
 export interface EvalArgs {

@@ -1,6 +1,7 @@
 import { basename, resolve } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
-import { ConfigError, latentMap, openRun, runIdOf, StderrLogger, writeFileAtomic, type LatentMap, type MapMethod } from '@elbo/core';
+import { ConfigError, openRun, runIdOf, StderrLogger, writeFileAtomic } from '@elbo/core';
+import { latentMap, type LatentMap, type MapMethod } from '@elbo/uses';
 import { setupForRun } from '../setup.js';
 import { labelText, openInput, positiveInt } from './score.js';
 

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ConfigError, openRun, readThreshold, scoreExamples, scoreId, StderrLogger, writeFileAtomic, type DataSplit, type OpenRun, type ScoreKind } from '@elbo/core';
+import { ConfigError, openRun, StderrLogger, writeFileAtomic, type DataSplit, type OpenRun } from '@elbo/core';
+import { readThreshold, scoreExamples, scoreId, type ScoreKind } from '@elbo/uses';
 import { formatCsv, isCsvDataset, readCsvRows, readPngFolder } from '@elbo/datasets';
 import { setupForRun } from '../setup.js';
 

@@ -1,3 +1,4 @@
+import { ACTIVATIONS, type Activation } from '@elbo/compute';
 import { z } from 'zod';
 import { nearest } from '../registry/suggest.js';
 
@@ -107,3 +108,6 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, prefix:
   if (r.success) return { ok: true, value: r.data };
   return { ok: false, problems: formatIssues(r.error, prefix, schema) };
 }
+
+/** The `activation` option of the networks: one of compute's activations. */
+export const activationOption = () => opt.oneOf(ACTIVATIONS as unknown as [Activation, ...Activation[]]);

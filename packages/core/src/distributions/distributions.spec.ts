@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { DiagonalGaussian } from './diagonal-gaussian.js';
 import { Bernoulli } from './bernoulli.js';
 import { Normal } from './normal.js';
-import { registerGradients } from '../runtime/backend.js';
+import { registerGradients } from '@elbo/compute';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -4,7 +4,7 @@ import { ConfigError } from '../config/config-error.js';
 import type { Dataset } from '../data/dataset.js';
 import type { VaeModel } from '../model/vae-model.js';
 import type { ComponentRegistry } from '../registry/component-registry.js';
-import { selectBackend, type BackendChoice, type BackendPreference } from '../runtime/backend.js';
+import { selectBackend, type BackendChoice, type BackendPreference } from '@elbo/compute';
 import type { Logger } from '../runtime/logger.js';
 import type { MetricPoint } from '../tracking/tracker.js';
 import { Rng } from '../runtime/rng.js';

@@ -6,7 +6,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { VaeModel } from '../model/vae-model.js';
 import { countParameters } from '../model/parameters.js';
 import type { ComponentRegistry } from '../registry/component-registry.js';
-import { selectBackend, type BackendChoice } from '../runtime/backend.js';
+import { selectBackend, type BackendChoice } from '@elbo/compute';
 import { writeFileAtomic } from '../runtime/files.js';
 import type { Logger } from '../runtime/logger.js';
 import { Rng } from '../runtime/rng.js';

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { layerGradients } from '../nn/layer-gradients.js';
-import { adamUpdate, hasFusedAdam } from './adam-kernel.js';
+import { layerGradients, adamUpdate, hasFusedAdam } from '@elbo/compute';
 
 export interface AdamOptions {
   readonly lr: number;

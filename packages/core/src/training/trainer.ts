@@ -8,7 +8,7 @@ import { saveCheckpoint, type Checkpoint } from './checkpoint.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { accumulate, lossAndGradients } from './step.js';
 import { ConfigError } from '../config/config-error.js';
-import { layerGradients } from '../nn/layer-gradients.js';
+import { layerGradients } from '@elbo/compute';
 import type { ResolvedRunConfig } from '../run/run-config.js';
 import type { TrainState, WorkerSetup } from './parallel/protocol.js';
 import { WorkerGroup, type EpochResult } from './parallel/worker-group.js';

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { defineComponent, type Condition, type Decoder, type DecoderOutput, type ParameterStore } from '@elbo/core';
-import { splitParams } from '@elbo/models-vae';
+import { splitParams } from '@elbo/compute';
 import { ConditionalMlp, conditionalMlpOptions, requireCondition } from '../encoders/conditional-mlp.js';
 
 /** The network of p(x | z, c): an MLP over [z, c] (c at every layer by default). */

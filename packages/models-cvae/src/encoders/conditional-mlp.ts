@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { ConfigError, opt, type Activation, type Condition, type ParameterStore, type RandomStream } from '@elbo/core';
-import { activationOption, DenseLayer } from '@elbo/models-vae';
+import { ConfigError, opt, type Condition, type ParameterStore, type RandomStream } from '@elbo/core';
+import { type Activation } from '@elbo/compute';
+import { DenseLayer } from '@elbo/compute';
+import { activationOption } from '@elbo/core';
 
 export const conditionalMlpOptions = z
   .object({

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { ConfigError, DiagonalGaussian, defineComponent, opt, type Condition, type ParameterStore, type Prior, type RandomStream } from '@elbo/core';
-import { activationOption, DenseLayer, Mlp } from '@elbo/models-vae';
-import type { Activation } from '@elbo/core';
+import { DenseLayer, Mlp } from '@elbo/compute';
+import { activationOption } from '@elbo/core';
+import type { Activation } from '@elbo/compute';
 
 /**
  * A learned conditional prior p(z | c) = N(μ(c), diag exp(ℓ(c))) from a small network over c

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { Container } from 'inversify';
-import { DiagonalGaussian, ParameterStore, Rng, SilentLogger, selectBackend, validate, type Divergence, type ModelShape } from '@elbo/core';
+import { DiagonalGaussian, ParameterStore, Rng, SilentLogger, validate, type Divergence, type ModelShape } from '@elbo/core';
+import { selectBackend } from '@elbo/compute';
 import { StandardNormalPrior } from '@elbo/models-vae';
 import { betaDivergence, capacityAt } from './beta-divergence.js';
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Adam, ParameterStore, dense, initDense, type RandomStream } from '@elbo/core';
+import { Adam, ParameterStore, type RandomStream } from '@elbo/core';
+import { dense, initDense } from '@elbo/compute';
 
 export interface DiscriminatorSettings {
   /** Widths of the hidden layers (Kim & Mnih 2018: six of 1000). */

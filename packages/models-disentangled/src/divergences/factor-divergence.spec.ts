@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { Container } from 'inversify';
-import { DiagonalGaussian, ParameterStore, RandomStream, Rng, SilentLogger, mulberry32, selectBackend, validate, type ModelShape } from '@elbo/core';
+import { DiagonalGaussian, ParameterStore, RandomStream, Rng, SilentLogger, mulberry32, validate, type ModelShape } from '@elbo/core';
+import { selectBackend } from '@elbo/compute';
 import { StandardNormalPrior } from '@elbo/models-vae';
 import { FactorVae, factorDivergence } from './factor-divergence.js';
 import { permuteDims } from './permute-dims.js';

@@ -1,17 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import {
-  NO_PARAMETERS,
-  defineComponent,
-  opt,
-  type AuxiliaryBatch,
-  type DiagonalGaussian,
-  type Divergence,
-  type DivergenceContext,
-  type DivergenceTerms,
-  type Prior,
-  type RandomStream,
-} from '@elbo/core';
+import { NO_PARAMETERS, defineComponent, opt, type AuxiliaryBatch, type DiagonalGaussian, type Divergence, type DivergenceContext, type DivergenceTerms, type Prior, type RandomStream } from '@elbo/core';
 import { batchKl } from './batch-kl.js';
 import { Discriminator, type DiscriminatorSettings } from './discriminator.js';
 import { permuteDims } from './permute-dims.js';

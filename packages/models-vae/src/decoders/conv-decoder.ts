@@ -1,8 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { defineComponent, type Condition, type Decoder, type DecoderOutput, type ParameterStore, type RandomStream } from '@elbo/core';
-import type { Activation } from '../layers/activation.js';
-import { ConvTransposeLayer, stridedSizes } from '../layers/conv-layer.js';
-import { DenseLayer } from '../layers/dense-layer.js';
+import { type Activation, ConvTransposeLayer, stridedSizes, DenseLayer } from '@elbo/compute';
 import { convOptions, imageShapeOf, type ConvOptions } from '../encoders/conv-encoder.js';
 
 /**

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { defineComponent, type Condition, type Decoder, type DecoderOutput, type ParameterStore, type RandomStream } from '@elbo/core';
-import type { Activation } from '../layers/activation.js';
-import { DenseLayer, Mlp, splitParams } from '../layers/dense-layer.js';
+import { type Activation, DenseLayer, Mlp, splitParams } from '@elbo/compute';
 import { mlpOptions } from '../encoders/mlp-encoder.js';
 
 /**

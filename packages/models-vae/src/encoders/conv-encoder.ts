@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { ConfigError, DiagonalGaussian, defineComponent, opt, type Condition, type Encoder, type ParameterStore, type RandomStream } from '@elbo/core';
-import { activationOption, type Activation } from '../layers/activation.js';
-import { ConvLayer, stridedSizes } from '../layers/conv-layer.js';
-import { DenseLayer } from '../layers/dense-layer.js';
+import { ConfigError, DiagonalGaussian, defineComponent, opt, type Condition, type Encoder, type ParameterStore, type RandomStream, activationOption } from '@elbo/core';
+import { type Activation, ConvLayer, stridedSizes, DenseLayer } from '@elbo/compute';
 
 export const convOptions = z
   .object({

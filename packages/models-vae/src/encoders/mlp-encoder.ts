@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { DiagonalGaussian, defineComponent, opt, type Condition, type Encoder, type ParameterStore, type RandomStream } from '@elbo/core';
-import { activationOption, type Activation } from '../layers/activation.js';
-import { DenseLayer, Mlp } from '../layers/dense-layer.js';
+import { DiagonalGaussian, defineComponent, opt, type Condition, type Encoder, type ParameterStore, type RandomStream, activationOption } from '@elbo/core';
+import { type Activation, DenseLayer, Mlp } from '@elbo/compute';
 
 export const mlpOptions = z
   .object({

@@ -1,13 +1,5 @@
 import { isAbsolute, join, posix, resolve } from 'node:path';
-import {
-  writeFileAtomic,
-  type MetricPoint,
-  type ParamValue,
-  type ResumeInfo,
-  type RunInfo,
-  type RunStatus,
-  type Tracker,
-} from '@elbo/core';
+import { writeFileAtomic, type MetricPoint, type ParamValue, type ResumeInfo, type RunInfo, type RunStatus, type Tracker } from '@elbo/core';
 import { appendDurable, copyFileAtomic, describeFile, listFiles } from './durable-files.js';
 import {
   LocalRunFiles,

@@ -1,4 +1,4 @@
-import type { LayerGradients } from '../../nn/layer-gradients.js';
+import type { LayerGradients } from '@elbo/compute';
 import type { ResolvedRunConfig } from '../../run/run-config.js';
 
 /**

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { LayerGradients } from '../../nn/layer-gradients.js';
+import type { LayerGradients } from '@elbo/compute';
 import type { ResolvedRunConfig } from '../../run/run-config.js';
 import { Barrier } from './barrier.js';
 import type { EpochMessage, FromWorker, InitMessage, TrainState, WorkerSetup } from './protocol.js';

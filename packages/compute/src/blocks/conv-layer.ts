@@ -1,0 +1,54 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { activate, type Activation } from '../layers/activation.js';
+import { conv2d, conv2dTranspose } from '../layers/conv.js';
+import type { SeedSource, VariableFactory } from './dense-layer.js';
+
+function glorot(shape: [number, number, number, number], fanIn: number, fanOut: number, init: SeedSource): tf.Tensor {
+  const limit = Math.sqrt(6 / (fanIn + fanOut));
+  return tf.randomUniform(shape, -limit, limit, 'float32', init.nextSeed());
+}
+
+/**
+ * A strided convolution with 'same' padding, y = act(conv(x, W) + b). Goes through compute's conv2d,
+ * whose filter gradient is itself a forward convolution, so it trains on backends without a
+ * Conv2DBackpropFilter kernel (WASM).
+ */
+export class ConvLayer {
+  readonly filter: tf.Variable;
+  readonly bias: tf.Variable;
+
+  constructor(store: VariableFactory, name: string, inCh: number, readonly outCh: number, readonly kernel: number, readonly stride: number, readonly activation: Activation, init: SeedSource) {
+    this.filter = store.create(`${name}/filter`, glorot([kernel, kernel, inCh, outCh], kernel * kernel * inCh, kernel * kernel * outCh, init));
+    this.bias = store.create(`${name}/bias`, tf.zeros([outCh]));
+  }
+
+  apply(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.tidy(() => activate(tf.add(conv2d(x, this.filter as tf.Tensor4D, this.stride, 'same'), this.bias) as tf.Tensor4D, this.activation));
+  }
+}
+
+/** A strided transposed convolution ('same' padding) to an explicit output size. */
+export class ConvTransposeLayer {
+  readonly filter: tf.Variable;
+  readonly bias: tf.Variable;
+
+  constructor(store: VariableFactory, name: string, inCh: number, readonly outCh: number, readonly kernel: number, readonly stride: number, readonly activation: Activation, init: SeedSource) {
+    // conv2dTranspose filters are [kh, kw, outCh, inCh].
+    this.filter = store.create(`${name}/filter`, glorot([kernel, kernel, outCh, inCh], kernel * kernel * inCh, kernel * kernel * outCh, init));
+    this.bias = store.create(`${name}/bias`, tf.zeros([outCh]));
+  }
+
+  apply(x: tf.Tensor4D, outHeight: number, outWidth: number): tf.Tensor4D {
+    return tf.tidy(() => {
+      const shape: [number, number, number, number] = [x.shape[0], outHeight, outWidth, this.outCh];
+      return activate(tf.add(conv2dTranspose(x, this.filter as tf.Tensor4D, shape, this.stride, 'same'), this.bias) as tf.Tensor4D, this.activation);
+    });
+  }
+}
+
+/** Spatial sizes through `layers` stride-s 'same' convolutions: [H, ⌈H/s⌉, ⌈H/s²⌉, …]. */
+export function stridedSizes(size: number, layers: number, stride: number): number[] {
+  const out = [size];
+  for (let i = 0; i < layers; i++) out.push(Math.ceil(out[i]! / stride));
+  return out;
+}

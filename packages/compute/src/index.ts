@@ -1,0 +1,12 @@
+export { selectBackend, backendFromEnv, registerGradients, type BackendChoice, type BackendPreference } from './backend.js';
+export { activate, ACTIVATIONS, type Activation } from './layers/activation.js';
+export { dense, initDense, type DenseParams } from './layers/dense.js';
+export { conv2d, conv2dTranspose, initConv, type ConvParams } from './layers/conv.js';
+export { convGeometry, type ConvPadding, type ConvGeometry } from './layers/conv-geometry.js';
+export { conv2dBackpropInput, type InputGradStrategy } from './layers/conv2d-backprop-input.js';
+export { conv2dBackpropFilter, type FilterGradStrategy } from './layers/conv2d-backprop-filter.js';
+export { lazyGradOp } from './layers/lazy-grad-op.js';
+export { setLayerGradients, layerGradients, type LayerGradients } from './layers/layer-gradients.js';
+export { adamUpdate, hasFusedAdam, fusedAdamProblem, prepareWasmAdam, type AdamUpdateAttrs } from './optim/adam-kernel.js';
+export { DenseLayer, Mlp, splitParams, type VariableFactory, type SeedSource } from './blocks/dense-layer.js';
+export { ConvLayer, ConvTransposeLayer, stridedSizes } from './blocks/conv-layer.js';

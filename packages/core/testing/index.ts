@@ -1,0 +1,1 @@
+export { MlpClassifier, type ClassifierOptions } from './mlp-classifier.js';

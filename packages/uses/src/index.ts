@@ -1,0 +1,11 @@
+export { mapBatches, type BatchOptions } from './map-batches.js';
+export { scoreExamples, scoreId, SCORE_KINDS, type ScoreKind, type ScoreOptions } from './score-examples.js';
+export { encodeExamples, type Encodings } from './encode-examples.js';
+export { reconstructExamples } from './reconstruct-examples.js';
+export { calibrateThreshold, flagAnomalies, type Calibration } from './calibrate-threshold.js';
+export { readThresholds, readThreshold, writeThreshold, thresholdPath, THRESHOLD_FILE, type StoredThreshold } from './threshold-file.js';
+export { fitPca, symmetricEigen, type Pca } from './fit-pca.js';
+export { latentMap, MAP_METHODS, type LatentMap, type MapMethod } from './latent-map.js';
+export { auroc } from './auroc.js';
+export { psnr } from './psnr.js';
+export { addGaussianNoise, addSaltAndPepper } from './add-noise.js';
