@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import { opt, type RandomStream } from '@elbo/core';
+import { opt } from '@elbo/core';
 import { encode, examplesOf, sampleClasses, scoredFactors, type ScoredFactors, type Uniform } from './ground-truth-sampling.js';
-import { parseMetricOptions, type GroundTruthData, type MetricScores, type Representation } from './representation.js';
+import { metricFunction, sampleSizeOptions, type GroundTruthData, type Representation } from './representation.js';
 import { SoftmaxRegression } from './softmax-regression.js';
 
 export const betaVaeScoreOptions = z
   .object({
     batchSize: opt.positiveInt().default(64).describe('L: pairs per training point (each point is the mean |z₁ − z₂| of L pairs sharing one factor)'),
-    numTrain: opt.positiveInt().default(10000).describe('training points for the linear classifier'),
-    numEval: opt.positiveInt().default(5000).describe('evaluation points'),
+    numTrain: sampleSizeOptions.train('training points for the linear classifier'),
+    numEval: sampleSizeOptions.evaluate('evaluation points'),
   })
   .strict();
 export type BetaVaeScoreOptions = z.input<typeof betaVaeScoreOptions>;
@@ -28,10 +28,8 @@ export type BetaVaeScoreOptions = z.input<typeof betaVaeScoreOptions>;
  * (the defaults), i.e. 1.92 M encoded images. Chance level is 1/(scored factors) (0.2 on dSprites).
  * Needs the full factor grid (it fixes factors). Factors with one class are not scored.
  */
-export async function betaVaeScore(rep: Representation, data: GroundTruthData, rng: RandomStream, options: BetaVaeScoreOptions = {}): Promise<MetricScores> {
-  const o = parseMetricOptions(betaVaeScoreOptions, options, 'betavae');
+export const betaVaeScore = metricFunction('betavae', betaVaeScoreOptions, async (rep, data, o, u) => {
   const scored = scoredFactors(data.factors, [], 'betavae');
-  const u = rng.nextGenerator();
   const train = await betaVaePoints(rep, data, scored, o.batchSize, o.numTrain, u);
   const model = SoftmaxRegression.fit(train.features, o.numTrain, train.dim, train.labels, scored.ids.length, { l2: 1 / o.numTrain, standardize: false, maxIterations: 1000 });
   const evaluation = await betaVaePoints(rep, data, scored, o.batchSize, o.numEval, u);
@@ -39,7 +37,7 @@ export async function betaVaeScore(rep: Representation, data: GroundTruthData, r
     train_accuracy: model.accuracy(train.features, o.numTrain, train.labels),
     eval_accuracy: model.accuracy(evaluation.features, o.numEval, evaluation.labels),
   };
-}
+});
 
 /** `count` BetaVAE points: features (count × code size) and labels (index into the scored factors). */
 export async function betaVaePoints(

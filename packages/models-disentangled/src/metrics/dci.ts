@@ -1,16 +1,16 @@
 import { z } from 'zod';
-import { opt, type RandomStream } from '@elbo/core';
-import { encode, factorColumn, sampleExamples, scoredFactors } from './ground-truth-sampling.js';
-import { parseMetricOptions, type GroundTruthData, type MetricScores, type Representation } from './representation.js';
+import { opt } from '@elbo/core';
+import { encode, scoredFactors, trainTestSamples } from './ground-truth-sampling.js';
+import { metricFunction, sampleSizeOptions } from './representation.js';
 import { RandomForest } from './random-forest.js';
 
 export const dciOptions = z
   .object({
-    numTrain: opt.positiveInt().default(10000).describe('examples to fit the importance model on'),
-    numTest: opt.positiveInt().default(5000).describe('examples for the test informativeness'),
+    numTrain: sampleSizeOptions.train('examples to fit the importance model on'),
+    numTest: sampleSizeOptions.evaluate('examples for the test informativeness'),
     trees: opt.positiveInt().default(10).describe('trees of the random forest fitted per factor'),
     maxDepth: opt.positiveInt().default(8).describe('maximum depth of each tree'),
-    encodeBatch: opt.positiveInt().default(256).describe('examples per representation call (does not change the score)'),
+    encodeBatch: sampleSizeOptions.encodeBatch(),
   })
   .strict();
 export type DciOptions = z.input<typeof dciOptions>;
@@ -39,25 +39,22 @@ export type DciOptions = z.input<typeof dciOptions>;
  * accuracy of the forests on the `numTrain` = 10,000 / `numTest` = 5,000 examples (the defaults,
  * disentanglement_lib's study).
  */
-export async function dci(rep: Representation, data: GroundTruthData, rng: RandomStream, options: DciOptions = {}): Promise<MetricScores> {
-  const o = parseMetricOptions(dciOptions, options, 'dci');
+export const dci = metricFunction('dci', dciOptions, async (rep, data, o, u) => {
   const scored = scoredFactors(data.factors, [], 'dci');
-  const u = rng.nextGenerator();
-  const trainIdx = sampleExamples(data, o.numTrain, u);
-  const testIdx = sampleExamples(data, o.numTest, u);
-  const train = await encode(rep, data, trainIdx, o.encodeBatch);
-  const test = await encode(rep, data, testIdx, o.encodeBatch);
+  const samples = await trainTestSamples(rep, data, scored, o, u);
+  const train = samples.train.codes;
+  const test = await encode(rep, data, samples.test.indices, o.encodeBatch);
   const dim = train.dim;
   const factors = scored.ids.length;
   const importance = new Float64Array(dim * factors);
   let trainAccuracy = 0;
   let testAccuracy = 0;
   scored.ids.forEach((k, f) => {
-    const y = factorColumn(data, trainIdx, k);
+    const y = samples.train.classes[f]!;
     const model = RandomForest.fit(train.values, train.n, dim, y, scored.sizes[f]!, u, { trees: o.trees, maxDepth: o.maxDepth });
     model.importance.forEach((r, j) => (importance[j * factors + f] = r));
     trainAccuracy += model.accuracy(train.values, train.n, y) / factors;
-    testAccuracy += model.accuracy(test.values, test.n, factorColumn(data, testIdx, k)) / factors;
+    testAccuracy += model.accuracy(test.values, test.n, samples.test.classes[f]!) / factors;
   });
   return {
     disentanglement: disentanglement(importance, dim, factors),
@@ -65,7 +62,7 @@ export async function dci(rep: Representation, data: GroundTruthData, rng: Rando
     informativeness_train: trainAccuracy,
     informativeness_test: testAccuracy,
   };
-}
+});
 
 /** 1 − entropy (base `base`) of p + 1e-11, normalised; 1 when base ≤ 1 (a single outcome). */
 function oneMinusEntropy(p: readonly number[], base: number): number {
@@ -77,26 +74,26 @@ function oneMinusEntropy(p: readonly number[], base: number): number {
   return 1 - h / Math.log(base);
 }
 
-/** Pure core: disentanglement from an importance matrix R (codes × factors, row-major). */
-export function disentanglement(r: Float64Array, dim: number, factors: number): number {
+/**
+ * Σ_g ρ_g (1 − H(P_g)) over the groups g of R's entries (its rows or its columns), each normalised to
+ * P_g, with entropy base = group length and ρ_g = the group's share of R (uniform when R is all zeros).
+ */
+function weightedOneMinusEntropy(r: Float64Array, groups: readonly number[][]): number {
   const total = r.reduce((a, b) => a + b, 0);
   let score = 0;
-  for (let j = 0; j < dim; j++) {
-    const row = Array.from({ length: factors }, (_, k) => r[j * factors + k]!);
-    const weight = total > 0 ? row.reduce((a, b) => a + b, 0) / total : 1 / dim;
-    score += weight * oneMinusEntropy(row, factors);
+  for (const g of groups) {
+    const weight = total > 0 ? g.reduce((a, b) => a + b, 0) / total : 1 / groups.length;
+    score += weight * oneMinusEntropy(g, g.length);
   }
   return score;
 }
 
-/** Pure core: completeness from an importance matrix R (codes × factors, row-major). */
+/** Pure core: disentanglement from an importance matrix R (codes × factors, row-major), over its rows. */
+export function disentanglement(r: Float64Array, dim: number, factors: number): number {
+  return weightedOneMinusEntropy(r, Array.from({ length: dim }, (_, j) => Array.from({ length: factors }, (_, k) => r[j * factors + k]!)));
+}
+
+/** Pure core: completeness from an importance matrix R (codes × factors, row-major), over its columns. */
 export function completeness(r: Float64Array, dim: number, factors: number): number {
-  const total = r.reduce((a, b) => a + b, 0);
-  let score = 0;
-  for (let k = 0; k < factors; k++) {
-    const col = Array.from({ length: dim }, (_, j) => r[j * factors + k]!);
-    const weight = total > 0 ? col.reduce((a, b) => a + b, 0) / total : 1 / factors;
-    score += weight * oneMinusEntropy(col, dim);
-  }
-  return score;
+  return weightedOneMinusEntropy(r, Array.from({ length: factors }, (_, k) => Array.from({ length: dim }, (_, j) => r[j * factors + k]!)));
 }

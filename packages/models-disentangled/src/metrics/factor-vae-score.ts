@@ -1,17 +1,17 @@
 import { z } from 'zod';
-import { opt, type RandomStream } from '@elbo/core';
+import { opt } from '@elbo/core';
 import { encode, examplesOf, sampleClasses, sampleExamples, scoredFactors, type ScoredFactors, type Uniform } from './ground-truth-sampling.js';
-import { parseMetricOptions, type GroundTruthData, type MetricScores, type Representation } from './representation.js';
+import { metricFunction, sampleSizeOptions, type GroundTruthData, type Representation } from './representation.js';
 import { columnVariances } from './statistics.js';
 
 export const factorVaeScoreOptions = z
   .object({
     batchSize: opt.positiveInt().default(64).describe('L: examples sharing the fixed factor in one vote'),
-    numTrain: opt.positiveInt().default(10000).describe('votes to build the majority-vote classifier from'),
-    numEval: opt.positiveInt().default(5000).describe('votes to evaluate it on'),
-    numVarianceEstimate: opt.positiveInt().default(10000).describe('examples for the global variance of each code dimension'),
+    numTrain: sampleSizeOptions.train('votes to build the majority-vote classifier from'),
+    numEval: sampleSizeOptions.evaluate('votes to evaluate it on'),
+    numVarianceEstimate: sampleSizeOptions.train('examples for the global variance of each code dimension'),
     pruneThreshold: opt.nonNegative().default(0.05).describe('code dimensions whose global standard deviation is below this are ignored (collapsed)'),
-    encodeBatch: opt.positiveInt().default(256).describe('examples per representation call for the variance estimate (does not change the score)'),
+    encodeBatch: sampleSizeOptions.encodeBatch('examples per representation call for the variance estimate'),
   })
   .strict();
 export type FactorVaeScoreOptions = z.input<typeof factorVaeScoreOptions>;
@@ -33,10 +33,8 @@ export type FactorVaeScoreOptions = z.input<typeof factorVaeScoreOptions>;
  * evaluation votes, 10,000 examples for the variances and a pruning threshold of 0.05, i.e. 0.97 M
  * encoded images. Chance level is about 1/(scored factors). Needs the full grid (it fixes factors).
  */
-export async function factorVaeScore(rep: Representation, data: GroundTruthData, rng: RandomStream, options: FactorVaeScoreOptions = {}): Promise<MetricScores> {
-  const o = parseMetricOptions(factorVaeScoreOptions, options, 'factorvae');
+export const factorVaeScore = metricFunction('factorvae', factorVaeScoreOptions, async (rep, data, o, u) => {
   const scored = scoredFactors(data.factors, [], 'factorvae');
-  const u = rng.nextGenerator();
   const sample = await encode(rep, data, sampleExamples(data, o.numVarianceEstimate, u), o.encodeBatch);
   const globalVariance = columnVariances(sample.values, sample.n, sample.dim);
   const active = [...globalVariance.keys()].filter((j) => Math.sqrt(globalVariance[j]!) >= o.pruneThreshold);
@@ -50,7 +48,7 @@ export async function factorVaeScore(rep: Representation, data: GroundTruthData,
     eval_accuracy: voteAccuracy(evaluation, classifier, scored.ids.length, active.length),
     num_active_dims: active.length,
   };
-}
+});
 
 /** Vote counts, factors × active dimensions (row-major). */
 export async function factorVaeVotes(

@@ -1,13 +1,12 @@
 import { z } from 'zod';
-import { opt, type RandomStream } from '@elbo/core';
 import { encode, sampleExamples } from './ground-truth-sampling.js';
-import { parseMetricOptions, type GroundTruthData, type MetricScores, type Representation } from './representation.js';
+import { metricFunction, sampleSizeOptions, type MetricScores } from './representation.js';
 import { covariance, logDetSpd } from './statistics.js';
 
 export const gaussianTcOptions = z
   .object({
-    numTrain: opt.positiveInt().default(10000).describe('examples whose mean codes give the covariance'),
-    encodeBatch: opt.positiveInt().default(256).describe('examples per representation call (does not change the score)'),
+    numTrain: sampleSizeOptions.train('examples whose mean codes give the covariance'),
+    encodeBatch: sampleSizeOptions.encodeBatch(),
   })
   .strict();
 export type GaussianTcOptions = z.input<typeof gaussianTcOptions>;
@@ -26,11 +25,10 @@ export type GaussianTcOptions = z.input<typeof gaussianTcOptions>;
  * 1e-10 × the mean variance is added to Σ's diagonal, giving a large finite TC. Uses no factors.
  * Scores: `gaussian_total_correlation`, `num_dims` (dimensions used).
  */
-export async function gaussianTotalCorrelation(rep: Representation, data: GroundTruthData, rng: RandomStream, options: GaussianTcOptions = {}): Promise<MetricScores> {
-  const o = parseMetricOptions(gaussianTcOptions, options, 'gaussian-tc');
-  const codes = await encode(rep, data, sampleExamples(data, o.numTrain, rng.nextGenerator()), o.encodeBatch);
+export const gaussianTotalCorrelation = metricFunction('gaussian-tc', gaussianTcOptions, async (rep, data, o, u) => {
+  const codes = await encode(rep, data, sampleExamples(data, o.numTrain, u), o.encodeBatch);
   return gaussianTcFromCodes(codes.values, codes.n, codes.dim);
-}
+});
 
 /** The pure core on an n × dim matrix of codes. */
 export function gaussianTcFromCodes(values: Float64Array, n: number, dim: number): MetricScores {

@@ -42,6 +42,35 @@ export function factorColumn(data: GroundTruthData, indices: Int32Array, k: numb
   return out;
 }
 
+/** Examples drawn for a metric and the classes of each scored factor (in `scored.ids` order). */
+export interface LabelledSample {
+  readonly indices: Int32Array;
+  readonly classes: readonly Int32Array[];
+}
+
+/** `n` examples drawn uniformly (as sampleExamples) with the classes of every scored factor. */
+export function sampleLabelled(data: GroundTruthData, scored: ScoredFactors, n: number, u: Uniform): LabelledSample {
+  const indices = sampleExamples(data, n, u);
+  return { indices, classes: scored.ids.map((k) => factorColumn(data, indices, k)) };
+}
+
+/**
+ * The two samples of a metric fitted on one and scored on the other, drawn as disentanglement_lib's
+ * `generate_batch_factor_code` draws them: `numTrain` then `numTest` examples from the one stream `u`.
+ * The training sample comes encoded; the caller encodes the test sample when it needs its codes.
+ */
+export async function trainTestSamples(
+  rep: Representation,
+  data: GroundTruthData,
+  scored: ScoredFactors,
+  o: { readonly numTrain: number; readonly numTest: number; readonly encodeBatch: number },
+  u: Uniform,
+): Promise<{ train: LabelledSample & { codes: Codes }; test: LabelledSample }> {
+  const train = sampleLabelled(data, scored, o.numTrain, u);
+  const test = sampleLabelled(data, scored, o.numTest, u);
+  return { train: { ...train, codes: await encode(rep, data, train.indices, o.encodeBatch) }, test };
+}
+
 /** Uniform random classes of every factor for `n` examples (n × factors, row-major). */
 export function sampleClasses(factors: GroundTruthFactors, n: number, u: Uniform): Int32Array {
   const f = factors.sizes.length;
@@ -87,51 +116,50 @@ function codeSize(codes: ArrayLike<number>, count: number, known: number | undef
 }
 
 /**
- * Encodes the examples at `indices` in calls of at most `batch` examples, in order; the grouping does
- * not change the result (one input buffer is reused between calls).
+ * Reads the examples at `indices` in calls of at most `batch` examples, in order, and gathers the
+ * named outputs of each call into n × dim float64 matrices. The first output fixes the code size; every
+ * output is checked against it. The grouping does not change the result (one input buffer is reused
+ * between calls).
  */
-export async function encode(rep: Representation, data: GroundTruthData, indices: Int32Array, batch: number): Promise<Codes> {
+async function encodeInBatches<K extends string>(
+  data: GroundTruthData,
+  indices: Int32Array,
+  batch: number,
+  keys: readonly [K, ...K[]],
+  call: (x: Float32Array, count: number) => Promise<Record<K, ArrayLike<number>>>,
+): Promise<Record<K, Codes>> {
   const n = indices.length;
   const input = new Float32Array(Math.min(batch, n) * data.dim);
-  let values = new Float64Array(0);
+  const values = {} as Record<K, Float64Array>;
   let dim: number | undefined;
   for (let start = 0; start < n; start += batch) {
     const count = Math.min(batch, n - start);
     const x = input.subarray(0, count * data.dim);
     data.read(indices.subarray(start, start + count), x);
-    const z = await rep(x, count);
+    const out = await call(x, count);
     if (dim === undefined) {
-      dim = codeSize(z, count, undefined);
-      values = new Float64Array(n * dim);
-    } else codeSize(z, count, dim);
-    values.set(z, start * dim);
+      dim = codeSize(out[keys[0]], count, undefined);
+      for (const key of keys) values[key] = new Float64Array(n * dim);
+    }
+    for (const key of keys) {
+      codeSize(out[key], count, dim);
+      values[key].set(out[key], start * dim);
+    }
   }
-  return { values, n, dim: dim ?? 0 };
+  const codes = {} as Record<K, Codes>;
+  for (const key of keys) codes[key] = { values: values[key] ?? new Float64Array(0), n, dim: dim ?? 0 };
+  return codes;
+}
+
+/** Encodes the examples at `indices` in calls of at most `batch` examples (see encodeInBatches). */
+export async function encode(rep: Representation, data: GroundTruthData, indices: Int32Array, batch: number): Promise<Codes> {
+  const { z } = await encodeInBatches(data, indices, batch, ['z'], async (x, count) => ({ z: await rep(x, count) }));
+  return z;
 }
 
 /** Means and log-variances of q(z|x) for the examples at `indices` (needs `rep.posterior`). */
 export async function encodePosterior(rep: Representation, data: GroundTruthData, indices: Int32Array, batch: number): Promise<{ mean: Codes; logVar: Codes }> {
   const posterior = rep.posterior;
   if (!posterior) throw new RangeError('this estimator needs q(z|x): a representation with `posterior` (means and log-variances)');
-  const n = indices.length;
-  const input = new Float32Array(Math.min(batch, n) * data.dim);
-  let mean = new Float64Array(0);
-  let logVar = new Float64Array(0);
-  let dim: number | undefined;
-  for (let start = 0; start < n; start += batch) {
-    const count = Math.min(batch, n - start);
-    const x = input.subarray(0, count * data.dim);
-    data.read(indices.subarray(start, start + count), x);
-    const q = await posterior(x, count);
-    if (dim === undefined) {
-      dim = codeSize(q.mean, count, undefined);
-      mean = new Float64Array(n * dim);
-      logVar = new Float64Array(n * dim);
-    } else codeSize(q.mean, count, dim);
-    codeSize(q.logVar, count, dim);
-    mean.set(q.mean, start * dim);
-    logVar.set(q.logVar, start * dim);
-  }
-  const d = dim ?? 0;
-  return { mean: { values: mean, n, dim: d }, logVar: { values: logVar, n, dim: d } };
+  return encodeInBatches(data, indices, batch, ['mean', 'logVar'], posterior);
 }

@@ -1,65 +1,40 @@
-import { defineComponent, type ComponentManifest } from '@elbo/core';
+import type { z } from 'zod';
+import { defineComponent, type ComponentDescriptor, type ComponentManifest, type RandomStream } from '@elbo/core';
 import { betaVaeScore, betaVaeScoreOptions } from './beta-vae-score.js';
 import { dci, dciOptions } from './dci.js';
 import { factorVaeScore, factorVaeScoreOptions } from './factor-vae-score.js';
 import { gaussianTcOptions, gaussianTotalCorrelation } from './gaussian-tc.js';
 import { mig, migOptions } from './mig.js';
-import type { Metric } from './representation.js';
+import type { GroundTruthData, Metric, MetricScores, Representation } from './representation.js';
 import { sapScore, sapScoreOptions } from './sap-score.js';
 
+/** `metric/<name>`: the metric function `score` bound to its options, validated against `options` by the registry. */
+function metricComponent<S extends z.ZodType>(
+  name: string,
+  summary: string,
+  options: S,
+  score: (rep: Representation, data: GroundTruthData, rng: RandomStream, o: z.output<S>) => Promise<MetricScores>,
+): ComponentDescriptor<Metric, S> {
+  return defineComponent<Metric, S>({ kind: 'metric', name, summary, options, create: (o) => (rep, data, rng) => score(rep, data, rng, o) });
+}
+
 /** `metric/betavae`: BetaVAE score (Higgins et al. 2017). */
-export const betaVaeMetric = defineComponent<Metric, typeof betaVaeScoreOptions>({
-  kind: 'metric',
-  name: 'betavae',
-  summary: 'BetaVAE score (Higgins et al. 2017): accuracy of a linear classifier telling which factor a batch pair shares',
-  options: betaVaeScoreOptions,
-  create: (o) => (rep, data, rng) => betaVaeScore(rep, data, rng, o),
-});
+export const betaVaeMetric = metricComponent('betavae', 'BetaVAE score (Higgins et al. 2017): accuracy of a linear classifier telling which factor a batch pair shares', betaVaeScoreOptions, betaVaeScore);
 
 /** `metric/factorvae`: FactorVAE score (Kim & Mnih 2018). */
-export const factorVaeMetric = defineComponent<Metric, typeof factorVaeScoreOptions>({
-  kind: 'metric',
-  name: 'factorvae',
-  summary: 'FactorVAE score (Kim & Mnih 2018): majority-vote accuracy of the least-varying code dimension under a fixed factor',
-  options: factorVaeScoreOptions,
-  create: (o) => (rep, data, rng) => factorVaeScore(rep, data, rng, o),
-});
+export const factorVaeMetric = metricComponent('factorvae', 'FactorVAE score (Kim & Mnih 2018): majority-vote accuracy of the least-varying code dimension under a fixed factor', factorVaeScoreOptions, factorVaeScore);
 
 /** `metric/mig`: Mutual Information Gap (Chen et al. 2018). */
-export const migMetric = defineComponent<Metric, typeof migOptions>({
-  kind: 'metric',
-  name: 'mig',
-  summary: 'Mutual Information Gap (Chen et al. 2018): disentanglement_lib histogram estimator, or Chen et al.’s entropy estimator',
-  options: migOptions,
-  create: (o) => (rep, data, rng) => mig(rep, data, rng, o),
-});
+export const migMetric = metricComponent('mig', 'Mutual Information Gap (Chen et al. 2018): disentanglement_lib histogram estimator, or Chen et al.’s entropy estimator', migOptions, mig);
 
 /** `metric/sap`: SAP score (Kumar et al. 2018). */
-export const sapMetric = defineComponent<Metric, typeof sapScoreOptions>({
-  kind: 'metric',
-  name: 'sap',
-  summary: 'SAP score (Kumar et al. 2018): mean gap between the two code dimensions that best predict each factor alone',
-  options: sapScoreOptions,
-  create: (o) => (rep, data, rng) => sapScore(rep, data, rng, o),
-});
+export const sapMetric = metricComponent('sap', 'SAP score (Kumar et al. 2018): mean gap between the two code dimensions that best predict each factor alone', sapScoreOptions, sapScore);
 
 /** `metric/dci`: DCI disentanglement, completeness, informativeness (Eastwood & Williams 2018). */
-export const dciMetric = defineComponent<Metric, typeof dciOptions>({
-  kind: 'metric',
-  name: 'dci',
-  summary: 'DCI disentanglement, completeness, informativeness (Eastwood & Williams 2018), importances from L1 logistic regression',
-  options: dciOptions,
-  create: (o) => (rep, data, rng) => dci(rep, data, rng, o),
-});
+export const dciMetric = metricComponent('dci', 'DCI disentanglement, completeness, informativeness (Eastwood & Williams 2018), importances from a small random forest per factor', dciOptions, dci);
 
 /** `metric/gaussian-tc`: Gaussian total correlation of the mean representation. */
-export const gaussianTcMetric = defineComponent<Metric, typeof gaussianTcOptions>({
-  kind: 'metric',
-  name: 'gaussian-tc',
-  summary: 'Total correlation of a Gaussian fitted to the mean codes (disentanglement_lib unsupervised metrics)',
-  options: gaussianTcOptions,
-  create: (o) => (rep, data, rng) => gaussianTotalCorrelation(rep, data, rng, o),
-});
+export const gaussianTcMetric = metricComponent('gaussian-tc', 'Total correlation of a Gaussian fitted to the mean codes (disentanglement_lib unsupervised metrics)', gaussianTcOptions, gaussianTotalCorrelation);
 
 /** The metric components of this package, in the order `elbo components --kind metric` lists them. */
 export const metricComponents: ComponentManifest = [betaVaeMetric, factorVaeMetric, migMetric, sapMetric, dciMetric, gaussianTcMetric];

@@ -1,21 +1,21 @@
 import { z } from 'zod';
-import { opt, type RandomStream } from '@elbo/core';
+import { opt } from '@elbo/core';
 import { entropy, histogramBins, mutualInfo } from './discrete-mutual-info.js';
-import { encode, encodePosterior, factorColumn, sampleExamples, scoredFactors } from './ground-truth-sampling.js';
+import { encode, encodePosterior, sampleLabelled, scoredFactors } from './ground-truth-sampling.js';
 import { chenMutualInfo } from './mig-entropy.js';
-import { parseMetricOptions, type GroundTruthData, type MetricScores, type Representation } from './representation.js';
+import { metricFunction, sampleSizeOptions, type MetricScores } from './representation.js';
 import { column, topTwo } from './statistics.js';
 
 export const migOptions = z
   .object({
-    numTrain: opt.positiveInt().default(10000).describe('examples the mutual information is estimated from'),
+    numTrain: sampleSizeOptions.train('examples the mutual information is estimated from'),
     estimator: opt
       .oneOf(['histogram', 'chen'])
       .default('histogram')
       .describe('histogram: disentanglement_lib (mean codes in equal-width bins); chen: Chen et al. 2018 (entropies of q(z|x), needs the posterior)'),
     bins: opt.positiveInt().default(20).describe('histogram bins per code dimension (histogram estimator)'),
     exclude: z.array(opt.string()).optional().describe('factor names not scored (default: none for histogram; ["shape"] for chen, as Chen et al.)'),
-    encodeBatch: opt.positiveInt().default(256).describe('examples per representation call (does not change the score)'),
+    encodeBatch: sampleSizeOptions.encodeBatch(),
   })
   .strict();
 export type MigOptions = z.input<typeof migOptions>;
@@ -36,13 +36,10 @@ export type MigOptions = z.input<typeof migOptions>;
  *
  * Scores: `mig`, and `mig_<factor>` for each scored factor's normalised gap.
  */
-export async function mig(rep: Representation, data: GroundTruthData, rng: RandomStream, options: MigOptions = {}): Promise<MetricScores> {
-  const o = parseMetricOptions(migOptions, options, 'mig');
+export const mig = metricFunction('mig', migOptions, async (rep, data, o, u) => {
   const exclude = o.exclude ?? (o.estimator === 'chen' ? ['shape'].filter((s) => data.factors.names.includes(s)) : []);
   const scored = scoredFactors(data.factors, exclude, 'mig');
-  const u = rng.nextGenerator();
-  const indices = sampleExamples(data, o.numTrain, u);
-  const classes = scored.ids.map((k) => factorColumn(data, indices, k));
+  const { indices, classes } = sampleLabelled(data, scored, o.numTrain, u);
   let info: Float64Array;
   let dim: number;
   let normaliser: number[];
@@ -61,7 +58,7 @@ export async function mig(rep: Representation, data: GroundTruthData, rng: Rando
   const scores: MetricScores = { mig: gaps.reduce((a, b) => a + b, 0) / gaps.length };
   scored.names.forEach((name, k) => (scores[`mig_${name}`] = gaps[k]!));
   return scores;
-}
+});
 
 /** Discrete I(z_j; v_k) (nats) after histogram discretisation of each code dimension: dim × factors. */
 export function histogramMutualInfo(codes: Float64Array, n: number, dim: number, classes: readonly Int32Array[], sizes: readonly number[], bins: number): Float64Array {

@@ -1,4 +1,5 @@
 import type { Uniform } from './ground-truth-sampling.js';
+import { fractionCorrect } from './statistics.js';
 
 /** Options of RandomForest.fit. */
 export interface RandomForestOptions {
@@ -80,10 +81,7 @@ export class RandomForest {
 
   /** Fraction of the n rows whose predicted class is y. */
   accuracy(x: Float64Array, n: number, y: Int32Array): number {
-    const p = this.predict(x, n);
-    let hits = 0;
-    for (let i = 0; i < n; i++) if (p[i] === y[i]) hits++;
-    return n > 0 ? hits / n : 0;
+    return fractionCorrect(this.predict(x, n), y, n);
   }
 }
 

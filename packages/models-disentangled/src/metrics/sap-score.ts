@@ -1,21 +1,21 @@
 import { z } from 'zod';
-import { opt, type RandomStream } from '@elbo/core';
-import { encode, factorColumn, sampleExamples, scoredFactors } from './ground-truth-sampling.js';
+import { opt } from '@elbo/core';
+import { encode, scoredFactors, trainTestSamples } from './ground-truth-sampling.js';
 import { linearSvmClassifier, thresholdClassifier } from './one-dimensional-classifiers.js';
-import { parseMetricOptions, type GroundTruthData, type MetricScores, type Representation } from './representation.js';
+import { metricFunction, sampleSizeOptions } from './representation.js';
 import { column, topTwo } from './statistics.js';
 
 export const sapScoreOptions = z
   .object({
-    numTrain: opt.positiveInt().default(10000).describe('examples to fit the per-dimension predictors on'),
-    numTest: opt.positiveInt().default(5000).describe('examples to score the classifiers on (discrete factors)'),
+    numTrain: sampleSizeOptions.train('examples to fit the per-dimension predictors on'),
+    numTest: sampleSizeOptions.evaluate('examples to score the classifiers on (discrete factors)'),
     continuous: opt.boolean().default(false).describe('treat factors as continuous: score = R² of a linear fit (no test set)'),
     classifier: opt
       .oneOf(['threshold', 'linear-svm'])
       .default('threshold')
       .describe('discrete factors: threshold (nearest class mean on the one dimension) or linear-svm (disentanglement_lib’s LinearSVC)'),
     c: opt.positive().default(0.01).describe('C of the linear SVM (classifier: linear-svm)'),
-    encodeBatch: opt.positiveInt().default(256).describe('examples per representation call (does not change the score)'),
+    encodeBatch: sampleSizeOptions.encodeBatch(),
   })
   .strict();
 export type SapScoreOptions = z.input<typeof sapScoreOptions>;
@@ -41,25 +41,19 @@ export type SapScoreOptions = z.input<typeof sapScoreOptions>;
  *
  * Factors with one class are not scored. Score: `sap`.
  */
-export async function sapScore(rep: Representation, data: GroundTruthData, rng: RandomStream, options: SapScoreOptions = {}): Promise<MetricScores> {
-  const o = parseMetricOptions(sapScoreOptions, options, 'sap');
+export const sapScore = metricFunction('sap', sapScoreOptions, async (rep, data, o, u) => {
   const scored = scoredFactors(data.factors, [], 'sap');
-  const u = rng.nextGenerator();
-  const trainIdx = sampleExamples(data, o.numTrain, u);
-  const testIdx = sampleExamples(data, o.numTest, u);
-  const train = await encode(rep, data, trainIdx, o.encodeBatch);
-  const trainClasses = scored.ids.map((k) => factorColumn(data, trainIdx, k));
+  const { train, test } = await trainTestSamples(rep, data, scored, o, u);
   let matrix: Float64Array;
   if (o.continuous) {
-    const values = scored.ids.map((k, f) => Float64Array.from(trainClasses[f]!, (c) => data.factors.values[k]![c]!));
-    matrix = continuousScoreMatrix(train.values, train.n, train.dim, values);
+    const values = scored.ids.map((k, f) => Float64Array.from(train.classes[f]!, (c) => data.factors.values[k]![c]!));
+    matrix = continuousScoreMatrix(train.codes.values, train.codes.n, train.codes.dim, values);
   } else {
-    const test = await encode(rep, data, testIdx, o.encodeBatch);
-    const testClasses = scored.ids.map((k) => factorColumn(data, testIdx, k));
-    matrix = discreteScoreMatrix(train.values, trainClasses, test.values, testClasses, train.dim, scored.sizes, o.classifier, o.c);
+    const testCodes = await encode(rep, data, test.indices, o.encodeBatch);
+    matrix = discreteScoreMatrix(train.codes.values, train.classes, testCodes.values, test.classes, train.codes.dim, scored.sizes, o.classifier, o.c);
   }
-  return { sap: sapFromMatrix(matrix, train.dim, scored.ids.length) };
-}
+  return { sap: sapFromMatrix(matrix, train.codes.dim, scored.ids.length) };
+});
 
 /** S_jk = test accuracy of predicting factor k from code dimension j alone (dim × factors). */
 export function discreteScoreMatrix(

@@ -1,3 +1,5 @@
+import { fractionCorrect } from './statistics.js';
+
 /** Options of SoftmaxRegression.fit. */
 export interface SoftmaxRegressionOptions {
   /** λ₁: L1 penalty on the weights (not the biases), added to the mean cross-entropy. Default 0. */
@@ -126,10 +128,7 @@ export class SoftmaxRegression {
 
   /** Fraction of the n rows whose predicted class is y. */
   accuracy(x: Float64Array, n: number, y: Int32Array): number {
-    const p = this.predict(x, n);
-    let hits = 0;
-    for (let i = 0; i < n; i++) if (p[i] === y[i]) hits++;
-    return n > 0 ? hits / n : 0;
+    return fractionCorrect(this.predict(x, n), y, n);
   }
 
   /** Importance of each input: Σ_c |W_jc| on the standardised inputs (zero where L1 removed it). */

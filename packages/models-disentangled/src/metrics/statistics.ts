@@ -9,6 +9,13 @@ export function linspaceEdges(start: number, stop: number, num: number): Float64
   return out;
 }
 
+/** Fraction of the first n predicted classes that equal y (0 when n is 0). */
+export function fractionCorrect(predicted: Int32Array, y: Int32Array, n: number): number {
+  let hits = 0;
+  for (let i = 0; i < n; i++) if (predicted[i] === y[i]) hits++;
+  return n > 0 ? hits / n : 0;
+}
+
 /** Column j of an n × dim row-major matrix. */
 export function column(values: Float64Array, n: number, dim: number, j: number): Float64Array {
   const out = new Float64Array(n);
