@@ -43,6 +43,7 @@ export { nearest, editDistance } from './registry/suggest.js';
 export { ConfigError, DataError } from './config/config-error.js';
 export { opt, show, validate, formatIssues, activationOption } from './config/options.js';
 export { writeFileAtomic } from './runtime/files.js';
+export { ZipReader, type ZipMember, type ZipOpenOptions } from './runtime/zip-reader.js';
 export { Adam, type AdamOptions } from './training/adam.js';
 export { Trainer, TrainingAborted, TrainingDiverged, checkDataParallel, type TrainerOptions, type DataParallel } from './training/trainer.js';
 export type { WorkerSetup } from './training/parallel/protocol.js';

@@ -24,7 +24,7 @@ export { GridSplit, type GridImageSource } from './dsprites/grid-split.js';
 export { SpriteGenerator } from './dsprites/sprite-generator.js';
 export { renderSprite, insideShape, SPRITE_GEOMETRY } from './dsprites/render-sprite.js';
 export { readDspritesNpz, NpzImageSource, DSPRITES_ARRAYS } from './dsprites/load-dsprites-npz.js';
-export { NpzFile, zipEntries, streamZipEntry, type ZipEntry } from './dsprites/read-npz.js';
+export { NpzFile, zipEntries, type ZipEntry } from './dsprites/read-npz.js';
 export { parseNpy, parseNpyHeader, npyLengthProblem, formatShape, NPY_MAGIC, type NpyArray, type NpyHeader } from './dsprites/read-npy.js';
 export { encodeNpy, encodeNpz, writeNpz, type NpyValues } from './dsprites/write-npz.js';
 export { csvComponent } from './csv/csv-component.js';

@@ -1,10 +1,11 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { ZipReader } from '@elbo/core';
 import { downloadFile, progressLines } from './download-file.js';
 import { inspectLibtensorflow } from './libtensorflow-folder.js';
 import { chooseWheel, indexFiles, linuxWheels } from './pypi-wheel.js';
 import { cachedFolder, commitFolder, megabytes, type RouteContext, type RouteResult } from './route.js';
-import { extractZipEntry, listZip, type ZipEntry } from './zip-archive.js';
+import { extractZipEntry, type ZipEntry } from './zip-archive.js';
 
 /** The CPU-only TensorFlow distribution on PyPI (its Linux wheels are x86-64 only). */
 export const TENSORFLOW_CPU_PROJECT = 'tensorflow-cpu';
@@ -81,19 +82,22 @@ export async function pypiRoute(ctx: RouteContext): Promise<RouteResult> {
     return { outcome: 'failed', detail: (e as Error).message };
   }
   const staging = `${dir}.unpack-${process.pid}`;
+  let zip: ZipReader | undefined;
   try {
-    const layout = wheelLayout(await listZip(file));
+    zip = await ZipReader.open(file);
+    const layout = wheelLayout(zip.members);
     if (layout.problem) return { outcome: 'failed', detail: `${wheel.filename}: ${layout.problem}` };
     await rm(staging, { recursive: true, force: true });
     await mkdir(staging, { recursive: true });
     ctx.log(`  unpacking ${layout.members.length} members (${megabytes(layout.members.reduce((s, m) => s + m.entry.size, 0))})`);
-    for (const m of layout.members) await extractZipEntry(file, m.entry, join(staging, m.to));
+    for (const m of layout.members) await extractZipEntry(zip, m.entry.name, join(staging, m.to));
     const inspection = await inspectLibtensorflow(staging);
     if (!inspection.ok) return { outcome: 'failed', detail: `${wheel.filename}: unpacked, but ${inspection.problems.join('; ').replaceAll(staging, '<wheel>')}` };
     await commitFolder(staging, dir, { route: 'pypi', wheel: wheel.filename, url: wheel.url, sha256: got.sha256, version: wheel.version });
   } catch (e) {
     return { outcome: 'failed', detail: `${wheel.filename}: could not unpack: ${(e as Error).message}` };
   } finally {
+    zip?.close();
     await rm(staging, { recursive: true, force: true });
     await rm(file, { force: true });
   }
