@@ -15,6 +15,7 @@ import { denoiseCommand } from './commands/denoise.js';
 import { latentMapCommand } from './commands/latent-map.js';
 import { sweepCommand } from './commands/sweep.js';
 import { backendCommand } from './commands/backend.js';
+import { schemaCommand } from './commands/schema.js';
 
 type Handler = () => Promise<number>;
 
@@ -181,6 +182,17 @@ export async function main(argv: readonly string[]): Promise<number> {
       (y) => y.positional('config', { type: 'string', demandOption: true }).option('set', { type: 'string', array: true, default: [] as string[] }),
       (a) => {
         run = () => validateCommand({ config: a.config as string, set: a.set as string[] });
+      },
+    )
+    .command(
+      'schema',
+      'print the JSON Schema of a run config (its fields, every registered component and its options), for editors',
+      (y) =>
+        y
+          .option('out', { type: 'string', describe: 'write it to this file (e.g. elbo.schema.json) instead of stdout' })
+          .option('plugin', { type: 'string', array: true, default: [] as string[], describe: 'also cover this plugin package (repeatable)' }),
+      (a) => {
+        run = () => schemaCommand({ out: a.out, plugin: a.plugin as string[] });
       },
     )
     .command(

@@ -42,6 +42,7 @@ export { ComponentRegistry, type ComponentSection, type ResolvedSection } from '
 export { nearest, editDistance } from './registry/suggest.js';
 export { ConfigError, DataError } from './config/config-error.js';
 export { opt, show, validate, formatIssues, activationOption } from './config/options.js';
+export { configJsonSchema, CONFIG_SCHEMA_DRAFT, CONFIG_FIELD_DOCS, type JsonSchema } from './config/config-json-schema.js';
 export { writeFileAtomic } from './runtime/files.js';
 export { ZipReader, type ZipMember, type ZipOpenOptions } from './runtime/zip-reader.js';
 export { Adam, type AdamOptions } from './training/adam.js';
