@@ -34,6 +34,6 @@ export { isCsvDataset, readCsvFeatures, csvFeaturesPath, CSV_FEATURES_FILE, type
 export { readCsvTable, columnIndices, numericColumns, isNumberField, type CsvTable, type CsvReadOptions } from './csv/read-csv-table.js';
 export { readCsvRows, type CsvRows, type CsvRowsTarget } from './csv/read-csv-rows.js';
 export { fitStandardization, applyStandardization, type Standardization } from './csv/standardization.js';
-export { formatCsv, csvField } from './csv/format-csv.js';
+export { formatCsv } from './csv/format-csv.js';
 export { readPngFolder, type PngFolder } from './png-folder/read-png-folder.js';
 export { writePngFolder } from './png-folder/write-png-folder.js';

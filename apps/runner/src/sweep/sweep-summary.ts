@@ -1,3 +1,4 @@
+import { formatCsv } from '@elbo/datasets';
 import { formatValue, shortLabels } from './expand-trials.js';
 import type { TrialRecord } from './sweep-folder.js';
 import { finalMetric } from './trial-status.js';
@@ -86,13 +87,10 @@ export function formatTable(s: SweepSummary): string {
   return alignTable(cells(s, false).map((r) => r.map((c, i) => (i === r.length - 1 && c.length > 90 ? `${c.slice(0, 89)}…` : c))));
 }
 
-const csvCell = (c: string) => (/[",\n\r]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c);
-
-/** The same table as CSV (RFC 4180), with exact values and full run folder paths. */
+/** The same table as CSV (RFC 4180, by the datasets' `formatCsv`), with exact values and full run folder paths. */
 export function summaryCsv(s: SweepSummary): string {
-  return `${cells(s, true)
-    .map((r) => r.map(csvCell).join(','))
-    .join('\n')}\n`;
+  const [header, ...rows] = cells(s, true);
+  return formatCsv(header!, rows);
 }
 
 /** `best: trial 3 (a1b2c3d4e5f6) beta=1 seed=2 — test/neg_elbo 98.21 (minimize) — <run folder>`. */

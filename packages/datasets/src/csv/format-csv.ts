@@ -1,12 +1,10 @@
-/** One CSV field: quoted (with doubled quotes) when it holds a delimiter, quote or line break. */
-export function csvField(v: string | number): string {
-  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : v > 0 ? 'Infinity' : v < 0 ? '-Infinity' : 'NaN') : v;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+import { stringify } from 'csv-stringify/sync';
 
-/** A CSV document (RFC 4180, `\n` line ends): a header row, then the rows. */
-export function formatCsv(header: readonly string[], rows: Iterable<readonly (string | number)[]>): string {
-  const lines = [header.map(csvField).join(',')];
-  for (const r of rows) lines.push(r.map(csvField).join(','));
-  return lines.join('\n') + '\n';
+/**
+ * A CSV document (RFC 4180, `\n` line ends) written by csv-stringify: a header row, then the rows.
+ * A field holding a delimiter, a quote or a line break (`\r` too) is quoted with doubled quotes;
+ * numbers print as JavaScript prints them (`1.5`, `-Infinity`, `NaN`).
+ */
+export function formatCsv(header: readonly (string | number)[], rows: Iterable<readonly (string | number)[]>): string {
+  return stringify([header, ...rows], { record_delimiter: '\n', quoted_match: /\r/, eof: true });
 }
