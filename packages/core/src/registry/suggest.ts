@@ -1,24 +1,19 @@
-/** Levenshtein distance, for "did you mean" hints. */
+import { distance } from 'fastest-levenshtein';
+
+/** Levenshtein distance (UTF-16 code units), for "did you mean" hints: fastest-levenshtein's `distance`. */
 export function editDistance(a: string, b: string): number {
-  const m = a.length;
-  const n = b.length;
-  let prev = Array.from({ length: n + 1 }, (_, j) => j);
-  for (let i = 1; i <= m; i++) {
-    const cur = [i];
-    for (let j = 1; j <= n; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[n]!;
+  return distance(a, b);
 }
 
-/** The closest candidate within a distance that still reads as a typo, or undefined. */
+/**
+ * The closest candidate within a distance that still reads as a typo (at most max(2, ⌊length/3⌋)
+ * edits, compared without case), or undefined. Among equally close candidates, the first wins.
+ */
 export function nearest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    const d = distance(word.toLowerCase(), c.toLowerCase());
     if (d < bestD) {
       bestD = d;
       best = c;
