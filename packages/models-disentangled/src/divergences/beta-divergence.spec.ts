@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Container } from 'inversify';
 import { DiagonalGaussian, ParameterStore, Rng, SilentLogger, validate, type Divergence, type ModelShape } from '@elbo/core';
 import { selectBackend } from '@elbo/compute';
-import { StandardNormalPrior } from '@elbo/models-vae';
+import { StandardNormalPrior } from '../../test/plain-vae-parts.js';
 import { betaDivergence, capacityAt } from './beta-divergence.js';
 
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Container } from 'inversify';
 import { DiagonalGaussian, ParameterStore, RandomStream, Rng, SilentLogger, mulberry32, validate, type ModelShape } from '@elbo/core';
 import { selectBackend } from '@elbo/compute';
-import { StandardNormalPrior } from '@elbo/models-vae';
+import { StandardNormalPrior } from '../../test/plain-vae-parts.js';
 import { FactorVae, factorDivergence } from './factor-divergence.js';
 import { permuteDims } from './permute-dims.js';
 

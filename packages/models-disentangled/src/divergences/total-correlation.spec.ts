@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Container } from 'inversify';
 import { DiagonalGaussian, ParameterStore, Rng, SilentLogger, mulberry32, validate, type Divergence, type ModelShape } from '@elbo/core';
 import { selectBackend } from '@elbo/compute';
-import { StandardNormalPrior } from '@elbo/models-vae';
+import { StandardNormalPrior } from '../../test/plain-vae-parts.js';
 import { betaTcDivergence } from './beta-tc-divergence.js';
 import { decomposeKl, mssLogWeights, type TcEstimator } from './total-correlation.js';
 

@@ -1,5 +1,4 @@
-import { readdirSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +7,7 @@ import { ContainerModule } from 'inversify';
 import { z } from 'zod';
 import { ComponentContribution, SilentLogger, createContainer, defineComponent, loadCheckpoint, mulberry32, resolveConfig, trainRun, type Dataset, type DataSplit, type MetricPoint, type Tracker } from '@elbo/core';
 import { modelsVaeModule } from '@elbo/models-vae';
-import { modelsDisentangledModule } from '../models-disentangled-module.js';
+import { modelsDisentangledModule } from '@elbo/models-disentangled';
 
 /**
  * 8×8 binary images of one horizontal and one vertical bar at random positions: two independent

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RandomStream, mulberry32 } from '@elbo/core';
 import { loadDsprites } from '@elbo/datasets';
-import { factorVaeScore } from './factor-vae-score.js';
-import { mig } from './mig.js';
-import { groundTruthData, type Representation } from './representation.js';
+import { factorVaeScore, groundTruthData, mig, type Representation } from '@elbo/models-disentangled';
 
 /**
  * A hand-written "encoder" of dSprites images: the on-pixels' mean column and mean row, the square

@@ -7,9 +7,9 @@ import { ConfigError, SilentLogger, createContainer, openRun, resolveConfig, tra
 import { MlpClassifier } from '@elbo/core/testing';
 import { selectBackend } from '@elbo/compute';
 import { loadMnist, datasetsModule } from '@elbo/datasets';
+import { modelsCvaeModule } from '@elbo/models-cvae';
 import { modelsVaeModule } from '@elbo/models-vae';
 import { trackersModule } from '@elbo/trackers';
-import { modelsCvaeModule } from './models-cvae-module.js';
 
 const modules = [modelsVaeModule, modelsCvaeModule, datasetsModule, trackersModule];
 
