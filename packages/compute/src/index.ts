@@ -8,5 +8,5 @@ export { conv2dBackpropFilter, type FilterGradStrategy } from './layers/conv2d-b
 export { lazyGradOp } from './layers/lazy-grad-op.js';
 export { setLayerGradients, layerGradients, type LayerGradients } from './layers/layer-gradients.js';
 export { adamUpdate, hasFusedAdam, fusedAdamProblem, prepareWasmAdam, type AdamUpdateAttrs } from './optim/adam-kernel.js';
-export { DenseLayer, Mlp, splitParams, type VariableFactory, type SeedSource } from './blocks/dense-layer.js';
+export { DenseLayer, Mlp, splitParams, type SideInput, type VariableFactory, type SeedSource } from './blocks/dense-layer.js';
 export { ConvLayer, ConvTransposeLayer, stridedSizes } from './blocks/conv-layer.js';

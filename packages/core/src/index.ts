@@ -52,6 +52,8 @@ export { evaluate, importanceWeighted, type Evaluation, type EvaluationOptions }
 export { saveCheckpoint, loadCheckpoint, hasCheckpoint, appendCheckpointEvaluations, packTensors, unpackTensors, type Checkpoint, type CheckpointState } from './training/checkpoint.js';
 export { constantSchedule, linearWarmupSchedule } from './training/schedules.js';
 export { VaeModel, type ObjectiveOutput } from './model/vae-model.js';
+export { GaussianHeadEncoder, ParamsHeadDecoder, type ConditionedNetwork } from './model/head-networks.js';
+export { defineNetwork, type NetworkDescriptor } from './model/define-network.js';
 export { TrackerHub } from './tracking/tracker-hub.js';
 export { encodeImageGrid, decodePng, type GridOptions } from './artifacts/image-grid.js';
 export { standardFigures, conditionGrid, FigureContribution, type Figure, type FigureMaker } from './artifacts/figures.js';

@@ -39,25 +39,50 @@ export class DenseLayer {
   }
 }
 
-/** A stack of dense layers with one activation, e.g. 784 → 400 → 400. */
-export class Mlp {
-  readonly layers: DenseLayer[];
+/**
+ * A side input an Mlp concatenates to its input (a condition c, `dim` wide): to the first layer's
+ * input only, or with `everyLayer` to the input of every layer, head included, so deep layers
+ * cannot lose it.
+ */
+export interface SideInput {
+  readonly dim: number;
+  readonly everyLayer: boolean;
+}
 
-  constructor(store: VariableFactory, inDim: number, hidden: readonly number[], activation: Activation, init: SeedSource) {
-    let d = inDim;
-    this.layers = hidden.map((h, i) => {
-      const layer = new DenseLayer(store, `hidden${i}`, d, h, activation, init);
-      d = h;
+/**
+ * Dense layers `hidden0`, `hidden1`, … with one activation and a linear `head` of width outDim,
+ * e.g. 784 → 400 → 2L: the network of the MLP encoders and decoders and of the learned prior.
+ * Variables are created (and their seeds drawn) in that order.
+ */
+export class Mlp {
+  readonly layers: readonly DenseLayer[];
+
+  constructor(
+    store: VariableFactory,
+    inDim: number,
+    hidden: readonly number[],
+    outDim: number,
+    activation: Activation,
+    init: SeedSource,
+    readonly side: SideInput = { dim: 0, everyLayer: false },
+  ) {
+    let d = inDim + side.dim;
+    this.layers = [...hidden, outDim].map((h, i) => {
+      const last = i === hidden.length;
+      const layer = new DenseLayer(store, last ? 'head' : `hidden${i}`, d, h, last ? 'linear' : activation, init);
+      d = h + (side.everyLayer ? side.dim : 0);
       return layer;
     });
   }
 
-  get outDim(): number {
-    return this.layers.length ? this.layers[this.layers.length - 1]!.outDim : -1;
+  /** The linear output layer. */
+  get head(): DenseLayer {
+    return this.layers[this.layers.length - 1]!;
   }
 
-  apply(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => this.layers.reduce((h, l) => l.apply(h), x));
+  /** The head's output for x (and the side input s, when the network has one). */
+  apply(x: tf.Tensor2D, s?: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => this.layers.reduce((h, l, i) => l.apply(s && (i === 0 || this.side.everyLayer) ? (tf.concat([h, s], 1) as tf.Tensor2D) : h), x));
   }
 }
 

@@ -1,34 +1,17 @@
-import type * as tf from '@tensorflow/tfjs-core';
-import { defineComponent, type Condition, type Decoder, type DecoderOutput, type ParameterStore } from '@elbo/core';
-import { splitParams } from '@elbo/compute';
-import { ConditionalMlp, conditionalMlpOptions, requireCondition } from '../encoders/conditional-mlp.js';
+import { ParamsHeadDecoder, defineNetwork, type ParameterStore, type RandomStream } from '@elbo/core';
+import { ConditionalMlp, conditionalMlpOptions, type ConditionalMlpOptions } from '../encoders/conditional-mlp.js';
 
 /** The network of p(x | z, c): an MLP over [z, c] (c at every layer by default). */
-export class ConditionalMlpDecoder implements Decoder {
-  constructor(
-    private readonly store: ParameterStore,
-    private readonly net: ConditionalMlp,
-    readonly paramNames: readonly string[],
-  ) {}
-
-  parameters() {
-    return this.store.parameters();
-  }
-
-  decode(z: tf.Tensor2D, c?: Condition): DecoderOutput {
-    return splitParams(this.net.apply(z, c, 'decoder/conditional-mlp'), this.paramNames);
+export class ConditionalMlpDecoder extends ParamsHeadDecoder {
+  constructor(store: ParameterStore, latentDim: number, conditionDim: number, readonly dataDim: number, paramNames: readonly string[], o: ConditionalMlpOptions, init: RandomStream) {
+    super(store, new ConditionalMlp(store, 'decoder', latentDim, conditionDim, dataDim * paramNames.length, o, init), paramNames);
   }
 }
 
-export const conditionalMlpDecoder = defineComponent({
+export const conditionalMlpDecoder = defineNetwork({
   kind: 'decoder',
   name: 'conditional-mlp',
   summary: 'p(x|z,c): MLP over z with the condition c at the input (or every layer)',
   options: conditionalMlpOptions,
-  create: (o, ctx) => {
-    const s = ctx.shape!;
-    requireCondition(s.conditionDim, 'model.decoder');
-    const net = new ConditionalMlp(ctx.params, s.latentDim, s.conditionDim, s.dataDim * s.likelihoodParams.length, o, ctx.rng.stream('init/decoder'));
-    return new ConditionalMlpDecoder(ctx.params, net, s.likelihoodParams);
-  },
+  build: (o, s, params, init) => new ConditionalMlpDecoder(params, s.latentDim, s.conditionDim, s.dataDim, s.likelihoodParams, o, init),
 });

@@ -1,9 +1,7 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { ConfigError, opt, type Condition, type ParameterStore, type RandomStream } from '@elbo/core';
-import { type Activation } from '@elbo/compute';
-import { DenseLayer } from '@elbo/compute';
-import { activationOption } from '@elbo/core';
+import { ConfigError, activationOption, opt, type Condition, type ConditionedNetwork, type ParameterStore, type RandomStream } from '@elbo/core';
+import { Mlp, type Activation } from '@elbo/compute';
 
 export const conditionalMlpOptions = z
   .object({
@@ -16,32 +14,28 @@ export type ConditionalMlpOptions = z.output<typeof conditionalMlpOptions>;
 
 /**
  * An MLP that sees the condition c: concatenated to its input, and (with `every-layer`) to the
- * input of every later layer as well, so deep layers cannot lose it. Built from models-vae's
- * DenseLayer. Shared by the conditional encoder (out = 2L) and decoder (out = D × params).
+ * input of every later layer as well, so deep layers cannot lose it. Compute's Mlp with c as its
+ * side input; unlike the plain MLP networks it refuses to run without c. Shared by the conditional
+ * encoder (out = 2L) and decoder (out = D × params).
  */
-export class ConditionalMlp {
-  private readonly layers: DenseLayer[];
+export class ConditionalMlp implements ConditionedNetwork {
+  private readonly net: Mlp;
 
-  constructor(store: ParameterStore, inDim: number, readonly conditionDim: number, outDim: number, o: ConditionalMlpOptions, init: RandomStream) {
-    const every = o.inject === 'every-layer';
-    let d = inDim + conditionDim;
-    this.layers = [...o.hidden, outDim].map((h, i) => {
-      const last = i === o.hidden.length;
-      const layer = new DenseLayer(store, last ? 'head' : `hidden${i}`, d, h, last ? 'linear' : (o.activation as Activation), init);
-      d = h + (every ? conditionDim : 0);
-      return layer;
-    });
-    this.every = every;
+  constructor(
+    store: ParameterStore,
+    private readonly kind: 'encoder' | 'decoder',
+    inDim: number,
+    readonly conditionDim: number,
+    outDim: number,
+    o: ConditionalMlpOptions,
+    init: RandomStream,
+  ) {
+    if (conditionDim === 0) throw new ConfigError(`model.${kind}: a conditional network needs model.condition (e.g. { name: onehot })`);
+    this.net = new Mlp(store, inDim, o.hidden, outDim, o.activation as Activation, init, { dim: conditionDim, everyLayer: o.inject === 'every-layer' });
   }
 
-  private readonly every: boolean;
-
-  apply(x: tf.Tensor2D, c: Condition, who: string): tf.Tensor2D {
-    if (!c) throw new ConfigError(`${who} is conditional: set model.condition (e.g. { name: onehot })`);
-    return tf.tidy(() => this.layers.reduce((h, l, i) => l.apply(i === 0 || this.every ? (tf.concat([h, c], 1) as tf.Tensor2D) : h), x));
+  apply(x: tf.Tensor2D, c?: Condition): tf.Tensor2D {
+    if (!c) throw new ConfigError(`${this.kind}/conditional-mlp is conditional: set model.condition (e.g. { name: onehot })`);
+    return this.net.apply(x, c);
   }
-}
-
-export function requireCondition(conditionDim: number, who: string): void {
-  if (conditionDim === 0) throw new ConfigError(`${who}: a conditional network needs model.condition (e.g. { name: onehot })`);
 }

@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { ConfigError, DiagonalGaussian, defineComponent, opt, type Condition, type ParameterStore, type Prior, type RandomStream } from '@elbo/core';
-import { DenseLayer, Mlp } from '@elbo/compute';
+import { ConfigError, DiagonalGaussian, defineNetwork, opt, type Condition, type ParameterStore, type Prior, type RandomStream } from '@elbo/core';
+import { Mlp, type Activation } from '@elbo/compute';
 import { activationOption } from '@elbo/core';
-import type { Activation } from '@elbo/compute';
 
 /**
  * A learned conditional prior p(z | c) = N(μ(c), diag exp(ℓ(c))) from a small network over c
@@ -12,8 +11,7 @@ import type { Activation } from '@elbo/compute';
  */
 export class ConditionalGaussianPrior implements Prior {
   readonly gaussian = true;
-  private readonly body: Mlp;
-  private readonly head: DenseLayer;
+  private readonly net: Mlp;
 
   constructor(
     private readonly store: ParameterStore,
@@ -23,9 +21,8 @@ export class ConditionalGaussianPrior implements Prior {
     activation: Activation,
     init: RandomStream,
   ) {
-    this.body = new Mlp(store, conditionDim, hidden, activation, init);
-    this.head = new DenseLayer(store, 'head', hidden.length ? this.body.outDim : conditionDim, 2 * latentDim, 'linear', init);
-    tf.tidy(() => this.head.kernel.assign(tf.zerosLike(this.head.kernel)));
+    this.net = new Mlp(store, conditionDim, hidden, 2 * latentDim, activation, init);
+    tf.tidy(() => this.net.head.kernel.assign(tf.zerosLike(this.net.head.kernel)));
   }
 
   parameters() {
@@ -34,7 +31,7 @@ export class ConditionalGaussianPrior implements Prior {
 
   distribution(_n: number, c?: Condition): DiagonalGaussian {
     if (!c) throw new ConfigError('model.prior: prior/conditional-gaussian needs a condition (set model.condition)');
-    return DiagonalGaussian.fromParams(this.head.apply(this.body.apply(c)));
+    return DiagonalGaussian.fromParams(this.net.apply(c));
   }
 
   logProb(z: tf.Tensor, c?: Condition): tf.Tensor {
@@ -46,7 +43,7 @@ export class ConditionalGaussianPrior implements Prior {
   }
 }
 
-export const conditionalGaussianPrior = defineComponent({
+export const conditionalGaussianPrior = defineNetwork({
   kind: 'prior',
   name: 'conditional-gaussian',
   summary: 'Learned p(z|c) = N(μ(c), σ²(c)) from a small network over the condition',
@@ -56,9 +53,8 @@ export const conditionalGaussianPrior = defineComponent({
       activation: activationOption().default('relu').describe('activation of the hidden layers'),
     })
     .strict(),
-  create: (o, ctx) => {
-    const s = ctx.shape!;
+  build: (o, s, params, init) => {
     if (s.conditionDim === 0) throw new ConfigError('model.prior: prior/conditional-gaussian needs model.condition (e.g. { name: onehot })');
-    return new ConditionalGaussianPrior(ctx.params, s.conditionDim, s.latentDim, o.hidden, o.activation as Activation, ctx.rng.stream('init/prior'));
+    return new ConditionalGaussianPrior(params, s.conditionDim, s.latentDim, o.hidden, o.activation as Activation, init);
   },
 });

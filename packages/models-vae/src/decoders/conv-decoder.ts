@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { defineComponent, type Condition, type Decoder, type DecoderOutput, type ParameterStore, type RandomStream } from '@elbo/core';
+import { defineNetwork, type Condition, type Decoder, type DecoderOutput, type ParameterStore, type RandomStream } from '@elbo/core';
 import { type Activation, ConvTransposeLayer, stridedSizes, DenseLayer } from '@elbo/compute';
 import { convOptions, imageShapeOf, type ConvOptions } from '../encoders/conv-encoder.js';
 
@@ -62,13 +62,10 @@ export class ConvDecoder implements Decoder {
   }
 }
 
-export const convDecoder = defineComponent({
+export const convDecoder = defineNetwork({
   kind: 'decoder',
   name: 'conv',
   summary: 'Transposed-convolution decoder for images, mirroring the conv encoder',
   options: convOptions,
-  create: (o, ctx) => {
-    const s = ctx.shape!;
-    return new ConvDecoder(ctx.params, imageShapeOf(s.dataShape, 'model.decoder'), s.latentDim + s.conditionDim, s.likelihoodParams, o, ctx.rng.stream('init/decoder'));
-  },
+  build: (o, s, params, init) => new ConvDecoder(params, imageShapeOf(s.dataShape, 'model.decoder'), s.latentDim + s.conditionDim, s.likelihoodParams, o, init),
 });

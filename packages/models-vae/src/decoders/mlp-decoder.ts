@@ -1,6 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { defineComponent, type Condition, type Decoder, type DecoderOutput, type ParameterStore, type RandomStream } from '@elbo/core';
-import { type Activation, DenseLayer, Mlp, splitParams } from '@elbo/compute';
+import { ParamsHeadDecoder, defineNetwork, type ParameterStore, type RandomStream } from '@elbo/core';
+import { type Activation, Mlp } from '@elbo/compute';
 import { mlpOptions } from '../encoders/mlp-encoder.js';
 
 /**
@@ -8,40 +7,25 @@ import { mlpOptions } from '../encoders/mlp-encoder.js';
  * layer producing, for every data value, each parameter the likelihood reads (logits; mean and
  * log-scale…). Hidden sizes are listed from z outwards, e.g. [400] or [300, 300].
  */
-export class MlpDecoder implements Decoder {
-  private readonly body: Mlp;
-  private readonly head: DenseLayer;
-
+export class MlpDecoder extends ParamsHeadDecoder {
   constructor(
-    private readonly store: ParameterStore,
+    store: ParameterStore,
     latentDim: number,
+    conditionDim: number,
     readonly dataDim: number,
-    readonly paramNames: readonly string[],
+    paramNames: readonly string[],
     hidden: readonly number[],
     activation: Activation,
     init: RandomStream,
   ) {
-    this.body = new Mlp(store, latentDim, hidden, activation, init);
-    this.head = new DenseLayer(store, 'head', hidden.length ? this.body.outDim : latentDim, dataDim * paramNames.length, 'linear', init);
-  }
-
-  parameters() {
-    return this.store.parameters();
-  }
-
-  decode(z: tf.Tensor2D, c?: Condition): DecoderOutput {
-    const input = c ? tf.concat([z, c], 1) : z;
-    return splitParams(this.head.apply(this.body.apply(input)), this.paramNames);
+    super(store, new Mlp(store, latentDim, hidden, dataDim * paramNames.length, activation, init, { dim: conditionDim, everyLayer: false }), paramNames);
   }
 }
 
-export const mlpDecoder = defineComponent({
+export const mlpDecoder = defineNetwork({
   kind: 'decoder',
   name: 'mlp',
   summary: 'Fully connected decoder: z → hidden layers → the likelihood parameters of every data value',
   options: mlpOptions,
-  create: (o, ctx) => {
-    const s = ctx.shape!;
-    return new MlpDecoder(ctx.params, s.latentDim + s.conditionDim, s.dataDim, s.likelihoodParams, o.hidden, o.activation, ctx.rng.stream('init/decoder'));
-  },
+  build: (o, s, params, init) => new MlpDecoder(params, s.latentDim, s.conditionDim, s.dataDim, s.likelihoodParams, o.hidden, o.activation, init),
 });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { ConfigError, DiagonalGaussian, defineComponent, opt, type Condition, type Encoder, type ParameterStore, type RandomStream, activationOption } from '@elbo/core';
+import { ConfigError, DiagonalGaussian, defineNetwork, opt, type Condition, type Encoder, type ParameterStore, type RandomStream, activationOption } from '@elbo/core';
 import { type Activation, ConvLayer, stridedSizes, DenseLayer } from '@elbo/compute';
 
 export const convOptions = z
@@ -69,13 +69,10 @@ export class ConvEncoder implements Encoder {
   }
 }
 
-export const convEncoder = defineComponent({
+export const convEncoder = defineNetwork({
   kind: 'encoder',
   name: 'conv',
   summary: 'Convolutional encoder for images (28×28, 64×64): stride-2 convolutions → (μ, log σ²)',
   options: convOptions,
-  create: (o, ctx) => {
-    const s = ctx.shape!;
-    return new ConvEncoder(ctx.params, imageShapeOf(s.dataShape, 'model.encoder'), s.latentDim, s.conditionDim, o, ctx.rng.stream('init/encoder'));
-  },
+  build: (o, s, params, init) => new ConvEncoder(params, imageShapeOf(s.dataShape, 'model.encoder'), s.latentDim, s.conditionDim, o, init),
 });
