@@ -3,8 +3,8 @@
  * VAE spends its time, by TensorFlow.js kernel (tf.profile), summed over `steps` steps.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { resolveConfig, SilentLogger, Rng, buildModel, Trainer, TrackerHub } from '@elbo/core';
-import { selectBackend, type BackendPreference } from '@elbo/compute';
+import { createRunContainer, Dataset, InProcessStrategy, Model, Optimizer, resolveConfig, RngToken, SilentLogger, Trainer, type Rng, type VaeModel } from '@elbo/core';
+import { selectBackend, type BackendPreference, type OptimizerFactory } from '@elbo/compute';
 import { loadMnist } from '@elbo/datasets';
 import { setup } from '@elbo/runner';
 
@@ -18,12 +18,14 @@ const config = resolveConfig(
   registry,
 );
 const dataset = await loadMnist({ binarize: 'static', limit: { train: batch * steps, test: 1 } });
-const rng = new Rng(1);
-const model = await buildModel(config, dataset, { registry, container, rng, logger: new SilentLogger() });
-const options = { epochs: 1, batchSize: batch, readEvery: 1_000_000, optimizer: config.optimizer, evalBatchSize: 1, evalLimit: 1, checkpointEvery: 1 };
-await new Trainer(model, dataset, rng, new TrackerHub([]), options).fit(); // warm-up
+const run = createRunContainer(container, { config, logger: new SilentLogger(), registry });
+run.rebind<Dataset>(Dataset).toConstantValue(dataset);
+const model = await run.getAsync<VaeModel>(Model);
+const optimizer = await run.getAsync<OptimizerFactory>(Optimizer);
+const trainer = () => new Trainer(model, dataset, run.get<Rng>(RngToken), optimizer, new InProcessStrategy(), [], { epochs: 1, batchSize: batch, readEvery: 1_000_000, evalBatchSize: 1, evalLimit: 1 });
+await trainer().fit(); // warm-up
 const t0 = performance.now();
-const info = await tf.profile(() => new Trainer(model, dataset, rng, new TrackerHub([]), { ...options }).fit());
+const info = await tf.profile(() => trainer().fit());
 const wall = performance.now() - t0;
 const byKernel = new Map<string, { ms: number; calls: number }>();
 for (const k of info.kernels) {

@@ -17,8 +17,9 @@ import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { buildDataset, buildModel, resolveConfig, Rng, SilentLogger, Trainer, TrackerHub, type Dataset } from '@elbo/core';
-import { selectBackend, setLayerGradients, type BackendPreference, type LayerGradients } from '@elbo/compute';
+import { DataParallelStrategy } from '@elbo/data-parallel';
+import { createRunContainer, Dataset, heldOutEvaluation, InProcessStrategy, Model, Optimizer, resolveConfig, RngToken, SilentLogger, Trainer, type Rng, type TrainerCallback, type VaeModel } from '@elbo/core';
+import { selectBackend, setLayerGradients, type BackendPreference, type LayerGradients, type OptimizerFactory } from '@elbo/compute';
 import { setup, workerSetup } from '@elbo/runner';
 import { benchModels, type BenchModel } from './bench-models.js';
 
@@ -41,18 +42,20 @@ async function build(spec: BenchModel, backend: BackendPreference, batch: number
   await selectBackend(backend);
   const { registry, container } = await setup();
   const config = resolveConfig({ seed: 1, backend, data: spec.data, model: spec.model, train: { epochs: 1, batchSize: batch, readEvery: 1_000_000 }, eval: { k: 0, limit: 1 }, tracking: {} }, registry);
-  const rng = new Rng(1);
-  const deps = { registry, container, rng, logger: new SilentLogger() };
-  const full = await buildDataset(config, deps);
+  const run = createRunContainer(container, { config, logger: new SilentLogger(), registry });
+  const full = await run.getAsync<Dataset>(Dataset);
   // A fixed prefix of the training split: `steps` batches per epoch, one test example.
   const dataset: Dataset = { ...full, describe: () => full.describe(), train: { ...full.train, size: Math.min(full.train.size, batch * steps), read: full.train.read.bind(full.train) }, test: { ...full.test, size: 1, read: full.test.read.bind(full.test) } };
-  const model = await buildModel(config, dataset, deps);
+  run.rebind<Dataset>(Dataset).toConstantValue(dataset);
+  const model = await run.getAsync<VaeModel>(Model);
+  const optimizer = await run.getAsync<OptimizerFactory>(Optimizer);
+  const rng = run.get<Rng>(RngToken);
   // Data-parallel workers build the full dataset from the config and read the rows this thread's
   // permutations of the prefix name.
-  const parallel = workers > 1 ? { workers, config, setup: workerSetup } : undefined;
-  const options = (epochs: number) => ({ epochs, batchSize: batch, readEvery: 1_000_000, optimizer: config.optimizer, evalBatchSize: 1, evalLimit: 1, checkpointEvery: 1, parallel });
-  const tracker = (onEpoch?: () => void) => new TrackerHub(onEpoch ? [{ name: 'bench', start: async () => {}, logParams: async () => {}, logMetrics: async () => onEpoch(), logArtifact: async () => {}, finish: async () => {} }] : []);
-  return { dataset, trainer: (epochs, onEpoch) => new Trainer(model, dataset, rng, tracker(onEpoch), options(epochs)) };
+  const strategy = () => (workers > 1 ? new DataParallelStrategy(workers, config, workerSetup) : new InProcessStrategy());
+  const callbacks = (onEpoch?: () => void): TrainerCallback[] => [heldOutEvaluation, ...(onEpoch ? [{ name: 'bench', onEpochEnd: () => onEpoch() }] : [])];
+  const options = (epochs: number) => ({ epochs, batchSize: batch, readEvery: 1_000_000, evalBatchSize: 1, evalLimit: 1 });
+  return { dataset, trainer: (epochs, onEpoch) => new Trainer(model, dataset, rng, optimizer, strategy(), callbacks(onEpoch), options(epochs)) };
 }
 
 /**

@@ -4,7 +4,11 @@ import { modelsCvaeModule } from '@elbo/models-cvae';
 import { modelsDisentangledModule } from '@elbo/models-disentangled';
 import { datasetsModule } from '@elbo/datasets';
 import { trackersModule } from '@elbo/trackers';
+import { dataParallelModule, type WorkerSetup } from '@elbo/data-parallel';
 import { sweepModule } from './sweep/sweep-module.js';
 
+/** How a training worker thread builds the same registry (`train.workers` > 1): `setupForConfig` of setup.ts. */
+export const workerSetup: WorkerSetup = { module: new URL('./setup.ts', import.meta.url).href, export: 'setupForConfig' };
+
 /** The modules every run loads; plugins named in a config are added after these. */
-export const firstPartyModules: readonly ContainerModule[] = [modelsVaeModule, modelsCvaeModule, modelsDisentangledModule, datasetsModule, trackersModule, sweepModule];
+export const firstPartyModules: readonly ContainerModule[] = [modelsVaeModule, modelsCvaeModule, modelsDisentangledModule, datasetsModule, trackersModule, dataParallelModule(workerSetup), sweepModule];

@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { createContainer, loadConfig, loadPlugins, readRunConfig, resolveConfig, type ComponentRegistry, type ResolvedRunConfig, type WorkerSetup } from '@elbo/core';
+import { createContainer, loadConfig, loadPlugins, readRunConfig, resolveConfig, type ComponentRegistry, type ResolvedRunConfig } from '@elbo/core';
 import type { Container } from 'inversify';
 import { firstPartyModules } from './first-party.js';
 
@@ -18,8 +18,7 @@ export async function setupForConfig(config: ResolvedRunConfig): Promise<Setup> 
   return setup(config.plugins);
 }
 
-/** How a training worker thread builds the same registry (`train.workers` > 1). */
-export const workerSetup: WorkerSetup = { module: import.meta.url, export: 'setupForConfig' };
+export { workerSetup } from './first-party.js';
 
 function pluginsOf(raw: Record<string, unknown>): string[] {
   const p = raw['plugins'];

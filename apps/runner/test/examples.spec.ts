@@ -1,7 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, resolveConfig, SilentLogger, trainRun } from '@elbo/core';
+import { ContainerModule } from 'inversify';
+import { createContainer, InProcessStrategy, Likelihood, loadConfig, resolveConfig, RunModule, SilentLogger, TrainingStrategy, trainRun, type Tracker } from '@elbo/core';
+import { firstPartyModules } from '../src/first-party.js';
 import { readMetrics } from '@elbo/trackers';
 import { main } from '../src/main.js';
 import { loadResolved } from '../src/setup.js';
@@ -38,5 +40,44 @@ describe('examples/', () => {
     // The saved config finds the plugin again from the run folder alone.
     const saved = resolveConfig(await loadConfig(join(run.runDir, 'config.yaml')), registry);
     expect(saved.plugins[0]).toBe(join(examples, 'plugins', 'free-bits', 'index.ts'));
+  });
+});
+
+describe('run modules: a plugin changes the services of a run', () => {
+  it('examples/plugins/epoch-timer adds a trainer callback and decorates the trackers', async () => {
+    const dir = tempDir();
+    const { config, registry, container } = await loadResolved(join(examples, 'mnist-epoch-timer.yaml'), [`runs=${join(dir, 'runs')}`, 'backend=wasm', 'train.epochs=2', 'train.stepsPerEpoch=5', 'data.limit={train: 1000, test: 100}', 'eval.k=0', 'tracking.console=false']);
+    const messages: string[] = [];
+    const listener: Tracker = { name: 'listener', start: async () => {}, logParams: async () => {}, logMetrics: async () => {}, logArtifact: async () => {}, finish: async () => {}, message: (m) => messages.push(m) };
+    const run = await trainRun({ config, registry, container, logger: new SilentLogger(), trackers: [listener] });
+    expect(run.status).toBe('FINISHED');
+    const times = readMetrics(run.runDir).filter((m) => m.key === 'train/epoch_seconds');
+    expect(times.map((m) => m.step)).toEqual([1, 2]);
+    for (const t of times) expect(t.value).toBeGreaterThan(0);
+    expect(messages.find((m) => m.startsWith('held-out'))).toMatch(/; trained in \d+\.\d s$/);
+  });
+
+  it('a run module can decorate a model component and rebind the training strategy', async () => {
+    const dir = tempDir();
+    let likelihoodCalls = 0;
+    const epochs: number[] = [];
+    const runModule = new ContainerModule(({ onActivation, rebind }) => {
+      onActivation<Likelihood>(Likelihood, (_ctx, l) => {
+        const logProb = l.logProb.bind(l);
+        l.logProb = (x, out) => (likelihoodCalls++, logProb(x, out));
+        return l;
+      });
+      const inner = new InProcessStrategy();
+      rebind<TrainingStrategy>(TrainingStrategy).toConstantValue({ name: 'counting', runEpoch: (t, e, s, on, sig) => (epochs.push(e), inner.runEpoch(t, e, s, on, sig)), dispose: () => inner.dispose() });
+    });
+    const plugin = new ContainerModule(({ bind }) => {
+      bind(RunModule).toConstantValue(runModule);
+    });
+    const { config } = await loadResolved(join(examples, 'mnist-vae.yaml'), [`runs=${join(dir, 'runs')}`, 'backend=wasm', 'train.epochs=2', 'train.stepsPerEpoch=3', 'data.limit={train: 500, test: 100}', 'eval.k=0', 'tracking.console=false']);
+    const { container, registry } = createContainer([...firstPartyModules, plugin]);
+    const run = await trainRun({ config, registry, container, logger: new SilentLogger() });
+    expect(run.status).toBe('FINISHED');
+    expect(epochs).toEqual([1, 2]);
+    expect(likelihoodCalls).toBeGreaterThanOrEqual(6); // every training step goes through the wrapped likelihood
   });
 });

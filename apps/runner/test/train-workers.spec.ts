@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, trainRun, type Logger, type MetricPoint } from '@elbo/core';
-import { loadResolved, workerSetup } from '../src/setup.js';
+import { loadResolved } from '../src/setup.js';
 import { tempDir, writeConfig } from './helpers.js';
 
 const small = {
@@ -33,7 +33,7 @@ async function train(dir: string, name: string, overrides: string[]) {
   const file = writeConfig(dir, { ...small, experiment: name }, `${name}.yaml`);
   const resolved = await loadResolved(file, overrides);
   const logger = new Lines();
-  const result = await trainRun({ ...resolved, logger, workerSetup });
+  const result = await trainRun({ ...resolved, logger });
   return { result, logger, backend: result.backend.name };
 }
 

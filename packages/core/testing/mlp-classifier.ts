@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { dense, conv2d } from '@elbo/compute';
-import { Adam } from '../src/training/adam.js';
+import { Adam, conv2d, dense } from '@elbo/compute';
 import { mulberry32 } from '../src/runtime/rng.js';
 
 export interface ClassifierOptions {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { dense } from '@elbo/compute';
-import { Adam, mulberry32 } from '@elbo/core';
+import { Adam, dense } from '@elbo/compute';
+import { mulberry32 } from '@elbo/core';
 
 /** Losses and final parameters of a few training steps on the active backend. */
 export interface ProbeResult {

@@ -1,5 +1,5 @@
 import { trainRun, StderrLogger, readRunConfig, resolveConfig, ConfigError } from '@elbo/core';
-import { loadResolved, setup, workerSetup } from '../setup.js';
+import { loadResolved, setup } from '../setup.js';
 import { Exit } from '../errors.js';
 
 export interface TrainArgs {
@@ -36,7 +36,7 @@ export async function train(args: TrainArgs): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const result = await trainRun({ ...resolved, logger, resumeDir: args.resume, signal: abort.signal, workerSetup });
+    const result = await trainRun({ ...resolved, logger, resumeDir: args.resume, signal: abort.signal });
     process.stdout.write(`${result.runDir}\n`);
     return Exit.ok;
   } catch (e) {

@@ -1,8 +1,6 @@
 import type { Container } from 'inversify';
 import type { Dataset } from '../data/dataset.js';
-import type { Conditioner, Decoder, Divergence, Encoder, Likelihood, Prior, Schedule } from '../model/interfaces.js';
 import { ParameterStore } from '../model/parameters.js';
-import { VaeModel } from '../model/vae-model.js';
 import type { Tracker } from '../tracking/tracker.js';
 import { TrackerHub } from '../tracking/tracker-hub.js';
 import type { ModelShape } from '../registry/component.js';
@@ -30,29 +28,7 @@ export async function buildDataset(config: ResolvedRunConfig, deps: BuildDeps): 
   return createComponent<Dataset>('dataset', config.data, deps, new ParameterStore('data'), undefined, config);
 }
 
-/**
- * Builds the model's five words plus the schedule, in dependency order: the likelihood first (it
- * says what the decoder must output), then encoder, decoder, prior and divergence. Parameters are
- * created from the run's `init` stream, so the same seed gives the same initial weights.
- */
-export async function buildModel(config: ResolvedRunConfig, dataset: Dataset, deps: BuildDeps): Promise<VaeModel> {
-  const root = new ParameterStore();
-  const dataShape = dataset.shape;
-  const dataDim = dataShape.reduce((a, b) => a * b, 1);
-  const base: ModelShape = { dataShape, dataDim, latentDim: config.model.latent, conditionDim: 0, likelihoodParams: [], datasetSize: dataset.train.size };
-  const conditioner = config.model.condition ? await createComponent<Conditioner>('condition', config.model.condition, deps, root.scope('condition'), base, config, dataset) : undefined;
-  const pre: ModelShape = { ...base, conditionDim: conditioner?.dim ?? 0 };
-  const likelihood = await createComponent<Likelihood>('likelihood', config.model.likelihood, deps, root.scope('likelihood'), pre, config);
-  const shape: ModelShape = { ...pre, likelihoodParams: likelihood.paramNames };
-  const encoder = await createComponent<Encoder>('encoder', config.model.encoder, deps, root.scope('encoder'), shape, config);
-  const decoder = await createComponent<Decoder>('decoder', config.model.decoder, deps, root.scope('decoder'), shape, config);
-  const prior = await createComponent<Prior>('prior', config.model.prior, deps, root.scope('prior'), shape, config);
-  const divergence = await createComponent<Divergence>('divergence', config.model.divergence, deps, root.scope('divergence'), shape, config);
-  const schedule = await createComponent<Schedule>('schedule', config.train.schedule, deps, root.scope('schedule'), shape, config);
-  return new VaeModel(shape, encoder, decoder, prior, likelihood, divergence, schedule, conditioner);
-}
-
-/** The run's trackers (config.tracking, in order) plus any given ones, behind one hub. */
+/** The trackers of config.tracking (in order) plus any given ones, behind one hub, outside a run container. */
 export async function buildTrackers(config: ResolvedRunConfig, deps: BuildDeps, extra: readonly Tracker[] = []): Promise<TrackerHub> {
   const trackers: Tracker[] = [...extra];
   for (const [name, options] of Object.entries(config.tracking)) {

@@ -1,15 +1,15 @@
 import { join } from 'node:path';
 import type { Container } from 'inversify';
 import { ConfigError } from '../config/config-error.js';
-import type { Dataset } from '../data/dataset.js';
+import { Dataset } from '../data/dataset.js';
 import type { VaeModel } from '../model/vae-model.js';
 import type { ComponentRegistry } from '../registry/component-registry.js';
 import { selectBackend, type BackendChoice, type BackendPreference } from '@elbo/compute';
 import type { Logger } from '../runtime/logger.js';
 import type { MetricPoint } from '../tracking/tracker.js';
-import { Rng } from '../runtime/rng.js';
+import { RngToken, type Rng } from '../runtime/rng.js';
 import { hasCheckpoint, loadCheckpoint } from '../training/checkpoint.js';
-import { buildDataset, buildModel } from './build-model.js';
+import { createRunContainer, Model } from './run-container.js';
 import { resolveConfig } from './resolve-config.js';
 import type { ResolvedRunConfig } from './run-config.js';
 import { readRunConfig, RunFiles } from './run-folder.js';
@@ -38,10 +38,10 @@ export async function openRun(runDir: string, deps: { container: Container; regi
   if (!(await hasCheckpoint(checkpointDir))) throw new ConfigError(`${runDir}: the run has no checkpoint yet (it stopped before its first epoch ended)`);
   const backend = await selectBackend(deps.backend ?? config.backend);
   deps.logger.info(backend.reason);
-  const rng = new Rng(config.seed);
-  const buildDeps = { container: deps.container, registry: deps.registry, rng, logger: deps.logger, runDir };
-  const dataset = await buildDataset(config, buildDeps);
-  const model = await buildModel(config, dataset, buildDeps);
+  const run = createRunContainer(deps.container, { config, logger: deps.logger, runDir, registry: deps.registry });
+  const dataset = await run.getAsync<Dataset>(Dataset);
+  const model = await run.getAsync<VaeModel>(Model);
+  const rng = run.get<Rng>(RngToken);
   const ck = await loadCheckpoint(checkpointDir);
   try {
     for (const [name, v] of model.parameters()) {

@@ -35,6 +35,8 @@ export function resolveConfig(raw: unknown, registry: ComponentRegistry, source 
   };
   const data = section('dataset', cfg.data, 'data');
   const schedule = section('schedule', cfg.train?.schedule ?? 'constant', 'train.schedule');
+  const o = cfg.optimizer as unknown;
+  const optimizer = section('optimizer', o && typeof o === 'object' && !('name' in o) ? { name: 'adam', ...o } : (o ?? 'adam'), 'optimizer');
   const tracking: Record<string, Record<string, unknown> | false> = {};
   const trackingIn = cfg.tracking && typeof cfg.tracking === 'object' ? cfg.tracking : {};
   for (const [name, options] of Object.entries(trackingIn)) {
@@ -46,5 +48,5 @@ export function resolveConfig(raw: unknown, registry: ComponentRegistry, source 
     tracking[name] = rest;
   }
   if (problems.length || !base.ok) throw ConfigError.of(problems.map((p) => `${source}: ${p}`));
-  return { ...base.value, data, model, train: { ...base.value.train, schedule }, tracking };
+  return { ...base.value, data, model, optimizer, train: { ...base.value.train, schedule }, tracking };
 }

@@ -32,17 +32,8 @@ export const RunConfigSchema = z
         divergence: section.default('kl'),
       })
       .strict(),
-    optimizer: z
-      .object({
-        name: opt.oneOf(['adam']).default('adam'),
-        lr: opt.positive().default(1e-3),
-        beta1: opt.range(0, 0.999999).default(0.9),
-        beta2: opt.range(0, 0.999999).default(0.999),
-        epsilon: opt.positive().default(1e-8),
-        clipNorm: opt.positive().nullable().default(null),
-      })
-      .strict()
-      .prefault({}),
+    /** The optimiser component (`adam`, `adamw`, `sgd`, `rmsprop`); a section without `name` is Adam's options. */
+    optimizer: z.preprocess((v) => (v && typeof v === 'object' && !Array.isArray(v) && !('name' in v) ? { name: 'adam', ...v } : v), section).default('adam'),
     train: z
       .object({
         epochs: opt.positiveInt().default(10),
@@ -83,8 +74,9 @@ export type RunConfigShape = z.output<typeof RunConfigSchema>;
 export type ResolvedSectionConfig = { name: string } & Record<string, unknown>;
 
 /** The resolved config: all defaults filled in, every section expanded. Saved as config.yaml. */
-export interface ResolvedRunConfig extends Omit<RunConfigShape, 'data' | 'model' | 'train' | 'tracking'> {
+export interface ResolvedRunConfig extends Omit<RunConfigShape, 'data' | 'model' | 'train' | 'tracking' | 'optimizer'> {
   data: ResolvedSectionConfig;
+  optimizer: ResolvedSectionConfig;
   model: { latent: number; condition?: ResolvedSectionConfig; encoder: ResolvedSectionConfig; decoder: ResolvedSectionConfig; prior: ResolvedSectionConfig; likelihood: ResolvedSectionConfig; divergence: ResolvedSectionConfig };
   train: Omit<RunConfigShape['train'], 'schedule'> & { schedule: ResolvedSectionConfig };
   tracking: Record<string, Record<string, unknown> | false>;

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../config/config-error.js';
 import { createRequire } from 'node:module';
 import type { Container } from 'inversify';
-import type { Dataset } from '../data/dataset.js';
+import { Dataset } from '../data/dataset.js';
 import type { VaeModel } from '../model/vae-model.js';
 import { countParameters } from '../model/parameters.js';
 import type { ComponentRegistry } from '../registry/component-registry.js';
@@ -15,9 +15,9 @@ import { TrackerHub } from '../tracking/tracker-hub.js';
 import { FigureContribution, standardFigures, type FigureMaker } from '../artifacts/figures.js';
 import { hasCheckpoint, loadCheckpoint } from '../training/checkpoint.js';
 import type { Evaluation } from '../training/evaluate.js';
-import { checkDataParallel, fmt, Trainer, TrainingAborted, type DataParallel } from '../training/trainer.js';
-import type { WorkerSetup } from '../training/parallel/protocol.js';
-import { buildDataset, buildModel, buildTrackers, type BuildDeps } from './build-model.js';
+import { fmt, Trainer } from '../training/trainer.js';
+import { TrainingAborted } from '../training/errors.js';
+import { createRunContainer, Model, Trackers } from './run-container.js';
 import { flattenConfig } from './load-config.js';
 import type { ResolvedRunConfig } from './run-config.js';
 import { createRunFolder, experimentOf, newRunId, RunFiles, runFolderPath, runIdOf } from './run-folder.js';
@@ -34,8 +34,6 @@ export interface TrainRunOptions {
   readonly signal?: AbortSignal;
   /** Extra trackers (beyond config.tracking). */
   readonly trackers?: readonly Tracker[];
-  /** How worker threads build this registry (needed for `train.workers` > 1). */
-  readonly workerSetup?: WorkerSetup;
 }
 
 export interface TrainRunResult {
@@ -55,33 +53,42 @@ function coreVersion(): string {
   }
 }
 
-/** Everything a run needs, built before the first step. */
+/** Everything a run needs, built from its container before the first step. */
 interface Prepared {
   readonly backend: BackendChoice;
-  readonly rng: Rng;
   readonly dataset: Dataset;
   readonly model: VaeModel;
   readonly hub: TrackerHub;
+  readonly trainer: Trainer;
+  readonly container: Container;
 }
 
-async function prepare(opts: TrainRunOptions, runDir: string): Promise<Prepared> {
+async function prepare(opts: TrainRunOptions, runDir: string, checkpointDir: string): Promise<Prepared> {
   const { config, logger } = opts;
   const backend = await selectBackend(config.backend);
   logger.info(backend.reason);
-  const rng = new Rng(config.seed);
-  const deps: BuildDeps = { container: opts.container, registry: opts.registry, rng, logger, runDir };
-  const dataset = await buildDataset(config, deps);
+  const run = createRunContainer(opts.container, { config, logger, runDir, checkpointDir, trackers: opts.trackers, registry: opts.registry });
+  const dataset = await run.getAsync<Dataset>(Dataset);
   logger.info(`data: ${dataset.describe()}`);
-  const model = await buildModel(config, dataset, deps);
+  const model = await run.getAsync<VaeModel>(Model);
   logger.info(`model: ${countParameters(model.parameters()).toLocaleString('en-US')} parameters, latent ${config.model.latent}`);
-  return { backend, rng, dataset, model, hub: await buildTrackers(config, deps, opts.trackers) };
+  const hub = await run.getAsync<TrackerHub>(Trackers);
+  let trainer: Trainer;
+  try {
+    // The strategy refuses train.workers it cannot honour here, before the run folder exists.
+    trainer = await run.getAsync(Trainer);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  return { backend, dataset, model, hub, trainer, container: run };
 }
 
 /**
  * The `train` use case: creates (or reopens) the run folder, builds everything from the resolved
- * config, trains with checkpoints after every epoch, evaluates on the held-out split (negative ELBO,
- * IWAE with k samples, KL per dimension, active units), writes the figures and the saved model,
- * and ends the run FINISHED, FAILED (with the error) or KILLED in every tracker.
+ * config in the run's container, trains (checkpoints after every epoch), evaluates on the held-out
+ * split (negative ELBO, IWAE with k samples, KL per dimension, active units), writes the figures and
+ * the saved model, and ends the run FINISHED, FAILED (with the error) or KILLED in every tracker.
  */
 export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const { config, logger } = opts;
@@ -89,32 +96,11 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const runDir = opts.resumeDir ?? runFolderPath(config, runId);
   const checkpointDir = join(runDir, RunFiles.checkpoint);
   // Everything is built before the run folder exists, so a problem found while building (a data
-  // file, a tracker's settings) leaves nothing behind.
-  const prepared = await prepare(opts, runDir);
-  const { backend, rng, dataset, model, hub } = prepared;
-  // The trainer refuses what cannot train data-parallel (train.workers) before the folder exists too.
-  let parallel: DataParallel | undefined;
-  let trainer: Trainer;
-  try {
-    parallel = dataParallel({ ...opts, model }, backend);
-    trainer = new Trainer(model, dataset, rng, hub, {
-      epochs: config.train.epochs,
-      batchSize: config.train.batchSize,
-      readEvery: config.train.readEvery,
-      optimizer: config.optimizer,
-      evalBatchSize: config.eval.batchSize,
-      evalLimit: config.eval.limit,
-      checkpointDir,
-      checkpointEvery: config.train.checkpointEvery,
-      stepsPerEpoch: config.train.stepsPerEpoch,
-      parallel,
-    });
-  } catch (e) {
-    model.dispose();
-    throw e;
-  }
+  // file, a tracker's settings, train.workers) leaves nothing behind.
+  const { backend, dataset, model, hub, trainer, container } = await prepare(opts, runDir, checkpointDir);
   if (!opts.resumeDir) await createRunFolder(config, runId);
-  if (parallel) logger.info(`training on ${parallel.workers} worker threads, ${config.train.batchSize / parallel.workers} examples of each batch apiece`);
+  const how = trainer.strategy.describe?.();
+  if (how) logger.info(how);
   const info: RunInfo = {
     runId,
     experiment: opts.resumeDir ? experimentOf(runDir) : config.experiment,
@@ -173,14 +159,14 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     // The checkpoint keeps the final evaluation, so a later `elbo eval` that adds metrics to the
     // run's record keeps it too.
     trainer.evaluations.push(...finalPoints);
-    await trainer.checkpoint();
+    await trainer.checkpoint(checkpointDir);
     await hub.logMetrics(finalPoints);
     hub.message(
       `held-out (${evaluation.n} test examples): negative ELBO ${fmt(evaluation.negElbo)} nats = recon ${fmt(evaluation.recon)} + KL ${fmt(evaluation.kl)}` +
         (evaluation.iwae !== undefined ? `; IWAE −log p(x) ≈ ${fmt(evaluation.iwae)} (k=${evaluation.k})` : '') +
         `; active units ${evaluation.activeUnits}/${config.model.latent}`,
     );
-    await writeArtifacts(runDir, model, dataset, after, config, hub, evaluation, opts.container);
+    await writeArtifacts(runDir, model, dataset, after, config, hub, evaluation, container);
     status = 'FINISHED';
   } catch (e) {
     status = e instanceof TrainingAborted ? 'KILLED' : 'FAILED';
@@ -192,21 +178,6 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   }
   await hub.finish(status);
   return { runDir, runId, status, backend, evaluation, history: [...trainer.history, ...trainer.evaluations] };
-}
-
-/** `train.workers` > 1 on a single-threaded backend: the data-parallel settings; else none. */
-function dataParallel(opts: TrainRunOptions & { model: VaeModel }, backend: BackendChoice): DataParallel | undefined {
-  const { config, logger } = opts;
-  const workers = config.train.workers;
-  if (workers <= 1) return undefined;
-  // A config that cannot train data-parallel is refused on every backend, native included.
-  checkDataParallel(opts.model, config.train.batchSize, workers);
-  if (backend.name !== 'wasm' && backend.name !== 'cpu') {
-    logger.info(`train.workers: ${workers} does not apply on the ${backend.name} backend (its kernels already use every core); training in one thread`);
-    return undefined;
-  }
-  if (!opts.workerSetup) throw new ConfigError('train.workers: this program cannot start training workers (it passes no workerSetup to trainRun); set train.workers: 1');
-  return { workers, config, setup: opts.workerSetup };
 }
 
 async function writeArtifacts(runDir: string, model: VaeModel, dataset: Dataset, rng: Rng, config: ResolvedRunConfig, hub: TrackerHub, evaluation: Evaluation, container: Container): Promise<void> {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Adam, ParameterStore, type RandomStream } from '@elbo/core';
+import { Adam } from '@elbo/compute';
+import { ParameterStore, type RandomStream } from '@elbo/core';
 import { dense, initDense } from '@elbo/compute';
 
 export interface DiscriminatorSettings {

@@ -1,5 +1,5 @@
 import type { LayerGradients } from '@elbo/compute';
-import type { ResolvedRunConfig } from '../../run/run-config.js';
+import type { ResolvedRunConfig } from '@elbo/core';
 
 /**
  * How a worker thread builds the same registry as the process that started it: a module (file
@@ -11,12 +11,16 @@ export interface WorkerSetup {
   readonly export: string;
 }
 
-/** Weights and optimizer state, in the order of the model's parameter list. */
+/** Weights (in the order of the model's parameter list) and the optimiser's state tensors by key. */
 export interface TrainState {
   readonly iterations: number;
   readonly params: Float32Array[];
-  readonly m: Float32Array[];
-  readonly v: Float32Array[];
+  readonly slots: readonly { readonly key: string; readonly values: Float32Array }[];
+}
+
+/** The buffers of a state, for transfer between threads. */
+export function stateBuffers(state: TrainState): ArrayBuffer[] {
+  return [...state.params, ...state.slots.map((s) => s.values)].map((a) => a.buffer as ArrayBuffer);
 }
 
 export interface InitMessage {

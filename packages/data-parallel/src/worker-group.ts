@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { LayerGradients } from '@elbo/compute';
-import type { ResolvedRunConfig } from '../../run/run-config.js';
+import type { ResolvedRunConfig } from '@elbo/core';
 import { Barrier } from './barrier.js';
 import type { EpochMessage, FromWorker, InitMessage, TrainState, WorkerSetup } from './protocol.js';
 

@@ -5,7 +5,9 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { selectBackend, setLayerGradients, hasFusedAdam } from '@elbo/compute';
+import { selectBackend } from '../backend.js';
+import { setLayerGradients } from '../layers/layer-gradients.js';
+import { hasFusedAdam } from './adam-kernel.js';
 import { Adam } from './adam.js';
 
 const shapes: number[][] = [[7, 13], [400], [33, 4], [1]];

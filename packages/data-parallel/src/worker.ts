@@ -2,21 +2,17 @@
  * One data-parallel training worker: its own TensorFlow.js engine and a replica of the model, built
  * from the run's config like the main thread's. Per step it computes the gradient of its rows of
  * the batch, publishes it in shared memory, waits for the others, averages all workers' gradients
- * in a fixed order and applies Adam — every replica applies the same update to the same weights,
+ * in a fixed order and applies the optimiser — every replica applies the same update to the same weights,
  * so they stay identical without sending weights around.
  */
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Container } from 'inversify';
-import type { ComponentRegistry } from '../../registry/component-registry.js';
-import { buildDataset, buildModel } from '../../run/build-model.js';
-import { selectBackend, setLayerGradients } from '@elbo/compute';
-import { SilentLogger } from '../../runtime/logger.js';
-import { Rng } from '../../runtime/rng.js';
-import { Adam } from '../adam.js';
-import { accumulate, lossAndGradients } from '../step.js';
+import { type ComponentRegistry, Dataset, type VaeModel, Optimizer, createRunContainer, Model, SilentLogger, accumulate, lossAndGradients } from '@elbo/core';
+import { type OptimizerFactory, selectBackend, setLayerGradients } from '@elbo/compute';
 import { Barrier } from './barrier.js';
-import type { EpochMessage, FromWorker, InitMessage, ToWorker, TrainState } from './protocol.js';
+import { stateBuffers, type EpochMessage, type FromWorker, type InitMessage, type ToWorker } from './protocol.js';
+import { readState, writeState } from './train-state.js';
 
 const port = parentPort!;
 const send = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
@@ -29,38 +25,16 @@ async function start(init: InitMessage) {
   const setup = (await import(init.setup.module))[init.setup.export] as Setup | undefined;
   if (typeof setup !== 'function') throw new Error(`${init.setup.module} exports no function "${init.setup.export}"`);
   const { container, registry } = await setup(init.config);
-  const rng = new Rng(init.config.seed);
-  const deps = { container, registry, rng, logger: new SilentLogger() };
-  const dataset = await buildDataset(init.config, deps);
-  const model = await buildModel(init.config, dataset, deps);
+  const run = createRunContainer(container, { config: init.config, logger: new SilentLogger(), registry });
+  const dataset = await run.getAsync<Dataset>(Dataset);
+  const model = await run.getAsync<VaeModel>(Model);
   const params = model.parameters();
   const mine = [...params].map(([name, v]) => ({ name, size: v.size }));
   if (JSON.stringify(mine) !== JSON.stringify(init.params)) throw new Error(`worker ${init.index} built a different parameter list than the main thread`);
-  return { dataset, model, params, adam: new Adam(params, init.config.optimizer) };
+  return { dataset, model, params, optimizer: (await run.getAsync<OptimizerFactory>(Optimizer))(params) };
 }
 
 type Built = Awaited<ReturnType<typeof start>>;
-
-function loadState(b: Built, state: TrainState): void {
-  const names = [...b.params.keys()];
-  tf.tidy(() => {
-    names.forEach((n, i) => b.params.get(n)!.assign(tf.tensor(state.params[i]!, b.params.get(n)!.shape)));
-    const moments = new Map<string, tf.Tensor>();
-    names.forEach((n, i) => {
-      const shape = b.params.get(n)!.shape;
-      moments.set(`m/${n}`, tf.tensor(state.m[i]!, shape));
-      moments.set(`v/${n}`, tf.tensor(state.v[i]!, shape));
-    });
-    b.adam.restore(state.iterations, moments);
-  });
-}
-
-async function saveState(b: Built): Promise<TrainState> {
-  const { iterations, tensors } = b.adam.state();
-  const names = [...b.params.keys()];
-  const read = (ts: tf.Tensor[]) => Promise.all(ts.map(async (t) => Float32Array.from((await t.data()) as Float32Array)));
-  return { iterations, params: await read(names.map((n) => b.params.get(n)!)), m: await read(names.map((n) => tensors.get(`m/${n}`)!)), v: await read(names.map((n) => tensors.get(`v/${n}`)!)) };
-}
 
 /** The mean of the workers' gradients for one parameter: slot 0 + slot 1 + … in that order, over N. */
 function average(slots: readonly Float32Array[], offset: number, size: number): Float32Array {
@@ -82,7 +56,7 @@ function average(slots: readonly Float32Array[], offset: number, size: number): 
 }
 
 async function runEpoch(b: Built, init: InitMessage, barrier: Barrier, msg: EpochMessage): Promise<void> {
-  loadState(b, msg.state);
+  writeState(b.params, b.optimizer, msg.state);
   const { index: w, workers: N, batchSize: B } = init;
   const rows = B / N;
   const train = b.dataset.train;
@@ -124,7 +98,7 @@ async function runEpoch(b: Built, init: InitMessage, barrier: Barrier, msg: Epoc
         if (!grads.has(name)) return; // no gradient in this worker: none in any (same graph)
         named.set(name, tf.tensor(average(slots, offsets[i]!, v.size), v.shape));
       });
-      const norm = b.adam.apply(named);
+      const norm = b.optimizer.apply(named);
       if (norm) parts['grad_norm'] = norm;
       const next = accumulate(acc, keys, value, parts);
       keys = next.keys;
@@ -137,8 +111,8 @@ async function runEpoch(b: Built, init: InitMessage, barrier: Barrier, msg: Epoc
   }
   const sums = [...(await acc!.data())];
   acc!.dispose();
-  const state = w === 0 ? await saveState(b) : undefined;
-  send({ type: 'done', keys: keys!, sums, state }, state ? [...state.params, ...state.m, ...state.v].map((a) => a.buffer as ArrayBuffer) : []);
+  const state = w === 0 ? await readState(b.params, b.optimizer) : undefined;
+  send({ type: 'done', keys: keys!, sums, state }, state ? stateBuffers(state) : []);
 }
 
 let built: Built | undefined;

@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { layerGradients } from '../layers/layer-gradients.js';
+import { adamUpdate, hasFusedAdam } from './adam-kernel.js';
+import { SlotOptimizer } from './optimizer.js';
+
+export interface AdamOptions {
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  /** Clip the global gradient norm to this value (null: no clipping). */
+  readonly clipNorm: number | null;
+  /** Decoupled weight decay λ (AdamW); 0: plain Adam. */
+  readonly weightDecay?: number;
+}
+
+/**
+ * Adam (Kingma & Ba 2015, Algorithm 1) with bias correction folded into the step size:
+ *   m ← β1 m + (1−β1) g,  v ← β2 v + (1−β2) g²,
+ *   θ ← θ − lr·√(1−β2ᵗ)/(1−β1ᵗ) · m / (√v + ε̂),  ε̂ = ε·√(1−β2ᵗ)
+ * which equals the paper's update with ε added to √v̂. With `weightDecay` λ > 0 it is AdamW
+ * (Loshchilov & Hutter 2019, Algorithm 2, schedule multiplier 1): θ ← θ − lr·λ·θ before the Adam
+ * step, decoupled from the gradient. One fused kernel per parameter on WASM and CPU.
+ */
+export class Adam extends SlotOptimizer {
+  constructor(
+    params: ReadonlyMap<string, tf.Variable>,
+    readonly options: AdamOptions,
+  ) {
+    super(params, ['m', 'v'], options.clipNorm);
+  }
+
+  protected update(grads: ReadonlyMap<string, tf.Tensor>, scale: tf.Scalar | undefined): void {
+    const { lr, beta1, beta2, epsilon, weightDecay = 0 } = this.options;
+    const c1 = 1 - Math.pow(beta1, this.t);
+    const c2 = 1 - Math.pow(beta2, this.t);
+    const stepSize = (lr * Math.sqrt(c2)) / c1;
+    const epsHat = epsilon * Math.sqrt(c2);
+    // ELBO's fused kernel where it exists (WASM, CPU), unless the unoptimised path is asked for.
+    const fused = layerGradients() === 'custom' && hasFusedAdam();
+    for (const [name, g0] of grads) {
+      const p = this.params.get(name);
+      if (!p) continue;
+      const m = this.slot('m', name);
+      const v = this.slot('v', name);
+      if (weightDecay > 0) p.assign(tf.mul(p, 1 - lr * weightDecay));
+      if (fused) {
+        const [pNew, mNew, vNew] = adamUpdate(p, m, v, g0, scale, { beta1, beta2, stepSize, epsHat });
+        m.assign(mNew);
+        v.assign(vNew);
+        p.assign(pNew);
+        continue;
+      }
+      const g = scale ? tf.mul(g0, scale) : g0;
+      const mNew = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
+      const vNew = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
+      m.assign(mNew);
+      v.assign(vNew);
+      p.assign(tf.sub(p, tf.mul(tf.div(mNew, tf.add(tf.sqrt(vNew), epsHat)), stepSize)));
+    }
+  }
+}

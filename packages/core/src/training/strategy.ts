@@ -1,0 +1,97 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { StepEnd } from './callbacks.js';
+import { accumulate, lossAndGradients } from './step.js';
+import type { Trainer } from './trainer.js';
+import { TrainingAborted } from './errors.js';
+
+/** The loss parts of an epoch, summed over its steps, in the order of `keys` (`loss` first). */
+export interface EpochSums {
+  readonly keys: string[];
+  readonly sums: ArrayLike<number>;
+}
+
+/**
+ * How the steps of one epoch run: in this thread, or data-parallel on worker threads. The loop
+ * draws nothing itself; a strategy draws the epoch's permutation and seeds from the trainer's
+ * streams (`shuffle`, `noise`, `data`) in the same order, so strategies give the same run.
+ */
+export interface TrainingStrategy {
+  readonly name: string;
+  /** A line for the log when the strategy is not the plain in-process loop. */
+  describe?(): string;
+  runEpoch(trainer: Trainer, epoch: number, stepsPerEpoch: number, onStep: (s: StepEnd) => void, signal?: AbortSignal): Promise<EpochSums>;
+  dispose(): void | Promise<void>;
+}
+export const TrainingStrategy = Symbol('TrainingStrategy');
+
+/**
+ * The per-step loop in this thread: batch → objective → gradients → optimiser → the divergence's
+ * auxiliary update (if any) → running sums on the device, read back every `readEvery` steps only.
+ */
+export class InProcessStrategy implements TrainingStrategy {
+  readonly name = 'in-process';
+  private buf: Float32Array | undefined;
+  private auxBuf: Float32Array | undefined;
+
+  async runEpoch(trainer: Trainer, epoch: number, stepsPerEpoch: number, onStep: (s: StepEnd) => void, signal?: AbortSignal): Promise<EpochSums> {
+    const { model, dataset, rng, optimizer } = trainer;
+    const B = trainer.options.batchSize;
+    const train = dataset.train;
+    const D = train.dim;
+    this.buf ??= new Float32Array(B * D);
+    const buf = this.buf;
+    const aux = model.divergence.auxiliaryUpdate?.bind(model.divergence);
+    const auxBuf = aux ? (this.auxBuf ??= new Float32Array(B * D)) : undefined;
+    const params = model.parameters();
+    const vars = [...params.values()];
+    const nameOf = new Map([...params].map(([k, v]) => [v.name, k]));
+    const conditioner = model.conditioner;
+    const noise = rng.stream('noise');
+    const dataRng = rng.stream('data');
+    const perm = rng.stream('shuffle').permutation(train.size);
+    let keys: string[] | undefined;
+    let acc: tf.Tensor | undefined;
+    let latest: Record<string, number> = {};
+    for (let s = 0; s < stepsPerEpoch; s++) {
+      if (signal?.aborted) throw new TrainingAborted();
+      const idx = perm.subarray(s * B, (s + 1) * B);
+      train.read(idx, buf);
+      const ctx = { step: trainer.step, datasetSize: train.size, seed: noise.nextSeed() };
+      const tSeed = dataRng.nextSeed();
+      const cond = conditioner?.read(train, idx);
+      const stepAcc = tf.tidy(() => {
+        const x0 = tf.tensor2d(buf, [B, D]);
+        const x = dataset.trainTransform ? dataset.trainTransform.apply(x0, tSeed) : x0;
+        const { value, grads, parts } = lossAndGradients(model, x, cond, ctx, vars, nameOf);
+        const norm = optimizer.apply(grads);
+        if (norm) parts['grad_norm'] = norm;
+        if (aux && auxBuf) {
+          const auxIdx = new Int32Array(B);
+          const u = dataRng.nextGenerator();
+          for (let i = 0; i < B; i++) auxIdx[i] = Math.floor(u() * train.size);
+          train.read(auxIdx, auxBuf);
+          const xa0 = tf.tensor2d(auxBuf, [B, D]);
+          const xa = dataset.trainTransform ? dataset.trainTransform.apply(xa0, dataRng.nextSeed()) : xa0;
+          const ca = model.condition(conditioner?.read(train, auxIdx));
+          Object.assign(parts, aux({ x: xa, encode: (xx) => model.encoder.encode(xx, ca, true) }, { ...ctx, condition: ca, seed: noise.nextSeed() }) ?? {});
+        }
+        const next = accumulate(acc, keys, value, parts);
+        keys = next.keys;
+        return next.sums;
+      });
+      acc?.dispose();
+      acc = stepAcc;
+      trainer.step += 1;
+      if ((s + 1) % trainer.options.readEvery === 0 && s + 1 < stepsPerEpoch) {
+        const v = await acc.data();
+        latest = Object.fromEntries(keys!.map((k, i) => [k, v[i]! / (s + 1)]));
+      }
+      onStep({ epoch, stepInEpoch: s + 1, stepsPerEpoch, metrics: latest });
+    }
+    const sums = (await acc!.data()) as Float32Array;
+    acc!.dispose();
+    return { keys: keys!, sums };
+  }
+
+  dispose(): void {}
+}
