@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Adam } from '@elbo/compute';
+import type { Optimizer, OptimizerFactory } from '@elbo/compute';
 import { ParameterStore, type RandomStream } from '@elbo/core';
 import { dense, initDense } from '@elbo/compute';
 
@@ -8,11 +8,8 @@ export interface DiscriminatorSettings {
   readonly hidden: readonly number[];
   /** Negative slope of the LeakyReLU after every hidden layer (Kim & Mnih: 0.2). */
   readonly leak: number;
-  /** Its own Adam (Kim & Mnih: lr 1e-4, β1 0.5, β2 0.9). */
-  readonly lr: number;
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly epsilon: number;
+  /** Its own optimiser (Kim & Mnih: Adam with lr 1e-4, β1 0.5, β2 0.9). */
+  readonly optimizer: OptimizerFactory;
 }
 
 interface Layer {
@@ -26,15 +23,15 @@ interface Layer {
  * dimension permuted across the batch). Kim & Mnih's network has two softmax outputs; one logit is
  * the same model (ℓ is the difference of their two logits). Glorot-uniform weights, zero biases.
  *
- * Its variables live in a store of their own and are updated only by `train`, with an Adam of its
- * own — never by the model optimiser. `state()` and `restore()` carry the weights, the Adam moments
- * and the Adam step count through checkpoints.
+ * Its variables live in a store of their own and are updated only by `train`, with an optimiser of
+ * its own — never by the model optimiser. `state()` and `restore()` carry the weights, the optimiser's
+ * state and its step count through checkpoints.
  */
 export class Discriminator {
   private readonly store: ParameterStore;
   private readonly layers: Layer[] = [];
-  private readonly adam: Adam;
-  /** The Adam step count as a tensor, refreshed only when a checkpoint asks for the state. */
+  private readonly adam: Optimizer;
+  /** The optimiser's step count as a tensor, refreshed only when a checkpoint asks for the state. */
   private readonly iterations: tf.Variable;
 
   constructor(
@@ -52,8 +49,7 @@ export class Discriminator {
       this.layers.push({ kernel: this.store.create(`${name}/kernel`, kernel), bias: this.store.create(`${name}/bias`, bias) });
       d = w;
     });
-    const { lr, beta1, beta2, epsilon } = settings;
-    this.adam = new Adam(this.store.parameters(), { lr, beta1, beta2, epsilon, clipNorm: null });
+    this.adam = settings.optimizer(this.store.parameters());
     this.iterations = tf.tidy(() => tf.variable(tf.scalar(0), false));
   }
 
@@ -76,7 +72,7 @@ export class Discriminator {
   }
 
   /**
-   * One Adam step on the binary cross-entropy of `real` codes (label 1) against `permuted` codes
+   * One optimiser step on the binary cross-entropy of `real` codes (label 1) against `permuted` codes
    * (label 0), each half weighted ½: −½ [mean log D(real) + mean log(1 − D(permuted))]. Returns the
    * loss before the step and the accuracy (threshold ½) on the two halves, as scalars the caller owns.
    */
@@ -100,7 +96,7 @@ export class Discriminator {
     return { loss: value, accuracy };
   }
 
-  /** Weights (`<prefix>/<layer>/kernel|bias`), Adam moments (`adam/m/…`, `adam/v/…`) and `adam/iterations`. */
+  /** Weights (`<prefix>/<layer>/kernel|bias`), the optimiser's state (`adam/m/…`, `adam/v/…` for Adam) and `adam/iterations`. */
   state(): Map<string, tf.Tensor> {
     tf.tidy(() => this.iterations.assign(tf.scalar(this.adam.iterations)));
     const out = new Map<string, tf.Tensor>(this.store.parameters());

@@ -1,8 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { Container } from 'inversify';
-import { DiagonalGaussian, ParameterStore, RandomStream, Rng, SilentLogger, mulberry32, validate, type ModelShape } from '@elbo/core';
-import { selectBackend } from '@elbo/compute';
+import { ConfigError, DiagonalGaussian, ParameterStore, RandomStream, Rng, SilentLogger, createContainer, mulberry32, validate, type ModelShape } from '@elbo/core';
+import { Adam, selectBackend } from '@elbo/compute';
 import { StandardNormalPrior } from '../../test/plain-vae-parts.js';
 import { FactorVae, factorDivergence } from './factor-divergence.js';
 import { permuteDims } from './permute-dims.js';
@@ -14,7 +13,7 @@ beforeAll(async () => {
 
 const D = 3;
 const shape: ModelShape = { dataShape: [4], dataDim: 4, latentDim: D, conditionDim: 0, likelihoodParams: ['logits'], datasetSize: 100 };
-const small = { hidden: [64, 64], leak: 0.2, lr: 1e-3, beta1: 0.5, beta2: 0.9, epsilon: 1e-8 };
+const small = { hidden: [64, 64], leak: 0.2, optimizer: (p: ReadonlyMap<string, tf.Variable>) => new Adam(p, { lr: 1e-3, beta1: 0.5, beta2: 0.9, epsilon: 1e-8, clipNorm: null }) };
 
 function normal(u: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
@@ -60,13 +59,29 @@ describe('permuteDims', () => {
 describe('divergence/factor', () => {
   it('defaults to Kim & Mnih\'s discriminator and optimiser; γ = 35', () => {
     const r = validate(factorDivergence.options, {}, 'd');
-    expect(r.ok && r.value).toEqual({ gamma: 35, discriminator: { hidden: [1000, 1000, 1000, 1000, 1000, 1000], leak: 0.2, lr: 1e-4, beta1: 0.5, beta2: 0.9, epsilon: 1e-8 } });
+    expect(r.ok && r.value).toEqual({ gamma: 35, discriminator: { hidden: [1000, 1000, 1000, 1000, 1000, 1000], leak: 0.2, optimizer: { name: 'adam', lr: 1e-4, beta1: 0.5, beta2: 0.9, epsilon: 1e-8 } } });
+  });
+
+  it('takes any optimiser component for the discriminator; reads the settings of older configs as Adam\'s', async () => {
+    const legacy = validate(factorDivergence.options, { discriminator: { lr: 1e-3 } }, 'd');
+    expect(legacy.ok && legacy.value.discriminator.optimizer).toEqual({ name: 'adam', lr: 1e-3, beta1: 0.5, beta2: 0.9, epsilon: 1e-8 });
+    const { container } = createContainer([]);
+    const build = (optimizer: unknown) => {
+      const r = validate(factorDivergence.options, { discriminator: { hidden: [8], optimizer } }, 'd');
+      if (!r.ok) throw new Error(r.problems.join('; '));
+      return factorDivergence.create(r.value, { container, rng: new Rng(1), logger: new SilentLogger(), params: new ParameterStore('divergence'), shape });
+    };
+    const sgd = (await build({ name: 'sgd', lr: 0.01 })) as FactorVae;
+    expect(sgd.discriminator.state().has('adam/momentum/discriminator/logit/kernel')).toBe(true);
+    sgd.dispose();
+    await expect(build({ name: 'adm' })).rejects.toThrow(ConfigError);
+    await expect(build({ name: 'adm' })).rejects.toThrow(/model\.divergence\.discriminator\.optimizer\.name: unknown optimizer "adm" — did you mean "adam"/);
   });
 
   it('gives the model optimiser no parameters; the discriminator has its own', async () => {
     const r = validate(factorDivergence.options, { discriminator: { hidden: [8, 8] } }, 'd');
     if (!r.ok) throw new Error(r.problems.join('; '));
-    const div = (await factorDivergence.create(r.value, { container: new Container(), rng: new Rng(1), logger: new SilentLogger(), params: new ParameterStore('divergence'), shape })) as FactorVae;
+    const div = (await factorDivergence.create(r.value, { container: createContainer([]).container, rng: new Rng(1), logger: new SilentLogger(), params: new ParameterStore('divergence'), shape })) as FactorVae;
     expect(div.parameters().size).toBe(0);
     expect([...div.discriminator.parameters().keys()]).toEqual([
       'discriminator/hidden0/kernel',

@@ -1,25 +1,39 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { NO_PARAMETERS, defineComponent, opt, type AuxiliaryBatch, type DiagonalGaussian, type Divergence, type DivergenceContext, type DivergenceTerms, type Prior, type RandomStream } from '@elbo/core';
+import { ComponentRegistry, NO_PARAMETERS, defineComponent, opt, type AuxiliaryBatch, type DiagonalGaussian, type Divergence, type DivergenceContext, type DivergenceTerms, type Prior, type RandomStream } from '@elbo/core';
+import type { OptimizerFactory } from '@elbo/compute';
 import { batchKl } from './batch-kl.js';
 import { Discriminator, type DiscriminatorSettings } from './discriminator.js';
 import { permuteDims } from './permute-dims.js';
+
+/** The discriminator's optimiser in Kim & Mnih (2018). */
+const KIM_MNIH_ADAM = { name: 'adam', lr: 1e-4, beta1: 0.5, beta2: 0.9, epsilon: 1e-8 };
 
 export const factorOptions = z
   .object({
     gamma: opt.nonNegative().default(35).describe('γ: weight of the total-correlation estimate'),
     discriminator: z
-      .object({
-        hidden: opt.widths().default([1000, 1000, 1000, 1000, 1000, 1000]).describe('hidden layer widths of the discriminator MLP'),
-        leak: opt.range(0, 1).default(0.2).describe('negative slope of its LeakyReLU activations'),
-        lr: opt.positive().default(1e-4).describe('learning rate of its own Adam'),
-        beta1: opt.range(0, 0.999999).default(0.5).describe('β1 of its Adam'),
-        beta2: opt.range(0, 0.999999).default(0.9).describe('β2 of its Adam'),
-        epsilon: opt.positive().default(1e-8).describe('ε of its Adam'),
-      })
-      .strict()
+      .preprocess(
+        // Configs written before the optimiser became a component gave Adam's settings here directly.
+        (v) => {
+          if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
+          const { lr, beta1, beta2, epsilon, ...rest } = v as Record<string, unknown>;
+          const legacy = Object.fromEntries(Object.entries({ lr, beta1, beta2, epsilon }).filter(([, x]) => x !== undefined));
+          return Object.keys(legacy).length && !('optimizer' in rest) ? { ...rest, optimizer: { ...KIM_MNIH_ADAM, ...legacy } } : rest;
+        },
+        z
+          .object({
+            hidden: opt.widths().default([1000, 1000, 1000, 1000, 1000, 1000]).describe('hidden layer widths of the discriminator MLP'),
+            leak: opt.range(0, 1).default(0.2).describe('negative slope of its LeakyReLU activations'),
+            optimizer: z
+              .union([z.string(), z.looseObject({ name: z.string() })])
+              .default(KIM_MNIH_ADAM)
+              .describe('its own optimiser, a section like the run\'s `optimizer` (default Adam lr 1e-4, β1 0.5, β2 0.9)'),
+          })
+          .strict(),
+      )
       .prefault({})
-      .describe('the discriminator and its own Adam: { hidden: six 1000s, leak: 0.2, lr: 1e-4, beta1: 0.5, beta2: 0.9, epsilon: 1e-8 } (Kim & Mnih 2018)'),
+      .describe('the discriminator and its own optimiser: { hidden: six 1000s, leak: 0.2, optimizer: { name: adam, lr: 1e-4, beta1: 0.5, beta2: 0.9 } } (Kim & Mnih 2018)'),
   })
   .strict();
 
@@ -31,20 +45,20 @@ export const factorOptions = z
  * issue 5's dSprites benchmark names.
  *
  * The discriminator (by default Kim & Mnih's: 6 hidden layers of 1000 units, LeakyReLU 0.2, its own
- * Adam with lr 1e-4, β1 0.5, β2 0.9) is not among `parameters()`: the model optimiser never updates
+ * optimiser — any `optimizer/<name>` component, Adam with lr 1e-4, β1 0.5, β2 0.9 by default) is not among `parameters()`: the model optimiser never updates
  * it. It is trained in `auxiliaryUpdate`, which core's trainer calls after every model update with a
  * second batch of the same size drawn uniformly at random, with replacement, from the training split
  * (independently of the epoch's shuffle, from the run's `data` stream; dynamic binarisation applies)
  * and encoded by the freshly updated encoder. On that batch: codes z' ~ q(z|x') are sampled (as in
  * the paper, not the posterior means), z'_perm = permute_dims(z') permutes every dimension across
- * the batch with a permutation seeded from ctx.seed, and one Adam step minimises
+ * the batch with a permutation seeded from ctx.seed, and one optimiser step minimises
  * −½ [mean log D(z') + mean log(1 − D(z'_perm))]. The paper's Algorithm 1 takes the "real" codes
  * from the first batch and only the permuted ones from the second; here both come from the second
  * batch, which is what the trainer's hook provides.
  *
  * Parts: `kl` (batch-mean KL, closed form for a Gaussian prior), `tc` (the discriminator's estimate,
  * unclamped); auxiliary parts `disc_loss`, `disc_acc` (accuracy on real vs. permuted codes).
- * `auxiliaryState` holds the discriminator's weights and its Adam state for checkpoints.
+ * `auxiliaryState` holds the discriminator's weights and its optimiser's state for checkpoints.
  */
 export class FactorVae implements Divergence {
   readonly discriminator: Discriminator;
@@ -96,5 +110,10 @@ export const factorDivergence = defineComponent({
   name: 'factor',
   summary: 'FactorVAE: KL + γ·TC, TC by a discriminator\'s density ratio, trained on a second batch (Kim & Mnih 2018)',
   options: factorOptions,
-  create: (o, ctx) => new FactorVae(o.gamma, ctx.shape!.latentDim, o.discriminator, ctx.rng.stream('init/divergence/discriminator')),
+  create: async (o, ctx) => {
+    const registry = ComponentRegistry.fromContainer(ctx.container);
+    const resolved = registry.resolve('optimizer', o.discriminator.optimizer, 'model.divergence.discriminator.optimizer');
+    const optimizer = await registry.create<OptimizerFactory>(resolved, ctx);
+    return new FactorVae(o.gamma, ctx.shape!.latentDim, { hidden: o.discriminator.hidden, leak: o.discriminator.leak, optimizer }, ctx.rng.stream('init/divergence/discriminator'));
+  },
 });
