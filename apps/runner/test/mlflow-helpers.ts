@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll } from 'vitest';
-import { startMlflowServer, type MlflowServer } from '../../../packages/trackers/test/mlflow-server.js';
+import { startMlflowServer, type MlflowServer } from '@elbo/trackers/testing';
 import { tempDir } from './helpers.js';
 
 /**

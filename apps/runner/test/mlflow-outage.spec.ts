@@ -8,7 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { MlflowSpool, readMetrics, readStatus } from '@elbo/trackers';
-import { allMetrics, experimentByName, getRun, listArtifacts, searchRuns, sortMetrics } from '../../../packages/trackers/test/mlflow-rest.js';
+import { allMetrics, experimentByName, getRun, listArtifacts, searchRuns, sortMetrics } from '@elbo/trackers/testing';
 import { syncCommand } from '../src/commands/sync.js';
 import { elboBin, repoRoot, writeConfig } from './helpers.js';
 import { cleanEnv, mlflowFixture } from './mlflow-helpers.js';

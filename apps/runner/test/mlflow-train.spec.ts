@@ -1,5 +1,5 @@
 /**
- * `elbo train` with tracker/mlflow against a real MLflow server (packages/trackers/test/mlflow-mlflow.server.ts):
+ * `elbo train` with tracker/mlflow against a real MLflow server (`@elbo/trackers/testing`):
  * everything is read back through the server's REST API and compared with the run folder.
  */
 import { spawn } from 'node:child_process';
@@ -7,8 +7,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readArtifactIndex, readMetrics, readParams } from '@elbo/trackers';
-import { freePort } from '../../../packages/trackers/test/mlflow-server.js';
-import { allMetrics, asRecord, downloadArtifact, experimentByName, getRun, listArtifacts, searchRuns, sortMetrics } from '../../../packages/trackers/test/mlflow-rest.js';
+import { allMetrics, asRecord, downloadArtifact, experimentByName, freePort, getRun, listArtifacts, searchRuns, sortMetrics } from '@elbo/trackers/testing';
 import { elboBin, repoRoot, writeConfig } from './helpers.js';
 import { cleanEnv, mlflowFixture } from './mlflow-helpers.js';
 

@@ -44,7 +44,7 @@ describe('backendReport (elbo doctor)', () => {
       expect(text).toContain('auto\n  backend: wasm (auto — node: @tensorflow/tfjs-node is not installed)\n');
       expect(text).toContain('not provisioned by `elbo backend native`');
     }
-    expect(text).toMatch(/\n  wasm  loads   WebAssembly/);
+    expect(text).toContain('\n  wasm  loads   WebAssembly');
     expect(text).toContain(`  Node.js                        ${process.version}\n`);
     expect(text).toContain(`${r.machine.cpus} CPUs`);
   });
