@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataError } from '@elbo/core';
 import { FactorGrid } from './factor-grid.js';
 import { GridSplit } from './grid-split.js';
 import { readDspritesNpz } from './load-dsprites-npz.js';
 import { encodeNpy, encodeNpz } from './write-npz.js';
+import { rejection, useTempDir } from '../../test/fixtures.js';
 
 /** A dSprites-layout grid small enough for a test file: 1×3×2×2×2×2 = 48 images of 4×4 pixels. */
 const tiny = new FactorGrid(
@@ -49,28 +49,15 @@ function npz(patch: Partial<Record<'imgs' | 'latents_classes' | 'latents_values'
   return encodeNpz(members, { compress: true });
 }
 
-let dir: string;
+const dir = useTempDir('dsprites-npz');
 let n = 0;
 async function file(bytes: Uint8Array): Promise<string> {
-  const f = join(dir, `d${n++}.npz`);
+  const f = join(dir(), `d${n++}.npz`);
   await writeFile(f, bytes);
   return f;
 }
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'elbo-dsprites-npz-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 
-async function message(p: Promise<unknown>): Promise<string> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(DataError);
-  return (e as DataError).message;
-}
+const message = async (p: Promise<unknown>) => (await rejection(p, DataError)).message;
 
 describe('readDspritesNpz', () => {
   it('loads a real .npz with the official dtypes; images and factors line up by index', async () => {

@@ -1,9 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { Container } from 'inversify';
 import { ComponentRegistry, ConfigError, DataError, ParameterStore, Rng, SilentLogger, type BuildContext, type Dataset } from '@elbo/core';
 import { datasetsModule } from '../datasets-module.js';
@@ -11,15 +8,9 @@ import { sha256Hex } from '../idx/download-verified.js';
 import { GridSplit } from './grid-split.js';
 import { dspritesSplits, loadDsprites } from './load-dsprites.js';
 import { encodeNpy, encodeNpz } from './write-npz.js';
+import { rejection, useHttpServer, useTempDir } from '../../test/fixtures.js';
 
-async function problems(p: Promise<unknown>): Promise<readonly string[]> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(ConfigError);
-  return (e as ConfigError).problems;
-}
+const problems = async (p: Promise<unknown>) => (await rejection(p, ConfigError)).problems;
 
 describe('loadDsprites (generator)', () => {
   it('defaults: train = the whole grid, test = 5,000 fixed random grid points; factors on both', async () => {
@@ -86,36 +77,22 @@ describe('loadDsprites (generator)', () => {
 });
 
 describe('loadDsprites (file)', () => {
-  let dir: string;
-  let server: Server;
-  let base: string;
   const body = encodeNpz({ imgs: encodeNpy('|u1', [2, 64, 64], new Uint8Array(2 * 4096)) });
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'elbo-dsprites-'));
-    server = createServer((req, res) => {
-      if (req.url === '/dsprites.npz') res.writeHead(200).end(body);
-      else res.writeHead(404).end();
-    });
-    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((ok) => server.close(() => ok()));
-    await rm(dir, { recursive: true, force: true });
+  const dir = useTempDir('dsprites');
+  const base = useHttpServer((req, res) => {
+    if (req.url === '/dsprites.npz') res.writeHead(200).end(body);
+    else res.writeHead(404).end();
   });
 
   it('a missing file, and a downloaded file that is not dSprites, fail with the file named', async () => {
-    const missing = join(dir, 'absent.npz');
-    const e = await loadDsprites({ source: 'file', path: missing }).catch((err: unknown) => err);
-    expect(e).toBeInstanceOf(DataError);
-    expect((e as DataError).message).toBe(`${missing}: file not found`);
-    const target = join(dir, 'cache', 'd.npz');
-    const f = await loadDsprites({ source: 'file', url: `${base}/dsprites.npz`, sha256: sha256Hex(body), path: target }, { logger: new SilentLogger() }).catch((err: unknown) => err);
-    expect((f as DataError).message).toBe(
+    const missing = join(dir(), 'absent.npz');
+    expect((await rejection(loadDsprites({ source: 'file', path: missing }), DataError)).message).toBe(`${missing}: file not found`);
+    const target = join(dir(), 'cache', 'd.npz');
+    const f = await rejection(loadDsprites({ source: 'file', url: `${base()}/dsprites.npz`, sha256: sha256Hex(body), path: target }, { logger: new SilentLogger() }), DataError);
+    expect(f.message).toBe(
       `${target}: array "latents_classes" is missing (the file holds: imgs); expected the dSprites arrays imgs, latents_classes, latents_values`,
     );
-    expect(await readdir(join(dir, 'cache'))).toEqual(['d.npz']); // verified, then kept
+    expect(await readdir(join(dir(), 'cache'))).toEqual(['d.npz']); // verified, then kept
   });
 });
 

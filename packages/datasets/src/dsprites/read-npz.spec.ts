@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataError } from '@elbo/core';
 import { parseNpy } from './read-npy.js';
 import { NpzFile, zipEntries } from './read-npz.js';
 import { encodeNpy, encodeNpz } from './write-npz.js';
+import { rejection, thrown, useTempDir } from '../../test/fixtures.js';
 
 /**
  * A real .npz written by numpy 2.4.6: `np.savez_compressed(f, a=np.arange(6, dtype=np.int64).reshape(2, 3),
@@ -15,36 +15,13 @@ import { encodeNpy, encodeNpz } from './write-npz.js';
 const NUMPY_NPZ =
   'UEsDBC0AAAAIAAAAIQBZm9p9//////////8FABQAYS5ucHkBABAAsAAAAAAAAABWAAAAAAAAAJvsF+obEMnIUMZQrZ6SWpxcpG6loG6TaaGuo6Cell9UUpSYF59flJIKEndLzClOBYoXZyQWpAL5GkY6CsaaOgq1CmQDLgYoYITSTFCaGUqzQGlWKA0AUEsDBC0AAAAIAAAAIQC4EdbF//////////8FABQAYi5ucHkBABAAkAAAAAAAAABNAAAAAAAAAJvsF+obEMnIUMZQrZ6SWpxcpG6loG6TZqGuo6Cell9UUpSYF59flJIKEndLzClOBYoXZyQWpAL5GkY6mjoKtQoUAC4GMHhgD6G/7AcAUEsDBC0AAAAIAAAAIQAlIPlk//////////8FABQAYy5ucHkBABAAhAAAAAAAAABKAAAAAAAAAJvsF+obEMnIUMZQrZ6SWpxcpG6loF5Taqiuo6Cell9UUpSYF59flJIKEndLzClOBYoXZyQWpAL5GkY6CkaaOgq1CmQDLgZGRgYAUEsBAi0DLQAAAAgAAAAhAFmb2n1WAAAAsAAAAAUAAAAAAAAAAAAAAIABAAAAAGEubnB5UEsBAi0DLQAAAAgAAAAhALgR1sVNAAAAkAAAAAUAAAAAAAAAAAAAAIABjQAAAGIubnB5UEsBAi0DLQAAAAgAAAAhACUg+WRKAAAAhAAAAAUAAAAAAAAAAAAAAIABEQEAAGMubnB5UEsFBgAAAAADAAMAmQAAAJIBAAAAAA==';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'elbo-npz-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function rejection(p: Promise<unknown>): Promise<DataError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(DataError);
-  return e as DataError;
-}
-
-function dataErrorOf(f: () => unknown): DataError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataError);
-    return e as DataError;
-  }
-  throw new Error('expected a DataError');
-}
+const dir = useTempDir('npz');
+const dataError = (p: Promise<unknown>) => rejection(p, DataError);
+const dataErrorOf = (f: () => unknown) => thrown(f, DataError);
 
 describe('NpzFile', () => {
   it('reads an .npz written by numpy (deflated members, zip64 local headers)', async () => {
-    const file = join(dir, 'numpy.npz');
+    const file = join(dir(), 'numpy.npz');
     await writeFile(file, Buffer.from(NUMPY_NPZ, 'base64'));
     const npz = await NpzFile.open(file);
     expect(npz.names).toEqual(['a', 'b', 'c']);
@@ -55,14 +32,14 @@ describe('NpzFile', () => {
     const b = parseNpy(await npz.read('b'), file, 'b');
     expect([b.descr, b.shape, Array.from(new Float64Array(b.data.slice().buffer))]).toEqual(['<f8', [2], [0.5, -1.25]]);
     const c = parseNpy(await npz.read('c'), file, 'c');
-    expect((await rejection(npz.read('absent'))).message).toBe(`${file}: array "absent" is missing (the file holds: a, b, c)`);
+    expect((await dataError(npz.read('absent'))).message).toBe(`${file}: array "absent" is missing (the file holds: a, b, c)`);
     expect([c.descr, c.shape, Array.from(c.data)]).toEqual(['|u1', [2, 2], [0, 1, 1, 0]]);
   });
 
   it('round-trips our writer, stored and deflated', async () => {
     const values = Float64Array.from([1, 2.5, -3]);
     for (const compress of [false, true]) {
-      const file = join(dir, `ours-${compress}.npz`);
+      const file = join(dir(), `ours-${compress}.npz`);
       await writeFile(file, encodeNpz({ x: encodeNpy('<f8', [3], values), y: encodeNpy('|u1', [2], Uint8Array.from([7, 9])) }, { compress }));
       const npz = await NpzFile.open(file);
       const x = parseNpy(await npz.read('x'), file, 'x');
@@ -76,21 +53,21 @@ describe('NpzFile', () => {
   });
 
   it('fails precisely on missing, non-zip and corrupt files', async () => {
-    const missing = join(dir, 'nope.npz');
-    expect((await rejection(NpzFile.open(missing))).message).toBe(`${missing}: file not found`);
-    const text = join(dir, 'text.npz');
+    const missing = join(dir(), 'nope.npz');
+    expect((await dataError(NpzFile.open(missing))).message).toBe(`${missing}: file not found`);
+    const text = join(dir(), 'text.npz');
     await writeFile(text, 'just some text, not a zip archive');
-    expect((await rejection(NpzFile.open(text))).message).toBe(`${text}: not a .npz (zip) file: no end-of-central-directory record`);
+    expect((await dataError(NpzFile.open(text))).message).toBe(`${text}: not a .npz (zip) file: no end-of-central-directory record`);
     // Flip one data byte of a stored member: the CRC-32 check catches it.
     const zip = encodeNpz({ a: encodeNpy('|u1', [4], Uint8Array.from([1, 2, 3, 4])) });
     zip[30 + 'a.npy'.length + 64 + 2] ^= 0xff;
-    const corrupt = join(dir, 'corrupt.npz');
+    const corrupt = join(dir(), 'corrupt.npz');
     await writeFile(corrupt, zip);
-    expect((await rejection(NpzFile.open(corrupt).then((z) => z.read('a')))).message).toMatch(/corrupt\.npz: a\.npy: CRC-32 mismatch \(directory 0x[0-9a-f]{8}, data 0x[0-9a-f]{8}\): the file is corrupt$/);
-    const cut = join(dir, 'cut.npz');
+    expect((await dataError(NpzFile.open(corrupt).then((z) => z.read('a')))).message).toMatch(/corrupt\.npz: a\.npy: CRC-32 mismatch \(directory 0x[0-9a-f]{8}, data 0x[0-9a-f]{8}\): the file is corrupt$/);
+    const cut = join(dir(), 'cut.npz');
     const whole = encodeNpz({ a: encodeNpy('|u1', [4], Uint8Array.from([1, 2, 3, 4])) }, { compress: true });
     await writeFile(cut, whole.subarray(0, whole.length - 30));
-    expect((await rejection(NpzFile.open(cut))).message).toMatch(/no end-of-central-directory record|broken zip central directory/);
+    expect((await dataError(NpzFile.open(cut))).message).toMatch(/no end-of-central-directory record|broken zip central directory/);
     expect((await zipEntries(whole, 'w')).map((e) => [e.name, e.method])).toEqual([['a.npy', 8]]);
   });
 });

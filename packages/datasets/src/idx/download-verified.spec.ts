@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
-import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
@@ -9,48 +8,29 @@ import { DataError, SilentLogger, type Logger } from '@elbo/core';
 import { downloadVerified, sha256Hex } from './download-verified.js';
 import { encodeIdx } from './write-idx.js';
 import { loadIdx } from './load-idx.js';
+import { rejection, useHttpServer, useTempDir } from '../../test/fixtures.js';
 
 /** Files the test server serves, by path, and how often each was requested. */
 const served = new Map<string, Uint8Array>();
 const requests: string[] = [];
-let server: Server;
-let base: string;
-let root: string;
+const root = useTempDir('download');
+const base = useHttpServer((req, res) => {
+  requests.push(req.url ?? '');
+  const body = served.get(req.url ?? '');
+  if (!body) {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('no such file');
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length }).end(body);
+});
 let n = 0;
 const freshDir = async () => {
-  const d = join(root, `cache${n++}`);
+  const d = join(root(), `cache${n++}`);
   await mkdir(d);
   return d;
 };
 
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'elbo-download-'));
-  server = createServer((req, res) => {
-    requests.push(req.url ?? '');
-    const body = served.get(req.url ?? '');
-    if (!body) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('no such file');
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length }).end(body);
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((ok) => server.close(() => ok()));
-  await rm(root, { recursive: true, force: true });
-});
-
-async function dataError(p: Promise<unknown>): Promise<DataError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(DataError);
-  return e as DataError;
-}
+const dataError = (p: Promise<unknown>) => rejection(p, DataError);
 
 describe('downloadVerified', () => {
   const body = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7) % 251);
@@ -60,10 +40,10 @@ describe('downloadVerified', () => {
     served.set('/a.bin', body);
     const dir = await freshDir();
     const file = join(dir, 'a.bin');
-    expect(await downloadVerified(`${base}/a.bin`, file, digest.toUpperCase(), new SilentLogger())).toBe('downloaded');
+    expect(await downloadVerified(`${base()}/a.bin`, file, digest.toUpperCase(), new SilentLogger())).toBe('downloaded');
     expect(new Uint8Array(await readFile(file))).toEqual(body);
     const before = requests.length;
-    expect(await downloadVerified(`${base}/a.bin`, file, digest, new SilentLogger())).toBe('cached');
+    expect(await downloadVerified(`${base()}/a.bin`, file, digest, new SilentLogger())).toBe('cached');
     expect(requests.length).toBe(before);
     expect(await readdir(dir)).toEqual(['a.bin']);
   });
@@ -72,18 +52,18 @@ describe('downloadVerified', () => {
     served.set('/b.bin', body);
     const dir = await freshDir();
     const wrong = '0'.repeat(64);
-    const e = await dataError(downloadVerified(`${base}/b.bin`, join(dir, 'b.bin'), wrong, new SilentLogger()));
-    expect(e.file).toBe(`${base}/b.bin`);
+    const e = await dataError(downloadVerified(`${base()}/b.bin`, join(dir, 'b.bin'), wrong, new SilentLogger()));
+    expect(e.file).toBe(`${base()}/b.bin`);
     expect(e.message).toBe(
-      `${base}/b.bin: checksum mismatch: expected sha256 ${wrong}, got ${digest} (5000 bytes); the download was discarded, nothing was written to ${dir}`,
+      `${base()}/b.bin: checksum mismatch: expected sha256 ${wrong}, got ${digest} (5000 bytes); the download was discarded, nothing was written to ${dir}`,
     );
     expect(await readdir(dir)).toEqual([]);
   });
 
   it('HTTP 404 and refused connections are clear DataErrors', async () => {
     const dir = await freshDir();
-    const e = await dataError(downloadVerified(`${base}/missing.gz`, join(dir, 'missing.gz'), digest, new SilentLogger()));
-    expect(e.message).toBe(`${base}/missing.gz: download failed: HTTP 404 Not Found`);
+    const e = await dataError(downloadVerified(`${base()}/missing.gz`, join(dir, 'missing.gz'), digest, new SilentLogger()));
+    expect(e.message).toBe(`${base()}/missing.gz: download failed: HTTP 404 Not Found`);
     const closed = createServer();
     await new Promise<void>((ok) => closed.listen(0, '127.0.0.1', ok));
     const port = (closed.address() as AddressInfo).port;
@@ -100,7 +80,7 @@ describe('downloadVerified', () => {
     await writeFile(file, 'stale');
     const warnings: string[] = [];
     const logger: Logger = { info: () => {}, debug: () => {}, warn: (m) => warnings.push(m) };
-    expect(await downloadVerified(`${base}/c.bin`, file, digest, logger)).toBe('downloaded');
+    expect(await downloadVerified(`${base()}/c.bin`, file, digest, logger)).toBe('downloaded');
     expect(sha256Hex(await readFile(file))).toBe(digest);
     expect(warnings[0]).toMatch(/c\.bin: cached copy has sha256 [0-9a-f]{64}, expected [0-9a-f]{64}; downloading it again$/);
   });
@@ -119,9 +99,9 @@ describe('loadIdx from a URL', () => {
       served.set(`/fashion/${name}`, bytes);
       sha256[name] = sha256Hex(bytes);
     }
-    const cache = join(root, 'url-cache');
+    const cache = join(root(), 'url-cache');
     const before = requests.length;
-    const options = { url: `${base}/fashion/`, sha256, cache, binarize: 'none' } as const;
+    const options = { url: `${base()}/fashion/`, sha256, cache, binarize: 'none' } as const;
     const d = await loadIdx(options);
     expect(requests.slice(before).sort()).toEqual(Object.keys(files).map((f) => `/fashion/${f}`).sort());
     expect([d.train.size, d.test.size, d.shape]).toEqual([12, 3, [4, 4, 1]]);
@@ -132,8 +112,8 @@ describe('loadIdx from a URL', () => {
     expect(again.describe()).toBe(d.describe());
 
     const bad = { ...sha256, 't10k-labels-idx1-ubyte': 'f'.repeat(64) };
-    const badCache = join(root, 'bad-cache');
-    const e = await dataError(loadIdx({ url: `${base}/fashion`, sha256: bad, cache: badCache }));
+    const badCache = join(root(), 'bad-cache');
+    const e = await dataError(loadIdx({ url: `${base()}/fashion`, sha256: bad, cache: badCache }));
     expect(e.message).toMatch(/\/fashion\/t10k-labels-idx1-ubyte: checksum mismatch: expected sha256 f{64}, got [0-9a-f]{64}/);
     expect((await readdir(badCache)).sort()).toEqual(Object.keys(files).filter((f) => f !== 't10k-labels-idx1-ubyte').sort());
   });

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, DataError, Rng } from '@elbo/core';
 import { encodeIdx, writeIdx } from './write-idx.js';
 import { loadIdx, defaultIdxName } from './load-idx.js';
 import type { IdxOptionsInput } from './idx-options.js';
+import { rejection, useTempDir } from '../../test/fixtures.js';
 
 const [ROWS, COLS, NTRAIN, NTEST] = [6, 7, 20, 10];
 const trainPixels = Uint8Array.from({ length: NTRAIN * ROWS * COLS }, (_, i) => (i * 31 + 7) % 256);
@@ -13,11 +13,11 @@ const testPixels = Uint8Array.from({ length: NTEST * ROWS * COLS }, (_, i) => (i
 const trainLabels = Uint8Array.from({ length: NTRAIN }, (_, i) => i % 10);
 const testLabels = Uint8Array.from({ length: NTEST }, (_, i) => (i * 3) % 7);
 
-let root: string;
+const root = useTempDir('load-idx');
 let n = 0;
 /** A fresh folder with the four files; train raw, test gzip (or as `gz` says); `patch` overrides one file. */
 async function fixture(opts: { gz?: boolean; dotted?: boolean; patch?: Record<string, Uint8Array> } = {}): Promise<string> {
-  const dir = join(root, `set${n++}`);
+  const dir = join(root(), `set${n++}`);
   await mkdir(dir);
   const name = (b: string) => (opts.dotted ? b.replace(/-(idx\d-ubyte)$/, '.$1') : b);
   await writeIdx(join(dir, name('train-images-idx3-ubyte')), [NTRAIN, ROWS, COLS], trainPixels);
@@ -35,21 +35,7 @@ function readAll(split: { size: number; dim: number; read(i: ArrayLike<number>, 
   return out;
 }
 
-async function dataError(options: IdxOptionsInput): Promise<DataError> {
-  const e = await loadIdx(options).then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(DataError);
-  return e as DataError;
-}
-
-beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'elbo-load-idx-'));
-});
-afterAll(async () => {
-  await rm(root, { recursive: true, force: true });
-});
+const dataError = (options: IdxOptionsInput) => rejection(loadIdx(options), DataError);
 
 describe('loadIdx from a folder', () => {
   it('reads raw + gzip files: shapes, labels, pixels scaled to [0,1] in file order', async () => {
@@ -109,24 +95,17 @@ describe('loadIdx from a folder', () => {
   });
 
   it('missing files and folders are named', async () => {
-    const dir = join(root, 'empty');
+    const dir = join(root(), 'empty');
     await mkdir(dir);
     expect((await dataError({ dir })).message).toBe(
       `${join(dir, 'train-images-idx3-ubyte')}: not found (looked for train-images-idx3-ubyte, train-images-idx3-ubyte.gz, train-images.idx3-ubyte, train-images.idx3-ubyte.gz in ${dir})`,
     );
-    expect((await dataError({ dir: join(root, 'nope') })).message).toMatch(/nope: folder not found/);
+    expect((await dataError({ dir: join(root(), 'nope') })).message).toMatch(/nope: folder not found/);
   });
 });
 
 describe('idx options', () => {
-  const problems = async (o: unknown) => {
-    const e = await loadIdx(o as IdxOptionsInput).then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).problems;
-  };
+  const problems = async (o: unknown) => (await rejection(loadIdx(o as IdxOptionsInput), ConfigError)).problems;
   const digest = 'ab'.repeat(32);
 
   it('needs exactly one source and full digests with url', async () => {
