@@ -70,7 +70,10 @@ async function runEpoch(b: Built, init: InitMessage, barrier: Barrier, msg: Epoc
   const nameOf = new Map(entries.map(([k, v]) => [v.name, k]));
   const offsets: number[] = [];
   let total = 0;
-  for (const [, v] of entries) offsets.push(total), (total += v.size);
+  for (const [, v] of entries) {
+    offsets.push(total);
+    total += v.size;
+  }
   const offsetOf = new Map(entries.map(([k], i) => [k, offsets[i]!]));
   const slot = (parity: number, worker: number) => new Float32Array(init.grads, ((parity * N + worker) * total) * 4, total);
   const conditioner = b.model.conditioner;
