@@ -1,4 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+/** One project per npm workspace, named after its folder: a package `elbo new plugin` adds is tested too. */
+const workspaces: string[] = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')).workspaces;
 
 const project = (name: string, root: string) => ({
   test: {
@@ -15,17 +20,6 @@ export default defineConfig({
     // TensorFlow.js keeps one global engine per process: isolate files in forked processes.
     pool: 'forks',
     maxWorkers: 2,
-    projects: [
-      project('compute', 'packages/compute'),
-      project('core', 'packages/core'),
-      project('native-backend', 'packages/native-backend'),
-      project('uses', 'packages/uses'),
-      project('models-vae', 'packages/models-vae'),
-      project('models-cvae', 'packages/models-cvae'),
-      project('models-disentangled', 'packages/models-disentangled'),
-      project('datasets', 'packages/datasets'),
-      project('trackers', 'packages/trackers'),
-      project('runner', 'apps/runner'),
-    ],
+    projects: workspaces.map((root) => project(basename(root), root)),
   },
 });

@@ -16,6 +16,8 @@ import { latentMapCommand } from './commands/latent-map.js';
 import { sweepCommand } from './commands/sweep.js';
 import { backendCommand } from './commands/backend.js';
 import { schemaCommand } from './commands/schema.js';
+import { newPluginCommand } from './commands/new-plugin.js';
+import { PLUGIN_KINDS, type PluginKind } from './new-plugin/plugin-names.js';
 
 type Handler = () => Promise<number>;
 
@@ -193,6 +195,19 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('plugin', { type: 'string', array: true, default: [] as string[], describe: 'also cover this plugin package (repeatable)' }),
       (a) => {
         run = () => schemaCommand({ out: a.out, plugin: a.plugin as string[] });
+      },
+    )
+    .command(
+      'new <what> <name>',
+      'start a plugin package: `elbo new plugin <name>` writes one component of --kind, its spec and README, and adds it to the workspace',
+      (y) =>
+        y
+          .positional('what', { choices: ['plugin'] as const, demandOption: true })
+          .positional('name', { type: 'string', demandOption: true, describe: 'package name: beta-kl (→ @elbo/beta-kl) or @scope/name' })
+          .option('dir', { type: 'string', default: 'packages', describe: 'folder the package folder is created in' })
+          .option('kind', { choices: PLUGIN_KINDS, default: 'divergence' as PluginKind, describe: 'kind of the component it starts with' }),
+      (a) => {
+        run = () => newPluginCommand({ name: a.name as string, dir: a.dir, kind: a.kind });
       },
     )
     .command(
