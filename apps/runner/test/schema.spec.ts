@@ -52,7 +52,19 @@ describe('elbo schema', () => {
     expect(likelihood).toContain('"const":"bernoulli"');
     expect(likelihood).toContain('"const":"free-bits"'); // the plugin named by --plugin
     const text = JSON.stringify(schema);
-    for (const title of ['dataset/mnist', 'encoder/mlp', 'decoder/conv', 'prior/standard-normal', 'likelihood/gaussian', 'divergence/beta-tc', 'condition/onehot', 'schedule/linear-warmup', 'optimizer/sgd', 'tracker/mlflow', 'metric/mig']) {
+    for (const title of [
+      'dataset/mnist',
+      'encoder/mlp',
+      'decoder/conv',
+      'prior/standard-normal',
+      'likelihood/gaussian',
+      'divergence/beta-tc',
+      'condition/onehot',
+      'schedule/linear-warmup',
+      'optimizer/sgd',
+      'tracker/mlflow',
+      'metric/mig',
+    ]) {
       expect(text, title).toContain(`"title":"${title}"`);
     }
     expect(text).toContain('"description":"weight of the KL term (1: the ELBO; > 1: β-VAE)"');
@@ -96,7 +108,10 @@ describe('elbo schema', () => {
       model(c)['likelihood'] = 'bernouli';
       const errors = errorsOf(validate, c);
       expect(errors.length).toBeGreaterThan(0);
-      expect(errors.every((e) => e.instancePath.startsWith('/model/likelihood')), show(errors)).toBe(true);
+      expect(
+        errors.every((e) => e.instancePath.startsWith('/model/likelihood')),
+        show(errors),
+      ).toBe(true);
       expect(errors.find((e) => e.keyword === 'enum')?.params).toEqual({ allowedValues: ['bernoulli', 'gaussian'] });
     });
 
@@ -104,23 +119,37 @@ describe('elbo schema', () => {
       const c = await base();
       model(c)['likelihood'] = { name: 'bernouli' };
       const errors = errorsOf(validate, c);
-      expect(errors.some((e) => e.instancePath === '/model/likelihood/name' && e.keyword === 'const'), show(errors)).toBe(true);
-      expect(errors.every((e) => e.instancePath.startsWith('/model/likelihood')), show(errors)).toBe(true);
+      expect(
+        errors.some((e) => e.instancePath === '/model/likelihood/name' && e.keyword === 'const'),
+        show(errors),
+      ).toBe(true);
+      expect(
+        errors.every((e) => e.instancePath.startsWith('/model/likelihood')),
+        show(errors),
+      ).toBe(true);
     });
 
     it('an unknown option of a component', async () => {
       const c = await base();
       model(c)['divergence'] = { name: 'kl', betta: 2 };
       const errors = errorsOf(validate, c);
-      expect(errors, show(errors)).toContainEqual(expect.objectContaining({ instancePath: '/model/divergence', keyword: 'additionalProperties', params: { additionalProperty: 'betta' } }));
-      expect(errors.every((e) => e.instancePath.startsWith('/model/divergence')), show(errors)).toBe(true);
+      expect(errors, show(errors)).toContainEqual(
+        expect.objectContaining({ instancePath: '/model/divergence', keyword: 'additionalProperties', params: { additionalProperty: 'betta' } }),
+      );
+      expect(
+        errors.every((e) => e.instancePath.startsWith('/model/divergence')),
+        show(errors),
+      ).toBe(true);
     });
 
     it('an option of the wrong type or range', async () => {
       const c = await base();
       model(c)['encoder'] = { name: 'mlp', hidden: [300, -3] };
       const errors = errorsOf(validate, c);
-      expect(errors.some((e) => e.instancePath === '/model/encoder/hidden/1'), show(errors)).toBe(true);
+      expect(
+        errors.some((e) => e.instancePath === '/model/encoder/hidden/1'),
+        show(errors),
+      ).toBe(true);
     });
 
     it('an unknown field of the run config, and an unknown tracker', async () => {

@@ -81,7 +81,11 @@ export function configJsonSchema(registry: ComponentRegistry): JsonSchema {
     const props = parent?.['properties'] as Record<string, JsonSchema> | undefined;
     if (!props?.[key]) throw new Error(`configJsonSchema: the run config has no section ${s.path.join('.')}`);
     const was = props[key];
-    props[key] = { description: s.description, ...(was['default'] !== undefined ? { default: was['default'] } : s.unnamed !== undefined ? { default: s.unnamed } : {}), ...sectionSchema(registry, s.kind, definitions) };
+    props[key] = {
+      description: s.description,
+      ...(was['default'] !== undefined ? { default: was['default'] } : s.unnamed !== undefined ? { default: s.unnamed } : {}),
+      ...sectionSchema(registry, s.kind, definitions),
+    };
     let node = complete;
     for (const p of s.path.slice(0, -1)) node = ((node['properties'] ??= {}) as Record<string, JsonSchema>)[p] ??= { type: 'object' };
     ((node['properties'] ??= {}) as Record<string, JsonSchema>)[key] = s.unnamed !== undefined ? unnamedAs(registry, s.kind, s.unnamed, definitions) : NAMED;
