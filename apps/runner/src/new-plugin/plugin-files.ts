@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { configPath, type ComponentTemplate } from './component-template.js';
-import { decoderTemplate, divergenceTemplate, encoderTemplate, likelihoodTemplate, priorTemplate } from './model-templates.js';
+import { divergenceTemplate, likelihoodTemplate, priorTemplate } from './model-templates.js';
+import { decoderTemplate, encoderTemplate } from './network-templates.js';
 import type { PluginKind, PluginNames } from './plugin-names.js';
 import { datasetTemplate, metricTemplate, trackerTemplate } from './run-templates.js';
 
