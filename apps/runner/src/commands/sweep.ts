@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { basename, extname } from 'node:path';
 import { ConfigError, createContainer, loadPlugins, ParameterStore, Rng, StderrLogger, type Logger } from '@elbo/core';
 import { Exit } from '../errors.js';
+import { interruptSignal } from '../interrupt.js';
 import { firstPartyModules } from '../first-party.js';
 import type { Executor } from '../sweep/executor.js';
 import { describeParams, expandTrials, shortLabels, formatValue } from '../sweep/expand-trials.js';
@@ -60,21 +61,6 @@ function defaultName(file: string, trials: readonly ResolvedTrial[]): string {
   return `${stem}-${createHash('sha256').update(trials.map((t) => t.hash).join(',')).digest('hex').slice(0, 8)}`;
 }
 
-/** Ctrl-C / SIGTERM stop the sweep (running trials keep their checkpoints); a second one quits at once. */
-function interruptSignal(logger: Logger): { signal: AbortSignal; dispose: () => void } {
-  const abort = new AbortController();
-  let count = 0;
-  const on = () => {
-    count += 1;
-    if (count > 1) process.exit(Exit.interrupted);
-    logger.info('\ninterrupted: stopping the running trials at their next step (re-run the same command to continue; Ctrl-C again to quit at once)');
-    abort.abort();
-  };
-  process.on('SIGINT', on);
-  process.on('SIGTERM', on);
-  return { signal: abort.signal, dispose: () => (process.off('SIGINT', on), process.off('SIGTERM', on)) };
-}
-
 /**
  * `elbo sweep <sweep.yaml> [--workers N] [--dry-run] [--set a.b=c …]`: expands the sweep file into
  * trials, checks every trial's config, then runs them (or, with --dry-run, lists them and what a run
@@ -105,7 +91,8 @@ export async function sweepCommand(args: SweepArgs): Promise<number> {
   const base = trials[0]!.config;
   const reporters: SweepReporter[] = [new FolderReporter(folder)];
   if (base.tracking['mlflow']) reporters.push(new MlflowSweepReporter(base.tracking['mlflow'], base.experiment, folder, logger));
-  const interrupt = args.signal ? undefined : interruptSignal(logger);
+  // Ctrl-C / SIGTERM stop the sweep (running trials keep their checkpoints); a second one quits at once.
+  const interrupt = args.signal ? undefined : interruptSignal(logger, 'stopping the running trials at their next step (re-run the same command to continue; Ctrl-C again to quit at once)');
   try {
     const result = await runSweep(run, { executor, reporters, logger, signal: args.signal ?? interrupt!.signal });
     const failed = result.records.filter((r) => r.status === 'FAILED');

@@ -1,6 +1,7 @@
 import { trainRun, StderrLogger, readRunConfig, resolveConfig, ConfigError } from '@elbo/core';
 import { loadResolved, setup } from '../setup.js';
 import { Exit } from '../errors.js';
+import { interruptSignal } from '../interrupt.js';
 
 export interface TrainArgs {
   config?: string;
@@ -25,25 +26,15 @@ export async function train(args: TrainArgs): Promise<number> {
     if (!args.config) throw new ConfigError('train: give a config file (elbo train examples/mnist-vae.yaml) or --resume <run-dir>');
     resolved = await loadResolved(args.config, args.set);
   }
-  const abort = new AbortController();
-  let interrupts = 0;
-  const onSignal = () => {
-    interrupts += 1;
-    if (interrupts > 1) process.exit(Exit.interrupted);
-    logger.info('\ninterrupted: stopping after this step (Ctrl-C again to quit at once)');
-    abort.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const interrupt = interruptSignal(logger, 'stopping after this step (Ctrl-C again to quit at once)');
   try {
-    const result = await trainRun({ ...resolved, logger, resumeDir: args.resume, signal: abort.signal });
+    const result = await trainRun({ ...resolved, logger, resumeDir: args.resume, signal: interrupt.signal });
     process.stdout.write(`${result.runDir}\n`);
     return Exit.ok;
   } catch (e) {
-    if (abort.signal.aborted) return Exit.interrupted;
+    if (interrupt.signal.aborted) return Exit.interrupted;
     throw e;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupt.dispose();
   }
 }
