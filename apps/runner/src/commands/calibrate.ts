@@ -1,15 +1,9 @@
-import { calibrateThreshold, scoreExamples, scoreId, writeThreshold, type ScoreKind } from '@elbo/uses';
-import { ConfigError, openRun, StderrLogger } from '@elbo/core';
-import { setupForRun } from '../setup.js';
-import { openInput, positiveInt } from './score.js';
+import { calibrateThreshold, writeThreshold } from '@elbo/uses';
+import { ConfigError } from '@elbo/core';
+import { withScoring, type ScoringArgs } from './score.js';
 
-export interface CalibrateArgs {
-  runDir: string;
-  fpr: number;
-  input: string;
-  score: ScoreKind;
-  k: number;
-  limit?: number;
+export interface CalibrateArgs extends ScoringArgs {
+  readonly fpr: number;
 }
 
 /**
@@ -21,14 +15,8 @@ export interface CalibrateArgs {
  */
 export async function calibrateCommand(args: CalibrateArgs): Promise<number> {
   if (!(args.fpr > 0 && args.fpr < 1)) throw new ConfigError(`--fpr: expected a false-positive rate between 0 and 1 (exclusive), got ${args.fpr}`);
-  positiveInt('--k', args.k);
-  positiveInt('--limit', args.limit);
-  const logger = new StderrLogger();
-  const run = await openRun(args.runDir, { ...(await setupForRun(args.runDir)), logger });
-  try {
-    const input = await openInput(run, args.input);
-    const id = scoreId(args.score, args.k);
-    const scores = await scoreExamples(run.model, input.split, run.rng.stream(`calibrate/${id}`), { score: args.score, k: args.k, limit: args.limit, batchSize: run.config.eval.batchSize });
+  return withScoring('calibrate', args, async ({ input, logger, id, score }) => {
+    const scores = await score();
     if (scores.length < Math.ceil(1 / args.fpr)) logger.warn(`${scores.length} rows are few for a false-positive rate of ${args.fpr}: the threshold is the maximum score`);
     const c = calibrateThreshold(scores, args.fpr);
     const file = await writeThreshold(args.runDir, { ...c, score: id, input: input.source, calibratedAt: new Date().toISOString() });
@@ -40,7 +28,5 @@ export async function calibrateCommand(args: CalibrateArgs): Promise<number> {
     ];
     process.stdout.write(lines.join('\n') + '\n');
     return 0;
-  } finally {
-    run.dispose();
-  }
+  });
 }

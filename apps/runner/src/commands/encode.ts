@@ -1,22 +1,17 @@
 import { resolve } from 'node:path';
-import { ConfigError, openRun, StderrLogger, writeFileAtomic } from '@elbo/core';
+import { ConfigError, writeFileAtomic } from '@elbo/core';
 import { encodeExamples } from '@elbo/uses';
 import { formatCsv } from '@elbo/datasets';
-import { setupForRun } from '../setup.js';
-import { labelText, openInput, positiveInt } from './score.js';
+import { labelText, withRunInput, type RunInputArgs } from './run-input.js';
 
 /**
  * `elbo encode <run> --input test --out latents.csv [--limit N]`: the posterior q(z|x) of every
  * row as CSV — its id, label (when known), `mu_0 … mu_{L−1}` and `sigma_0 … sigma_{L−1}` — the
  * latent features for downstream models.
  */
-export async function encodeCommand(args: { runDir: string; input: string; out: string; limit?: number }): Promise<number> {
+export async function encodeCommand(args: RunInputArgs & { readonly out: string }): Promise<number> {
   if (!args.out.toLowerCase().endsWith('.csv')) throw new ConfigError(`--out ${args.out}: expected a .csv file name`);
-  positiveInt('--limit', args.limit);
-  const logger = new StderrLogger();
-  const run = await openRun(args.runDir, { ...(await setupForRun(args.runDir)), logger });
-  try {
-    const input = await openInput(run, args.input);
+  return withRunInput(args, async ({ run, input, logger }) => {
     const enc = await encodeExamples(run.model, input.split, { limit: args.limit, batchSize: run.config.eval.batchSize });
     const L = enc.dim;
     const header = [input.idHeader, ...(enc.labels ? ['label'] : []), ...Array.from({ length: L }, (_, j) => `mu_${j}`), ...Array.from({ length: L }, (_, j) => `sigma_${j}`)];
@@ -31,7 +26,5 @@ export async function encodeCommand(args: { runDir: string; input: string; out: 
     logger.info(`encode: ${enc.n} rows of ${input.source} → μ and σ of a ${L}-dimensional latent`);
     process.stdout.write(`${out}\n`);
     return 0;
-  } finally {
-    run.dispose();
-  }
+  });
 }

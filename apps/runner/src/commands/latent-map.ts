@@ -1,9 +1,8 @@
 import { basename, resolve } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
-import { ConfigError, openRun, runIdOf, StderrLogger, writeFileAtomic } from '@elbo/core';
+import { ConfigError, runIdOf, writeFileAtomic } from '@elbo/core';
 import { latentMap, type LatentMap, type MapMethod } from '@elbo/uses';
-import { setupForRun } from '../setup.js';
-import { labelText, openInput, positiveInt } from './score.js';
+import { labelText, withRunInput } from './run-input.js';
 
 export interface LatentMapArgs {
   runDir: string;
@@ -24,11 +23,7 @@ export interface LatentMapArgs {
 export async function latentMapCommand(args: LatentMapArgs): Promise<number> {
   const ext = args.out.toLowerCase().match(/\.(png|svg)$/)?.[1];
   if (!ext) throw new ConfigError(`--out ${args.out}: expected a .png or .svg file name`);
-  positiveInt('--limit', args.limit);
-  const logger = new StderrLogger();
-  const run = await openRun(args.runDir, { ...(await setupForRun(args.runDir)), logger });
-  try {
-    const input = await openInput(run, args.input);
+  return withRunInput(args, async ({ run, input, logger }) => {
     const map = await latentMap(run.model, input.split, { method: args.method, limit: args.limit, seed: args.seed, batchSize: run.config.eval.batchSize });
     const labels = map.labels ? Array.from(map.labels, (l) => labelText(run, l)) : undefined;
     const title = `${runIdOf(args.runDir)}: ${map.n} ${input.kind === 'split' ? `${input.source} rows` : `rows of ${basename(input.source)}`}, latent means${map.method === 'latent' ? '' : ` (${map.method.toUpperCase()} of ${run.model.shape.latentDim}-D)`}`;
@@ -38,9 +33,7 @@ export async function latentMapCommand(args: LatentMapArgs): Promise<number> {
     logger.info(`latent map: ${map.n} points, ${map.method === 'pca' ? `PCA (${map.explained!.map((e) => `${(100 * e).toFixed(0)}%`).join(' + ')} of the variance)` : map.method === 'umap' ? 'UMAP' : '2-D latent'} → ${out}`);
     process.stdout.write(`${out}\n`);
     return 0;
-  } finally {
-    run.dispose();
-  }
+  });
 }
 
 /**

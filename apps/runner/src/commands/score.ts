@@ -1,63 +1,44 @@
-import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ConfigError, openRun, StderrLogger, writeFileAtomic, type DataSplit, type OpenRun } from '@elbo/core';
+import { ConfigError, writeFileAtomic } from '@elbo/core';
 import { readThreshold, scoreExamples, scoreId, type ScoreKind } from '@elbo/uses';
-import { formatCsv, isCsvDataset, readCsvRows, readPngFolder } from '@elbo/datasets';
-import { setupForRun } from '../setup.js';
+import { formatCsv } from '@elbo/datasets';
+import { labelText, positiveInt, withRunInput, type RunInput, type RunInputArgs } from './run-input.js';
 
-/** Rows a command feeds to a trained model, with a name for each. */
-export interface InputRows {
-  readonly split: DataSplit;
-  /** What `ids` are: split positions, PNG file names or CSV lines. */
-  readonly idHeader: 'index' | 'file' | 'line';
-  readonly ids: readonly (string | number)[];
-  /** The input as the user named it (`test`, a folder, a file). */
-  readonly source: string;
-  readonly kind: 'split' | 'folder' | 'csv';
+/** The options `elbo score` and `elbo calibrate` share: the rows, the score, its k. */
+export interface ScoringArgs extends RunInputArgs {
+  readonly score: ScoreKind;
+  readonly k: number;
+}
+
+/** What a scoring command works with: the open run and input, the score's id, and the scoring itself. */
+export interface Scoring extends RunInput {
+  /** `neg-elbo`, `iwae-k100`…: the CSV column and the key of a stored threshold. */
+  readonly id: string;
+  /** Scores the input's rows (`scoreExamples`), with the run's stream `<command>/<id>`. */
+  score(): Promise<Float32Array>;
 }
 
 /**
- * Resolves `--input`: `train` or `test` (the run's own dataset splits), a folder of PNG images (of
- * the run's image shape), or a `.csv` file of feature rows (read by the run's stored columns and
- * standardisation for CSV runs, else as rows of values). Bad input is a ConfigError/DataError
- * naming the file and the expected shape.
+ * Checks `--k` (then `--limit`), opens the run and its input (withRunInput) and runs `use`, which
+ * scores the rows when it is ready. Each command draws from its own stream, so calibrating and
+ * scoring the same rows are each repeatable.
  */
-export async function openInput(run: OpenRun, input: string): Promise<InputRows> {
-  if (input === 'train' || input === 'test') {
-    const split = run.dataset[input];
-    return { split, idHeader: 'index', ids: Array.from({ length: split.size }, (_, i) => i), source: input, kind: 'split' };
-  }
-  const st = await stat(input).catch(() => undefined);
-  if (st?.isDirectory()) {
-    const folder = await readPngFolder(input, run.dataset.shape);
-    return { split: folder.split, idHeader: 'file', ids: folder.files, source: input, kind: 'folder' };
-  }
-  if (input.toLowerCase().endsWith('.csv')) {
-    if (!st) throw new ConfigError(`--input ${input}: no such file`);
-    const rows = await readCsvRows(input, { dim: run.model.shape.dataDim, shape: run.dataset.shape, features: isCsvDataset(run.dataset) ? run.dataset.features : undefined });
-    return { split: rows.split, idHeader: 'line', ids: rows.lines, source: input, kind: 'csv' };
-  }
-  throw new ConfigError(`--input ${input}: expected "train", "test", a folder of PNG images or a .csv file${st ? '' : ' (no such file or folder)'}`);
+export async function withScoring<T>(command: 'score' | 'calibrate', args: ScoringArgs, use: (s: Scoring) => Promise<T>): Promise<T> {
+  positiveInt('--k', args.k);
+  const id = scoreId(args.score, args.k);
+  return withRunInput(args, ({ run, input, logger }) =>
+    use({
+      run,
+      input,
+      logger,
+      id,
+      score: () => scoreExamples(run.model, input.split, run.rng.stream(`${command}/${id}`), { score: args.score, k: args.k, limit: args.limit, batchSize: run.config.eval.batchSize }),
+    }),
+  );
 }
 
-/** A row's label as the run names it (class names for CSV runs, else the number); '' when unlabelled. */
-export function labelText(run: OpenRun, label: number | undefined): string {
-  if (label === undefined) return '';
-  return isCsvDataset(run.dataset) ? (run.dataset.features.labelNames?.[label] ?? String(label)) : String(label);
-}
-
-/** Checks a `--limit` / `--k` style option. */
-export function positiveInt(name: string, v: number | undefined): void {
-  if (v !== undefined && !(Number.isInteger(v) && v >= 1)) throw new ConfigError(`${name}: expected a positive integer, got ${v}`);
-}
-
-export interface ScoreArgs {
-  runDir: string;
-  input: string;
-  out: string;
-  score: ScoreKind;
-  k: number;
-  limit?: number;
+export interface ScoreArgs extends ScoringArgs {
+  readonly out: string;
 }
 
 /**
@@ -68,16 +49,10 @@ export interface ScoreArgs {
  */
 export async function scoreCommand(args: ScoreArgs): Promise<number> {
   if (!args.out.toLowerCase().endsWith('.csv')) throw new ConfigError(`--out ${args.out}: expected a .csv file name`);
-  positiveInt('--k', args.k);
-  positiveInt('--limit', args.limit);
-  const logger = new StderrLogger();
-  const run = await openRun(args.runDir, { ...(await setupForRun(args.runDir)), logger });
-  try {
-    const input = await openInput(run, args.input);
-    const id = scoreId(args.score, args.k);
+  return withScoring('score', args, async ({ run, input, logger, id, score }) => {
     const threshold = await readThreshold(args.runDir, id);
     const t0 = performance.now();
-    const scores = await scoreExamples(run.model, input.split, run.rng.stream(`score/${id}`), { score: args.score, k: args.k, limit: args.limit, batchSize: run.config.eval.batchSize });
+    const scores = await score();
     const labels = input.split.labels;
     const header = [input.idHeader, ...(labels ? ['label'] : []), id, ...(threshold ? ['anomaly'] : [])];
     let flagged = 0;
@@ -94,7 +69,5 @@ export async function scoreCommand(args: ScoreArgs): Promise<number> {
     else logger.info(`score: no threshold stored for ${id}; \`elbo calibrate ${args.runDir} --fpr 0.05${args.score === 'neg-elbo' ? '' : ` --score ${args.score}`}${args.score === 'iwae' ? ` --k ${args.k}` : ''}\` adds the anomaly column`);
     process.stdout.write(`${out}\n`);
     return 0;
-  } finally {
-    run.dispose();
-  }
+  });
 }
