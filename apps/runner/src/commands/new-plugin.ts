@@ -86,7 +86,7 @@ export async function newPluginCommand(args: NewPluginArgs): Promise<number> {
   const { registry } = await setup();
   if (registry.has(n.kind, n.component)) throw new ConfigError(`new plugin: ${n.kind}/${n.component} is already a registered component; choose another name`);
 
-  const files = pluginFiles(n);
+  const files = pluginFiles(n, ws ? posix(relative(folder, ws.root)) || '.' : undefined);
   await mkdir(dirname(folder), { recursive: true });
   await mkdir(folder); // fails if the folder appeared meanwhile: never writes into an existing one
   for (const [rel, text] of Object.entries(files)) {
@@ -114,7 +114,7 @@ export async function newPluginCommand(args: NewPluginArgs): Promise<number> {
     out.push('next:', ...steps.map(([c, why]) => `  ${c.padEnd(width)}   # ${why}`), `  then name it in a config: plugins: ["${n.packageName}"] (see ${shown}/README.md)`);
   } else {
     out.push(
-      `not inside an npm workspace: add ${shown} to one (or publish it) so that plugins: ["${n.packageName}"] can find it; a config can also name its entry file by path: plugins: ["./${shown}/src/index.ts"]`,
+      `not inside an npm workspace: add ${shown} to one (or publish it) so that plugins: ["${n.packageName}"] can find it; a config can also name its entry file by path, relative to the config: plugins: ["./${shown}/src/index.ts"] from here`,
     );
   }
   process.stdout.write(`${out.join('\n')}\n`);

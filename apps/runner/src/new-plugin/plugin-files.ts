@@ -44,8 +44,8 @@ function workspaceVersions(): Deps {
 
 const js = (tsFile: string) => `./${tsFile.replace(/\.ts$/, '.js')}`;
 
-/** Every file of a new plugin package, by path relative to its folder. */
-export function pluginFiles(n: PluginNames): Record<string, string> {
+/** Every file of a new plugin package, by path relative to its folder; `root` is the workspace root, relative to it. */
+export function pluginFiles(n: PluginNames, root = '../..'): Record<string, string> {
   const t = TEMPLATES[n.kind];
   const v = workspaceVersions();
   const pick = (names: string[]): Deps => Object.fromEntries(names.map((d) => [d, v[d]!]));
@@ -59,14 +59,14 @@ export function pluginFiles(n: PluginNames): Record<string, string> {
     private: true,
     license: 'MIT',
     exports: { '.': './src/index.ts' },
-    scripts: { test: `vitest run --root ../.. --project ${n.folder}`, typecheck: 'tsc -p ../../tsconfig.json --noEmit' },
+    scripts: { test: `vitest run --root ${root} --project ${n.folder}`, typecheck: `tsc -p ${root}/tsconfig.json --noEmit` },
     nx: { tags: ['type:plugin'] },
     dependencies: pick(deps),
     devDependencies: pick(devDeps),
   };
   return {
     'package.json': `${JSON.stringify(pkg, null, 2)}\n`,
-    'README.md': readme(n, t, deps, devDeps),
+    'README.md': readme(n, t, deps, devDeps, root),
     'src/index.ts': indexSource(n),
     [`src/${n.moduleFile}`]: moduleSource(n),
     [`src/${n.componentFile}`]: t.source(n),
@@ -156,7 +156,7 @@ ${t.specExercise(n)}
 `;
 }
 
-function readme(n: PluginNames, t: ComponentTemplate, deps: string[], devDeps: string[]): string {
+function readme(n: PluginNames, t: ComponentTemplate, deps: string[], devDeps: string[], root: string): string {
   const why: Record<string, string> = {
     '@elbo/core': 'the component interfaces, `defineComponent`, `opt` (option schemas with errors that name the config path), `ComponentContribution`',
     '@elbo/compute': t.usesLayers ? 'the dense layers the component is built from' : 'the spec starts the CPU backend with `selectBackend`',
@@ -168,7 +168,7 @@ function readme(n: PluginNames, t: ComponentTemplate, deps: string[], devDeps: s
   const options = t.options.map((o) => `- \`${o.name}\`: ${o.type} (default \`${o.default}\`) — ${o.description}`).join('\n');
   return `# ${n.packageName}
 
-An [ELBO](../../README.md) plugin. It contributes one component, **\`${n.kind}/${n.component}\`** — ${t.summary(n)}.
+An [ELBO](${root}/README.md) plugin. It contributes one component, **\`${n.kind}/${n.component}\`** — ${t.summary(n)}.
 
 ${t.about(n)}
 
