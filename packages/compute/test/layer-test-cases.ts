@@ -6,6 +6,8 @@
  * Every case is differentiated through L = Σ y ⊙ R with a fixed random R, so ∂L/∂y = R.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, expect, it } from 'vitest';
+import { registerGradients } from '../src/backend.js';
 import { activate, type Activation } from '../src/layers/activation.js';
 import { conv2d, conv2dTranspose } from '../src/layers/conv.js';
 import { conv2dBackpropFilter, type FilterGradStrategy } from '../src/layers/conv2d-backprop-filter.js';
@@ -57,24 +59,32 @@ export function denseData(c: DenseCase, seed = 1): Float32Array[] {
   ];
 }
 
-export function runDense(c: DenseCase, data: Float32Array[], impl: Impl): CaseResult {
+/**
+ * The value of `forward` on the tensors `make` builds, and the gradients of L = Σ forward(inputs) ⊙ r
+ * with respect to every input, in order; all built in one scope, so `leaked` counts what stayed.
+ */
+function runCase(make: () => { inputs: tf.Tensor[]; r: tf.Tensor }, forward: (inputs: tf.Tensor[]) => tf.Tensor): CaseResult {
   const before = tf.memory().numTensors;
   const out = tf.tidy(() => {
-    const [x, w, b, r] = [
-      tf.tensor2d(data[0]!, [c.batch, c.inDim]),
-      tf.tensor2d(data[1]!, [c.inDim, c.outDim]),
-      tf.tensor1d(data[2]!),
-      tf.tensor2d(data[3]!, [c.batch, c.outDim]),
-    ] as const;
-    const forward = (xv: tf.Tensor2D, wv: tf.Tensor2D, bv: tf.Tensor1D): tf.Tensor2D =>
-      impl === 'custom' ? dense(xv, wv, bv, c.activation) : activate(tf.add(tf.matMul(xv, wv), bv), c.activation);
-    const { value, grads } = tf.valueAndGrads((xv: tf.Tensor, wv: tf.Tensor, bv: tf.Tensor) =>
-      tf.sum(tf.mul(forward(xv as tf.Tensor2D, wv as tf.Tensor2D, bv as tf.Tensor1D), r)),
-    )([x, w, b]);
+    const { inputs, r } = make();
+    const { value, grads } = tf.valueAndGrads((...xs: tf.Tensor[]) => tf.sum(tf.mul(forward(xs), r)))(inputs);
     value.dispose();
-    return { value: forward(x, w, b).dataSync() as Float32Array, grads: grads.map((g) => g.dataSync() as Float32Array) };
+    return { value: forward(inputs).dataSync() as Float32Array, grads: grads.map((g) => g.dataSync() as Float32Array) };
   });
   return { ...out, leaked: tf.memory().numTensors - before };
+}
+
+export function runDense(c: DenseCase, data: Float32Array[], impl: Impl): CaseResult {
+  return runCase(
+    () => ({
+      inputs: [tf.tensor2d(data[0]!, [c.batch, c.inDim]), tf.tensor2d(data[1]!, [c.inDim, c.outDim]), tf.tensor1d(data[2]!)],
+      r: tf.tensor2d(data[3]!, [c.batch, c.outDim]),
+    }),
+    (inputs) => {
+      const [x, w, b] = inputs as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+      return impl === 'custom' ? dense(x, w, b, c.activation) : activate(tf.add(tf.matMul(x, w), b), c.activation);
+    },
+  );
 }
 
 /** The shapes of a conv case: input, filter, output. */
@@ -95,24 +105,14 @@ export function convData(c: ConvCase, seed = 7): Float32Array[] {
 
 export function runConv(c: ConvCase, data: Float32Array[], impl: Impl): CaseResult {
   const shapes = convShapes(c);
-  const before = tf.memory().numTensors;
-  const out = tf.tidy(() => {
-    const x = tf.tensor4d(data[0]!, shapes.input);
-    const w = tf.tensor4d(data[1]!, shapes.filter);
-    const r = tf.tensor4d(data[2]!, shapes.output);
-    const forward = (xv: tf.Tensor4D, wv: tf.Tensor4D): tf.Tensor4D => {
-      if (c.kind === 'conv2d') return impl === 'custom' ? conv2d(xv, wv, c.stride, c.pad) : tf.conv2d(xv, wv, c.stride, c.pad);
-      return impl === 'custom'
-        ? conv2dTranspose(xv, wv, shapes.output, c.stride, c.pad)
-        : tf.conv2dTranspose(xv, wv, shapes.output, c.stride, c.pad);
-    };
-    const { value, grads } = tf.valueAndGrads((xv: tf.Tensor, wv: tf.Tensor) =>
-      tf.sum(tf.mul(forward(xv as tf.Tensor4D, wv as tf.Tensor4D), r)),
-    )([x, w]);
-    value.dispose();
-    return { value: forward(x, w).dataSync() as Float32Array, grads: grads.map((g) => g.dataSync() as Float32Array) };
-  });
-  return { ...out, leaked: tf.memory().numTensors - before };
+  return runCase(
+    () => ({ inputs: [tf.tensor4d(data[0]!, shapes.input), tf.tensor4d(data[1]!, shapes.filter)], r: tf.tensor4d(data[2]!, shapes.output) }),
+    (inputs) => {
+      const [x, w] = inputs as [tf.Tensor4D, tf.Tensor4D];
+      if (c.kind === 'conv2d') return impl === 'custom' ? conv2d(x, w, c.stride, c.pad) : tf.conv2d(x, w, c.stride, c.pad);
+      return impl === 'custom' ? conv2dTranspose(x, w, shapes.output, c.stride, c.pad) : tf.conv2dTranspose(x, w, shapes.output, c.stride, c.pad);
+    },
+  );
 }
 
 /**
@@ -146,6 +146,48 @@ export function runInputGrad(c: ConvCase, data: Float32Array[], strategy: InputG
     return conv2dBackpropInput(src, w, g, strategy).dataSync() as Float32Array;
   });
   return { value: new Float32Array(0), grads: [out], leaked: tf.memory().numTensors - before };
+}
+
+/** How far the custom layers may be from the reference: relative error of values and gradients. */
+export const TOL = 1e-4;
+
+/** A custom run matches the reference: its value and each gradient (named, in order) within TOL, and no tensor left behind. */
+export function expectMatches(got: CaseResult, ref: CaseResult, gradNames: readonly string[]): void {
+  expect(relError(got.value, ref.value), 'value').toBeLessThan(TOL);
+  expect(got.grads).toHaveLength(gradNames.length);
+  got.grads.forEach((g, i) => expect(relError(g, ref.grads[i]!), `gradient wrt ${gradNames[i]}`).toBeLessThan(TOL));
+  expect(got.leaked).toBe(0);
+}
+
+/** The spec file runs on the CPU backend (imported by the spec), with compute's gradients registered. */
+export function onCpuBackend(): void {
+  beforeAll(async () => {
+    await registerGradients();
+    await tf.setBackend('cpu');
+  });
+}
+
+/** One test per case on the active backend: the custom layer matches the reference ops (expectMatches), which leave nothing behind either. */
+export function itMatchesReference<C extends { readonly name: string }>(
+  cases: readonly C[],
+  data: (c: C) => Float32Array[],
+  run: (c: C, data: Float32Array[], impl: Impl) => CaseResult,
+  gradNames: readonly string[],
+): void {
+  for (const c of cases) {
+    it(c.name, () => {
+      const d = data(c);
+      const ref = run(c, d, 'reference');
+      expectMatches(run(c, d, 'custom'), ref, gradNames);
+      expect(ref.leaked).toBe(0);
+    });
+  }
+}
+
+/** `tf.variableGrads` of a custom and a reference loss agree: the loss, and the gradient of each of `vars`, within TOL. */
+export function expectSameVariableGrads(got: { value: tf.Scalar; grads: tf.NamedTensorMap }, ref: { value: tf.Scalar; grads: tf.NamedTensorMap }, vars: readonly tf.Variable[]): void {
+  expect(relError(got.value.dataSync() as Float32Array, ref.value.dataSync() as Float32Array), 'loss').toBeLessThan(TOL);
+  for (const v of vars) expect(relError(got.grads[v.name]!.dataSync() as Float32Array, ref.grads[v.name]!.dataSync() as Float32Array), v.name).toBeLessThan(TOL);
 }
 
 /** max |a − e| / max |e| (0 when both are all zeros); lengths must agree. */

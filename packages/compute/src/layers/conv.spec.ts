@@ -1,30 +1,14 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { registerGradients } from '../backend.js';
 import { conv2d, conv2dTranspose, initConv } from './conv.js';
 import { convGeometry } from './conv-geometry.js';
-import { CONV_CASES, convData, relError, runConv, runFilterGrad, runInputGrad } from '../../test/layer-test-cases.js';
+import { CONV_CASES, TOL, convData, expectSameVariableGrads, itMatchesReference, onCpuBackend, relError, runConv, runFilterGrad, runInputGrad } from '../../test/layer-test-cases.js';
 
-const TOL = 1e-4;
-
-beforeAll(async () => {
-  await registerGradients();
-  await tf.setBackend('cpu');
-});
+onCpuBackend();
 
 describe('conv2d / conv2dTranspose (cpu): custom gradients = tf ops with default gradients', () => {
-  for (const c of CONV_CASES) {
-    it(c.name, () => {
-      const data = convData(c);
-      const ref = runConv(c, data, 'reference');
-      const got = runConv(c, data, 'custom');
-      expect(relError(got.value, ref.value), 'value').toBeLessThan(TOL);
-      expect(relError(got.grads[0]!, ref.grads[0]!), 'gradient wrt input').toBeLessThan(TOL);
-      expect(relError(got.grads[1]!, ref.grads[1]!), 'gradient wrt filter').toBeLessThan(TOL);
-      expect(got.leaked).toBe(0);
-    });
-  }
+  itMatchesReference(CONV_CASES, convData, runConv, ['input', 'filter']);
 
   it('both filter-gradient layouts (dilated, phase) agree with the default gradient', () => {
     for (const c of CONV_CASES) {
@@ -65,10 +49,7 @@ describe('conv2d / conv2dTranspose (cpu): custom gradients = tf ops with default
     };
     const got = tf.variableGrads(loss(true), vars);
     const ref = tf.variableGrads(loss(false), vars);
-    expect(relError(got.value.dataSync() as Float32Array, ref.value.dataSync() as Float32Array)).toBeLessThan(TOL);
-    for (const v of vars) {
-      expect(relError(got.grads[v.name]!.dataSync() as Float32Array, ref.grads[v.name]!.dataSync() as Float32Array)).toBeLessThan(TOL);
-    }
+    expectSameVariableGrads(got, ref, vars);
     tf.dispose([x, enc.filter, enc.bias, dec.filter, dec.bias, ...vars, got.value, ref.value]);
     tf.dispose([...Object.values(got.grads), ...Object.values(ref.grads)]);
     expect(tf.memory().numTensors).toBe(before);

@@ -1,30 +1,13 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { registerGradients } from '../backend.js';
 import { dense, initDense } from './dense.js';
-import { DENSE_CASES, denseData, relError, runDense } from '../../test/layer-test-cases.js';
+import { DENSE_CASES, denseData, expectSameVariableGrads, itMatchesReference, onCpuBackend, relError, runDense } from '../../test/layer-test-cases.js';
 
-const TOL = 1e-4;
-
-beforeAll(async () => {
-  await registerGradients();
-  await tf.setBackend('cpu');
-});
+onCpuBackend();
 
 describe('dense (cpu): custom gradient = tf.matMul + add with default gradients', () => {
-  for (const c of DENSE_CASES) {
-    it(c.name, () => {
-      const data = denseData(c);
-      const ref = runDense(c, data, 'reference');
-      const got = runDense(c, data, 'custom');
-      expect(relError(got.value, ref.value)).toBeLessThan(TOL);
-      expect(got.grads).toHaveLength(3);
-      got.grads.forEach((g, i) => expect(relError(g, ref.grads[i]!), `gradient ${['x', 'kernel', 'bias'][i]}`).toBeLessThan(TOL));
-      expect(got.leaked).toBe(0);
-      expect(ref.leaked).toBe(0);
-    });
-  }
+  itMatchesReference(DENSE_CASES, denseData, runDense, ['x', 'kernel', 'bias']);
 
   it('trains variables when the input is data (only ∂L/∂W and ∂L/∂b are asked for)', () => {
     const before = tf.memory().numTensors;
@@ -36,9 +19,7 @@ describe('dense (cpu): custom gradient = tf.matMul + add with default gradients'
       tf.sum(tf.square(custom ? dense(x, w as tf.Tensor2D, b as tf.Tensor1D, 'tanh') : tf.tanh(tf.add(tf.matMul(x, w), b)))) as tf.Scalar;
     const got = tf.variableGrads(loss(true), [w, b]);
     const ref = tf.variableGrads(loss(false), [w, b]);
-    for (const v of [w, b]) {
-      expect(relError(got.grads[v.name]!.dataSync() as Float32Array, ref.grads[v.name]!.dataSync() as Float32Array)).toBeLessThan(TOL);
-    }
+    expectSameVariableGrads(got, ref, [w, b]);
     tf.dispose([x, w0, b0, w, b, got.value, ref.value, ...Object.values(got.grads), ...Object.values(ref.grads)]);
     expect(tf.memory().numTensors).toBe(before);
   });
