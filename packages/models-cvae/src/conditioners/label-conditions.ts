@@ -1,4 +1,5 @@
-import { ConfigError, type ConditionInput, type Dataset, type DataSplit } from '@elbo/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError, type ConditionInput, type Conditioner, type Dataset, type DataSplit } from '@elbo/core';
 
 /** The number of classes of a labelled dataset; a ConfigError naming the component otherwise. */
 export function classCount(dataset: Dataset | undefined, component: string): number {
@@ -31,3 +32,37 @@ export function parseLabels(values: readonly string[], n: number, classes: numbe
 }
 
 export const allLabels = (classes: number): ConditionInput => ({ labels: Int32Array.from({ length: classes }, (_, i) => i) });
+
+/**
+ * A conditioner of class labels: it reads, parses and enumerates labels the same way whatever it
+ * makes of them; `encode` starts from their one-hot vectors. `component` names it in errors.
+ */
+export abstract class LabelConditioner implements Conditioner {
+  abstract readonly dim: number;
+
+  constructor(
+    readonly numClasses: number,
+    private readonly component: string,
+  ) {}
+
+  abstract parameters(): ReadonlyMap<string, tf.Variable>;
+
+  abstract encode(input: ConditionInput): tf.Tensor2D;
+
+  read(split: DataSplit, indices: ArrayLike<number>): ConditionInput {
+    return readLabels(split, indices, this.component);
+  }
+
+  parse(values: readonly string[], n: number, source: string): ConditionInput {
+    return parseLabels(values, n, this.numClasses, source);
+  }
+
+  allClasses(): ConditionInput {
+    return allLabels(this.numClasses);
+  }
+
+  /** The labels as one-hot rows [n, classes] (float32). */
+  protected oneHot(input: ConditionInput): tf.Tensor2D {
+    return tf.cast(tf.oneHot(tf.tensor1d(input.labels!, 'int32'), this.numClasses), 'float32') as tf.Tensor2D;
+  }
+}

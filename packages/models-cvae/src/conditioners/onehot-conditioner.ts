@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { NO_PARAMETERS, defineComponent, type ConditionInput, type Conditioner, type DataSplit } from '@elbo/core';
-import { allLabels, classCount, parseLabels, readLabels } from './label-conditions.js';
+import { NO_PARAMETERS, defineComponent, type ConditionInput } from '@elbo/core';
+import { LabelConditioner, classCount } from './label-conditions.js';
 
 /** c = one-hot(label), width = number of classes (Sohn et al. 2015; Kingma et al. 2014 M2). */
-export class OneHotConditioner implements Conditioner {
-  constructor(readonly numClasses: number) {}
+export class OneHotConditioner extends LabelConditioner {
+  constructor(numClasses: number) {
+    super(numClasses, 'condition/onehot');
+  }
 
   get dim(): number {
     return this.numClasses;
@@ -15,20 +17,8 @@ export class OneHotConditioner implements Conditioner {
     return NO_PARAMETERS;
   }
 
-  read(split: DataSplit, indices: ArrayLike<number>): ConditionInput {
-    return readLabels(split, indices, 'condition/onehot');
-  }
-
   encode(input: ConditionInput): tf.Tensor2D {
-    return tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(input.labels!, 'int32'), this.numClasses), 'float32') as tf.Tensor2D);
-  }
-
-  parse(values: readonly string[], n: number, source: string): ConditionInput {
-    return parseLabels(values, n, this.numClasses, source);
-  }
-
-  allClasses(): ConditionInput {
-    return allLabels(this.numClasses);
+    return tf.tidy(() => this.oneHot(input));
   }
 }
 
