@@ -3,9 +3,28 @@ import { activate, type Activation } from '../layers/activation.js';
 import { conv2d, conv2dTranspose } from '../layers/conv.js';
 import type { SeedSource, VariableFactory } from './dense-layer.js';
 
-function glorot(shape: [number, number, number, number], fanIn: number, fanOut: number, init: SeedSource): tf.Tensor {
+type Shape4 = [number, number, number, number];
+
+function glorot(shape: Shape4, fanIn: number, fanOut: number, init: SeedSource): tf.Tensor {
   const limit = Math.sqrt(6 / (fanIn + fanOut));
   return tf.randomUniform(shape, -limit, limit, 'float32', init.nextSeed());
+}
+
+/**
+ * The variables of a strided convolution layer: a Glorot-uniform filter (fans kernel²·in and
+ * kernel²·out channels) named `<name>/filter`, laid out by `filterShape`, and a zero `<name>/bias`.
+ */
+abstract class StridedConvLayer {
+  readonly filter: tf.Variable;
+  readonly bias: tf.Variable;
+
+  constructor(store: VariableFactory, name: string, inCh: number, readonly outCh: number, readonly kernel: number, readonly stride: number, readonly activation: Activation, init: SeedSource) {
+    this.filter = store.create(`${name}/filter`, glorot(this.filterShape(inCh), kernel * kernel * inCh, kernel * kernel * outCh, init));
+    this.bias = store.create(`${name}/bias`, tf.zeros([outCh]));
+  }
+
+  /** The filter's layout for `inCh` input channels; called by the constructor, once kernel and outCh are set. */
+  protected abstract filterShape(inCh: number): Shape4;
 }
 
 /**
@@ -13,13 +32,9 @@ function glorot(shape: [number, number, number, number], fanIn: number, fanOut: 
  * whose filter gradient is itself a forward convolution, so it trains on backends without a
  * Conv2DBackpropFilter kernel (WASM).
  */
-export class ConvLayer {
-  readonly filter: tf.Variable;
-  readonly bias: tf.Variable;
-
-  constructor(store: VariableFactory, name: string, inCh: number, readonly outCh: number, readonly kernel: number, readonly stride: number, readonly activation: Activation, init: SeedSource) {
-    this.filter = store.create(`${name}/filter`, glorot([kernel, kernel, inCh, outCh], kernel * kernel * inCh, kernel * kernel * outCh, init));
-    this.bias = store.create(`${name}/bias`, tf.zeros([outCh]));
+export class ConvLayer extends StridedConvLayer {
+  protected filterShape(inCh: number): Shape4 {
+    return [this.kernel, this.kernel, inCh, this.outCh];
   }
 
   apply(x: tf.Tensor4D): tf.Tensor4D {
@@ -28,19 +43,15 @@ export class ConvLayer {
 }
 
 /** A strided transposed convolution ('same' padding) to an explicit output size. */
-export class ConvTransposeLayer {
-  readonly filter: tf.Variable;
-  readonly bias: tf.Variable;
-
-  constructor(store: VariableFactory, name: string, inCh: number, readonly outCh: number, readonly kernel: number, readonly stride: number, readonly activation: Activation, init: SeedSource) {
-    // conv2dTranspose filters are [kh, kw, outCh, inCh].
-    this.filter = store.create(`${name}/filter`, glorot([kernel, kernel, outCh, inCh], kernel * kernel * inCh, kernel * kernel * outCh, init));
-    this.bias = store.create(`${name}/bias`, tf.zeros([outCh]));
+export class ConvTransposeLayer extends StridedConvLayer {
+  /** conv2dTranspose filters are [kh, kw, outCh, inCh]. */
+  protected filterShape(inCh: number): Shape4 {
+    return [this.kernel, this.kernel, this.outCh, inCh];
   }
 
   apply(x: tf.Tensor4D, outHeight: number, outWidth: number): tf.Tensor4D {
     return tf.tidy(() => {
-      const shape: [number, number, number, number] = [x.shape[0], outHeight, outWidth, this.outCh];
+      const shape: Shape4 = [x.shape[0], outHeight, outWidth, this.outCh];
       return activate(tf.add(conv2dTranspose(x, this.filter as tf.Tensor4D, shape, this.stride, 'same'), this.bias) as tf.Tensor4D, this.activation);
     });
   }
