@@ -10,5 +10,8 @@ import { sweepModule } from './sweep/sweep-module.js';
 /** How a training worker thread builds the same registry (`train.workers` > 1): `setupForConfig` of setup.ts. */
 export const workerSetup: WorkerSetup = { module: new URL('./setup.ts', import.meta.url).href, export: 'setupForConfig' };
 
+/** Data-parallel training (`train.workers`), whose workers rebuild the registry with `workerSetup`. */
+export const dataParallel = dataParallelModule(workerSetup);
+
 /** The modules every run loads; plugins named in a config are added after these. */
-export const firstPartyModules: readonly ContainerModule[] = [modelsVaeModule, modelsCvaeModule, modelsDisentangledModule, datasetsModule, trackersModule, dataParallelModule(workerSetup), sweepModule];
+export const firstPartyModules: readonly ContainerModule[] = [modelsVaeModule, modelsCvaeModule, modelsDisentangledModule, datasetsModule, trackersModule, dataParallel, sweepModule];

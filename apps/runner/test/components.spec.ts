@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Container } from 'inversify';
 import { ComponentRegistry, ParameterStore, Rng, SilentLogger, coreModule, createContainer, validate, type Dataset, type ModelShape } from '@elbo/core';
 import { selectBackend } from '@elbo/compute';
-import { firstPartyModules } from '../src/first-party.js';
+import { dataParallel, firstPartyModules } from '../src/first-party.js';
 import { modelsVaeModule } from '@elbo/models-vae';
 import { modelsCvaeModule } from '@elbo/models-cvae';
 import { modelsDisentangledModule } from '@elbo/models-disentangled';
@@ -37,14 +37,15 @@ const needsWorld = new Map([
 ]);
 
 describe('first-party modules', () => {
-  const modules = { core: coreModule, 'models-vae': modelsVaeModule, 'models-cvae': modelsCvaeModule, 'models-disentangled': modelsDisentangledModule, datasets: datasetsModule, trackers: trackersModule, sweep: sweepModule };
+  const modules = { core: coreModule, 'models-vae': modelsVaeModule, 'models-cvae': modelsCvaeModule, 'models-disentangled': modelsDisentangledModule, datasets: datasetsModule, trackers: trackersModule, 'data-parallel': dataParallel, sweep: sweepModule };
   it('the runner loads every first-party module', () => {
     expect(new Set(firstPartyModules)).toEqual(new Set(Object.values(modules).slice(1)));
   });
   for (const [name, module] of Object.entries(modules)) {
     it(`${name}: loads into a fresh container and builds every component with default options`, async () => {
+      // Core's module is always there (createContainer loads it): its optimisers serve FactorVAE's discriminator.
       const container = new Container();
-      container.load(module);
+      container.load(...(module === coreModule ? [coreModule] : [coreModule, module]));
       const registry = ComponentRegistry.fromContainer(container);
       for (const d of registry.list()) {
         const id = `${d.kind}/${d.name}`;

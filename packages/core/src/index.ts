@@ -42,7 +42,6 @@ export { ComponentRegistry, type ComponentSection, type ResolvedSection } from '
 export { nearest, editDistance } from './registry/suggest.js';
 export { ConfigError, DataError } from './config/config-error.js';
 export { opt, show, validate, formatIssues, activationOption } from './config/options.js';
-export { configJsonSchema, CONFIG_SCHEMA_DRAFT, CONFIG_FIELD_DOCS, type JsonSchema } from './config/config-json-schema.js';
 export { writeFileAtomic } from './runtime/files.js';
 export { ZipReader, type ZipMember, type ZipOpenOptions } from './runtime/zip-reader.js';
 export { Optimizer } from './optim/optimizer.js';
@@ -56,6 +55,7 @@ export { evaluate, importanceWeighted, type Evaluation, type EvaluationOptions }
 export { saveCheckpoint, loadCheckpoint, hasCheckpoint, appendCheckpointEvaluations, packTensors, unpackTensors, type Checkpoint, type CheckpointState } from './training/checkpoint.js';
 export { constantSchedule, linearWarmupSchedule } from './training/schedules.js';
 export { VaeModel, type ObjectiveOutput } from './model/vae-model.js';
+export { StandardNormalPrior, BernoulliLikelihood, AnalyticKl } from './model/standard-parts.js';
 export { GaussianHeadEncoder, ParamsHeadDecoder, type ConditionedNetwork } from './model/head-networks.js';
 export { defineNetwork, type NetworkDescriptor } from './model/define-network.js';
 export { TrackerHub } from './tracking/tracker-hub.js';

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { Container } from 'inversify';
 import { z } from 'zod';
-import { ComponentRegistry, ParameterStore, Rng, SilentLogger, validate, type ModelShape } from '@elbo/core';
+import { ComponentRegistry, ParameterStore, Rng, SilentLogger, coreModule, validate, type ModelShape } from '@elbo/core';
 import { selectBackend } from '@elbo/compute';
 import { modelsDisentangledManifest, modelsDisentangledModule } from './models-disentangled-module.js';
 import { metricComponents } from './metrics/metric-components.js';
@@ -23,8 +23,9 @@ describe('modelsDisentangledModule', () => {
   });
 
   it('builds every divergence with default options, leaving no tensors behind once disposed', async () => {
+    // FactorVAE's discriminator takes its optimiser from core's components, always loaded beside a plugin.
     const container = new Container();
-    container.load(modelsDisentangledModule);
+    container.load(coreModule, modelsDisentangledModule);
     const registry = ComponentRegistry.fromContainer(container);
     for (const d of registry.list('divergence')) {
       const id = `${d.kind}/${d.name}`;

@@ -1,4 +1,5 @@
-import { configJsonSchema, writeFileAtomic } from '@elbo/core';
+import { writeFileAtomic } from '@elbo/core';
+import { configJsonSchema } from '../config/config-json-schema.js';
 import { setup } from '../setup.js';
 
 /**

@@ -1,9 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { Container } from 'inversify';
-import { DiagonalGaussian, ParameterStore, Rng, SilentLogger, validate, type Divergence, type ModelShape } from '@elbo/core';
+import { DiagonalGaussian, ParameterStore, Rng, SilentLogger, validate, type Divergence, type ModelShape, StandardNormalPrior } from '@elbo/core';
 import { selectBackend } from '@elbo/compute';
-import { StandardNormalPrior } from '../../test/plain-vae-parts.js';
 import { betaDivergence, capacityAt } from './beta-divergence.js';
 
 beforeAll(async () => {

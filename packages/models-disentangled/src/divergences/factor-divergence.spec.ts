@@ -1,8 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, DiagonalGaussian, ParameterStore, RandomStream, Rng, SilentLogger, createContainer, mulberry32, validate, type ModelShape } from '@elbo/core';
+import { ConfigError, DiagonalGaussian, ParameterStore, RandomStream, Rng, SilentLogger, createContainer, mulberry32, validate, type ModelShape, StandardNormalPrior } from '@elbo/core';
 import { Adam, selectBackend } from '@elbo/compute';
-import { StandardNormalPrior } from '../../test/plain-vae-parts.js';
 import { FactorVae, factorDivergence } from './factor-divergence.js';
 import { permuteDims } from './permute-dims.js';
 

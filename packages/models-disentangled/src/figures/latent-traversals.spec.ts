@@ -1,8 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { DiagonalGaussian, NO_PARAMETERS, VaeModel, decodePng, mulberry32, type Dataset, type DataSplit, type Decoder, type Encoder, type ModelShape, type Prior } from '@elbo/core';
+import { DiagonalGaussian, NO_PARAMETERS, VaeModel, decodePng, mulberry32, type Dataset, type DataSplit, type Decoder, type Encoder, type ModelShape, type Prior, AnalyticKl, BernoulliLikelihood, StandardNormalPrior } from '@elbo/core';
 import { selectBackend } from '@elbo/compute';
-import { AnalyticKl, BernoulliLikelihood, StandardNormalPrior } from '../../test/plain-vae-parts.js';
 import { latentTraversalFigures, latentTraversals, traversalOrder } from './latent-traversals.js';
 
 beforeAll(async () => {

@@ -1,27 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { ConfigError, NO_PARAMETERS, defineComponent, opt, type DiagonalGaussian, type Divergence, type DivergenceTerms, type Prior } from '@elbo/core';
+import { AnalyticKl, NO_PARAMETERS, defineComponent, opt, type DiagonalGaussian, type Divergence, type DivergenceTerms, type Prior } from '@elbo/core';
 
 const klOptions = z.object({ beta: opt.nonNegative().default(1).describe('weight of the KL term (1: the ELBO; > 1: β-VAE)') }).strict();
 
-/**
- * β·KL(q(z|x) ‖ p(z)) in closed form for a Gaussian prior (Kingma & Welling 2014, appendix B),
- * averaged over the batch. β = 1 is the plain VAE; β > 1 is β-VAE (Higgins et al. 2017).
- */
-export class AnalyticKl implements Divergence {
-  readonly perExample = true;
-  constructor(readonly beta: number) {}
-
-  parameters() {
-    return NO_PARAMETERS;
-  }
-
-  terms(q: DiagonalGaussian, p: DiagonalGaussian | undefined): DivergenceTerms {
-    if (!p) throw new ConfigError('model.divergence: "kl" needs a prior with a closed-form Gaussian density; use "mc-kl" for this prior');
-    const kl = tf.mean(q.kl(p)) as tf.Scalar;
-    return { total: this.beta === 1 ? kl : (tf.mul(kl, this.beta) as tf.Scalar), parts: { kl } };
-  }
-}
+export { AnalyticKl };
 
 /**
  * β·KL estimated by one Monte-Carlo sample, log q(z|x) − log p(z) at the reparameterised z, for

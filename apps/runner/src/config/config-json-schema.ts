@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import type { ComponentDescriptor } from '../registry/component.js';
-import type { ComponentRegistry } from '../registry/component-registry.js';
-import { RunConfigSchema } from '../run/run-config.js';
+import { RunConfigSchema, type ComponentDescriptor, type ComponentRegistry } from '@elbo/core';
 
 /** A JSON Schema document or sub-schema, as plain data. */
 export type JsonSchema = { [keyword: string]: unknown };
