@@ -18,7 +18,21 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { DataParallelStrategy } from '@elbo/data-parallel';
-import { createRunContainer, Dataset, heldOutEvaluation, InProcessStrategy, Model, Optimizer, resolveConfig, RngToken, SilentLogger, Trainer, type Rng, type TrainerCallback, type VaeModel } from '@elbo/core';
+import {
+  createRunContainer,
+  Dataset,
+  heldOutEvaluation,
+  InProcessStrategy,
+  Model,
+  Optimizer,
+  resolveConfig,
+  RngToken,
+  SilentLogger,
+  Trainer,
+  type Rng,
+  type TrainerCallback,
+  type VaeModel,
+} from '@elbo/core';
 import { selectBackend, setLayerGradients, type BackendPreference, type LayerGradients, type OptimizerFactory } from '@elbo/compute';
 import { setup, workerSetup } from '@elbo/runner';
 import { benchModels, type BenchModel } from './bench-models.js';
@@ -41,11 +55,19 @@ interface Built {
 async function build(spec: BenchModel, backend: BackendPreference, batch: number, steps: number, workers = 1): Promise<Built> {
   await selectBackend(backend);
   const { registry, container } = await setup();
-  const config = resolveConfig({ seed: 1, backend, data: spec.data, model: spec.model, train: { epochs: 1, batchSize: batch, readEvery: 1_000_000 }, eval: { k: 0, limit: 1 }, tracking: {} }, registry);
+  const config = resolveConfig(
+    { seed: 1, backend, data: spec.data, model: spec.model, train: { epochs: 1, batchSize: batch, readEvery: 1_000_000 }, eval: { k: 0, limit: 1 }, tracking: {} },
+    registry,
+  );
   const run = createRunContainer(container, { config, logger: new SilentLogger(), registry });
   const full = await run.getAsync<Dataset>(Dataset);
   // A fixed prefix of the training split: `steps` batches per epoch, one test example.
-  const dataset: Dataset = { ...full, describe: () => full.describe(), train: { ...full.train, size: Math.min(full.train.size, batch * steps), read: full.train.read.bind(full.train) }, test: { ...full.test, size: 1, read: full.test.read.bind(full.test) } };
+  const dataset: Dataset = {
+    ...full,
+    describe: () => full.describe(),
+    train: { ...full.train, size: Math.min(full.train.size, batch * steps), read: full.train.read.bind(full.train) },
+    test: { ...full.test, size: 1, read: full.test.read.bind(full.test) },
+  };
   run.rebind<Dataset>(Dataset).toConstantValue(dataset);
   const model = await run.getAsync<VaeModel>(Model);
   const optimizer = await run.getAsync<OptimizerFactory>(Optimizer);
@@ -124,7 +146,14 @@ function child(args: string[]): ChildResult {
   try {
     return JSON.parse(line) as ChildResult;
   } catch {
-    return { ok: false, reason: (r.stderr || 'no output').trim().split('\n').filter((l) => !l.includes('npm warn')).pop() };
+    return {
+      ok: false,
+      reason: (r.stderr || 'no output')
+        .trim()
+        .split('\n')
+        .filter((l) => !l.includes('npm warn'))
+        .pop(),
+    };
   }
 }
 
@@ -149,7 +178,9 @@ function keras(): void {
   const r = spawnSync(python, [fileURLToPath(new URL('./keras-reference.py', import.meta.url))], { encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' } });
   try {
     const res = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { rates: number[]; versions: string };
-    console.log(`${label}${fmt(median(res.rates)).padStart(7)} samples/s  (median of ${res.rates.length}; min ${fmt(Math.min(...res.rates))}, max ${fmt(Math.max(...res.rates))})  ${res.versions}, tf.function`);
+    console.log(
+      `${label}${fmt(median(res.rates)).padStart(7)} samples/s  (median of ${res.rates.length}; min ${fmt(Math.min(...res.rates))}, max ${fmt(Math.max(...res.rates))})  ${res.versions}, tf.function`,
+    );
   } catch {
     console.log(`${label}failed: ${(r.stderr || 'no output').trim().split('\n').pop()}`);
   }
@@ -159,7 +190,9 @@ function keras(): void {
 const workerCounts: Record<string, number[]> = { node: [1], wasm: [1, 2], cpu: [1, 2] };
 
 function parent(only: { model?: string; backend?: string; workers?: number }): void {
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}; ${new Date().toISOString().slice(0, 10)}`);
+  console.log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}; ${new Date().toISOString().slice(0, 10)}`,
+  );
   for (const m of benchModels.filter((x) => !only.model || x.name === only.model)) {
     console.log(`${m.name}: ${m.describe}; ${(m.flopsPerSample / 1e6).toFixed(2)} MFLOP per sample per training step (forward + backward)`);
     for (const backend of backends.filter((b) => !only.backend || b === only.backend)) {

@@ -35,13 +35,17 @@ const problems: string[] = [];
 for (const project of Object.keys(graph.nodes).sort()) {
   const tag = typeTag(project);
   const allowed = depConstraints.find((c) => c.sourceTag === tag)?.onlyDependOnLibsWithTags;
-  if (!tag || !allowed) problems.push(`${project}: no rule for its tag ${tag ?? '(none)'}; tag it in its package.json (nx.tags) with one of ${depConstraints.map((c) => c.sourceTag).join(', ')}`);
+  if (!tag || !allowed)
+    problems.push(`${project}: no rule for its tag ${tag ?? '(none)'}; tag it in its package.json (nx.tags) with one of ${depConstraints.map((c) => c.sourceTag).join(', ')}`);
   // Edges to npm packages (npm:…) are not between projects; the lint rule import-x/no-extraneous-dependencies covers them.
   const targets = [...new Set((graph.dependencies[project] ?? []).map((d) => d.target).filter((t) => t in graph.nodes))].sort();
   const verdicts = targets.map((target) => {
     const targetTag = typeTag(target);
     const ok = !!allowed && (allowed.includes('*') || (!!targetTag && allowed.includes(targetTag)));
-    if (!ok) problems.push(`${project} (${tag ?? 'untagged'}) → ${target} (${targetTag ?? 'untagged'}): ${tag ?? 'an untagged project'} may depend only on ${allowed?.join(', ') ?? 'nothing'}`);
+    if (!ok)
+      problems.push(
+        `${project} (${tag ?? 'untagged'}) → ${target} (${targetTag ?? 'untagged'}): ${tag ?? 'an untagged project'} may depend only on ${allowed?.join(', ') ?? 'nothing'}`,
+      );
     return `${target}${ok ? '' : ' ✗'}`;
   });
   console.log(`${project} (${tag ?? 'untagged'}) → ${verdicts.join(', ') || '—'}`);

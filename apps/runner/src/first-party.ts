@@ -14,4 +14,12 @@ export const workerSetup: WorkerSetup = { module: new URL('./setup.ts', import.m
 export const dataParallel = dataParallelModule(workerSetup);
 
 /** The modules every run loads; plugins named in a config are added after these. */
-export const firstPartyModules: readonly ContainerModule[] = [modelsVaeModule, modelsCvaeModule, modelsDisentangledModule, datasetsModule, trackersModule, dataParallel, sweepModule];
+export const firstPartyModules: readonly ContainerModule[] = [
+  modelsVaeModule,
+  modelsCvaeModule,
+  modelsDisentangledModule,
+  datasetsModule,
+  trackersModule,
+  dataParallel,
+  sweepModule,
+];

@@ -49,9 +49,15 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('limit', { type: 'number', describe: 'evaluate the first N test examples only' })
           .option('backend', { choices: ['auto', 'node', 'wasm', 'cpu'] as const, describe: 'override the run’s backend' })
           .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' })
-          .option('metrics', { type: 'string', describe: 'disentanglement metrics to compute, comma-separated: betavae, factorvae, mig, sap, dci, gaussian-tc (options from the config’s eval.metrics.<name>)' }),
+          .option('metrics', {
+            type: 'string',
+            describe: 'disentanglement metrics to compute, comma-separated: betavae, factorvae, mig, sap, dci, gaussian-tc (options from the config’s eval.metrics.<name>)',
+          }),
       (a) => {
-        const metrics = (a.metrics ?? '').split(',').map((m) => m.trim()).filter(Boolean);
+        const metrics = (a.metrics ?? '')
+          .split(',')
+          .map((m) => m.trim())
+          .filter(Boolean);
         run = () => evalCommand({ runDir: a.runDir as string, k: a.k, limit: a.limit, backend: a.backend, json: a.json, metrics });
       },
     )
@@ -65,10 +71,15 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('out', { type: 'string', default: 'samples.png', describe: 'PNG file to write' })
           .option('seed', { type: 'number', default: 0 })
           .option('cols', { type: 'number', describe: 'images per row (default: √n; 10 z per class with --grid-by-condition)' })
-          .option('condition', { type: 'string', array: true, describe: 'conditional models: what to generate — a class label (7) or a vector (0.1,0,1); one for all, or one per sample' })
+          .option('condition', {
+            type: 'string',
+            array: true,
+            describe: 'conditional models: what to generate — a class label (7) or a vector (0.1,0,1); one for all, or one per sample',
+          })
           .option('grid-by-condition', { type: 'boolean', default: false, describe: 'conditional models: one row per class, each column one z held fixed across the classes' }),
       (a) => {
-        run = () => sampleCommand({ runDir: a.runDir as string, n: a.n, out: a.out, seed: a.seed, cols: a.cols, condition: a.condition?.map(String), gridByCondition: a.gridByCondition });
+        run = () =>
+          sampleCommand({ runDir: a.runDir as string, n: a.n, out: a.out, seed: a.seed, cols: a.cols, condition: a.condition?.map(String), gridByCondition: a.gridByCondition });
       },
     )
     .command(
@@ -92,7 +103,11 @@ export async function main(argv: readonly string[]): Promise<number> {
           .positional('run-dir', { type: 'string', demandOption: true })
           .option('input', { type: 'string', default: 'test', describe: 'train | test (the run’s splits), a folder of PNG images, or a .csv of feature rows' })
           .option('out', { type: 'string', default: 'scores.csv', describe: 'CSV file to write' })
-          .option('score', { choices: SCORE_KINDS, default: 'neg-elbo' as ScoreKind, describe: 'neg-elbo: −ELBO (1 sample); iwae: −log p̂(x) with k samples; recon: squared reconstruction error' })
+          .option('score', {
+            choices: SCORE_KINDS,
+            default: 'neg-elbo' as ScoreKind,
+            describe: 'neg-elbo: −ELBO (1 sample); iwae: −log p̂(x) with k samples; recon: squared reconstruction error',
+          })
           .option('k', { type: 'number', default: 100, describe: 'importance samples for --score iwae' })
           .option('limit', { type: 'number', describe: 'score the first N rows only' }),
       (a) => {
@@ -148,7 +163,11 @@ export async function main(argv: readonly string[]): Promise<number> {
           .positional('run-dir', { type: 'string', demandOption: true })
           .option('out', { type: 'string', default: 'latent-map.png', describe: 'PNG (or .svg) file to write' })
           .option('input', { type: 'string', default: 'test', describe: 'train | test, a folder of PNG images, or a .csv of feature rows' })
-          .option('method', { choices: MAP_METHODS, default: 'auto' as MapMethod, describe: 'auto: the latent itself when 2-D, else PCA; umap: UMAP embedding (slower, keeps neighbourhoods)' })
+          .option('method', {
+            choices: MAP_METHODS,
+            default: 'auto' as MapMethod,
+            describe: 'auto: the latent itself when 2-D, else PCA; umap: UMAP embedding (slower, keeps neighbourhoods)',
+          })
           .option('seed', { type: 'number', default: 0, describe: 'seed of the UMAP layout' })
           .option('limit', { type: 'number', describe: 'map the first N rows only' }),
       (a) => {

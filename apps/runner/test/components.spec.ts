@@ -37,7 +37,16 @@ const needsWorld = new Map([
 ]);
 
 describe('first-party modules', () => {
-  const modules = { core: coreModule, 'models-vae': modelsVaeModule, 'models-cvae': modelsCvaeModule, 'models-disentangled': modelsDisentangledModule, datasets: datasetsModule, trackers: trackersModule, 'data-parallel': dataParallel, sweep: sweepModule };
+  const modules = {
+    core: coreModule,
+    'models-vae': modelsVaeModule,
+    'models-cvae': modelsCvaeModule,
+    'models-disentangled': modelsDisentangledModule,
+    datasets: datasetsModule,
+    trackers: trackersModule,
+    'data-parallel': dataParallel,
+    sweep: sweepModule,
+  };
   it('the runner loads every first-party module', () => {
     expect(new Set(firstPartyModules)).toEqual(new Set(Object.values(modules).slice(1)));
   });

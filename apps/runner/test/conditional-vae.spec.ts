@@ -15,7 +15,10 @@ const modules = [modelsVaeModule, modelsCvaeModule, datasetsModule, trackersModu
 
 function rows(split: { size: number; dim: number; read(i: ArrayLike<number>, o: Float32Array): void }): Float32Array {
   const out = new Float32Array(split.size * split.dim);
-  split.read(Int32Array.from({ length: split.size }, (_, i) => i), out);
+  split.read(
+    Int32Array.from({ length: split.size }, (_, i) => i),
+    out,
+  );
   return out;
 }
 
@@ -77,7 +80,11 @@ describe('conditional VAE on the embedded MNIST digits', () => {
     const opened = await openRun(run.runDir, { registry, container, logger: new SilentLogger() });
     try {
       const perClass = 50;
-      const cond = opened.model.conditioner!.parse(Array.from({ length: 10 * perClass }, (_, i) => String(Math.floor(i / perClass))), 10 * perClass, 'test');
+      const cond = opened.model.conditioner!.parse(
+        Array.from({ length: 10 * perClass }, (_, i) => String(Math.floor(i / perClass))),
+        10 * perClass,
+        'test',
+      );
       const images = tf.tidy(() => opened.model.sample(10 * perClass, 123, opened.model.condition(cond)));
       const x = (await images.data()) as Float32Array;
       images.dispose();
@@ -86,7 +93,9 @@ describe('conditional VAE on the embedded MNIST digits', () => {
       predicted.forEach((p, i) => (hits[Math.floor(i / perClass)] += p === Math.floor(i / perClass) ? 1 : 0));
       const accuracy = hits.reduce((a, b) => a + b, 0) / (10 * perClass);
       const ev = run.evaluation!;
-      console.log(`conditional accuracy ${(accuracy * 100).toFixed(1)} % (per class: ${hits.map((h) => Math.round((h / perClass) * 100)).join(' ')}); held-out negative ELBO ${ev.negElbo.toFixed(2)}, IWAE (k=${ev.k}) ${ev.iwae!.toFixed(2)}`);
+      console.log(
+        `conditional accuracy ${(accuracy * 100).toFixed(1)} % (per class: ${hits.map((h) => Math.round((h / perClass) * 100)).join(' ')}); held-out negative ELBO ${ev.negElbo.toFixed(2)}, IWAE (k=${ev.k}) ${ev.iwae!.toFixed(2)}`,
+      );
       expect(accuracy).toBeGreaterThanOrEqual(0.85);
       expect(ev.iwae!).toBeLessThanOrEqual(ev.negElbo);
     } finally {

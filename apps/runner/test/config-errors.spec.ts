@@ -16,7 +16,11 @@ describe('config errors', () => {
     ['a misspelt option', ['--set', 'model.encoder.activaton=relu'], 'model.encoder.activaton: unknown option — did you mean "activation"?'],
     ['a misspelt section', ['--set', 'trian.epochs=3'], 'trian: unknown option — did you mean "train"?'],
     ['a value of the wrong type', ['--set', 'optimizer.lr=fast'], 'optimizer.lr: expected a positive number, got "fast"'],
-    ['an unknown activation', ['--set', 'model.decoder.activation=gelu'], 'model.decoder.activation: expected one of "linear", "relu", "softplus", "tanh", "elu", "sigmoid", got "gelu"'],
+    [
+      'an unknown activation',
+      ['--set', 'model.decoder.activation=gelu'],
+      'model.decoder.activation: expected one of "linear", "relu", "softplus", "tanh", "elu", "sigmoid", got "gelu"',
+    ],
     ['a bad dataset option', ['--set', 'data.binarize=maybe'], 'data.binarize: expected one of'],
     ['a malformed override', ['--set', 'optimizer.lr'], '--set optimizer.lr: expected path=value'],
   ];

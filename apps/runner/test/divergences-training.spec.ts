@@ -5,7 +5,20 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { ContainerModule } from 'inversify';
 import { z } from 'zod';
-import { ComponentContribution, SilentLogger, createContainer, defineComponent, loadCheckpoint, mulberry32, resolveConfig, trainRun, type Dataset, type DataSplit, type MetricPoint, type Tracker } from '@elbo/core';
+import {
+  ComponentContribution,
+  SilentLogger,
+  createContainer,
+  defineComponent,
+  loadCheckpoint,
+  mulberry32,
+  resolveConfig,
+  trainRun,
+  type Dataset,
+  type DataSplit,
+  type MetricPoint,
+  type Tracker,
+} from '@elbo/core';
 import { modelsVaeModule } from '@elbo/models-vae';
 import { modelsDisentangledModule } from '@elbo/models-disentangled';
 
@@ -73,7 +86,7 @@ async function trainWith(divergence: Record<string, unknown>, epochs = 3) {
 const comparable = (h: readonly MetricPoint[]) => h.map((p) => `${p.key}@${p.step}=${p.value}`);
 
 /** 3 epochs × 20 steps of a 64-32-4 MLP VAE on the WASM backend, through core's trainRun. */
-describe('the disentangling divergences train through core\'s trainer (60 steps each, WASM)', () => {
+describe("the disentangling divergences train through core's trainer (60 steps each, WASM)", () => {
   const cases: [string, Record<string, unknown>, string[]][] = [
     ['beta', { name: 'beta', beta: 4 }, ['kl']],
     ['beta with capacity', { name: 'beta', capacity: { max: 5, steps: 40, gamma: 100 } }, ['kl', 'capacity']],
@@ -113,7 +126,9 @@ describe('the disentangling divergences train through core\'s trainer (60 steps 
         // The checkpoint holds the discriminator and its optimiser, which ran once per model step.
         const ck = await loadCheckpoint(join(run.runDir, 'checkpoint'));
         const aux = [...ck.tensors.keys()].filter((k) => k.startsWith('aux/'));
-        expect(aux).toEqual(expect.arrayContaining(['aux/discriminator/hidden0/kernel', 'aux/discriminator/logit/bias', 'aux/adam/m/discriminator/hidden0/kernel', 'aux/adam/iterations']));
+        expect(aux).toEqual(
+          expect.arrayContaining(['aux/discriminator/hidden0/kernel', 'aux/discriminator/logit/bias', 'aux/adam/m/discriminator/hidden0/kernel', 'aux/adam/iterations']),
+        );
         expect(ck.tensors.get('aux/adam/iterations')!.dataSync()[0]).toBe(60);
         expect([...ck.tensors.keys()].some((k) => k.startsWith('param/') && k.includes('discriminator'))).toBe(false);
         tf.dispose([...ck.tensors.values()]);

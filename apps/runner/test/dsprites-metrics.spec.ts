@@ -56,7 +56,9 @@ describe('metrics on the dSprites generator’s factors', async () => {
 
   it('metrics that fix factors refuse the test subset; sampling metrics accept it', async () => {
     const test = groundTruthData(dsprites.test);
-    await expect(factorVaeScore(handcrafted(3), test, new RandomStream('m', 1), { numTrain: 5, numEval: 5, numVarianceEstimate: 50 })).rejects.toThrow(/needs the full factor grid/);
+    await expect(factorVaeScore(handcrafted(3), test, new RandomStream('m', 1), { numTrain: 5, numEval: 5, numVarianceEstimate: 50 })).rejects.toThrow(
+      /needs the full factor grid/,
+    );
     expect((await mig(handcrafted(3), test, new RandomStream('m', 1), { numTrain: 100 })).mig).toBeGreaterThan(0);
   });
 });

@@ -46,9 +46,25 @@ describe('examples/', () => {
 describe('run modules: a plugin changes the services of a run', () => {
   it('examples/plugins/epoch-timer adds a trainer callback and decorates the trackers', async () => {
     const dir = tempDir();
-    const { config, registry, container } = await loadResolved(join(examples, 'mnist-epoch-timer.yaml'), [`runs=${join(dir, 'runs')}`, 'backend=wasm', 'train.epochs=2', 'train.stepsPerEpoch=5', 'data.limit={train: 1000, test: 100}', 'eval.k=0', 'tracking.console=false']);
+    const { config, registry, container } = await loadResolved(join(examples, 'mnist-epoch-timer.yaml'), [
+      `runs=${join(dir, 'runs')}`,
+      'backend=wasm',
+      'train.epochs=2',
+      'train.stepsPerEpoch=5',
+      'data.limit={train: 1000, test: 100}',
+      'eval.k=0',
+      'tracking.console=false',
+    ]);
     const messages: string[] = [];
-    const listener: Tracker = { name: 'listener', start: async () => {}, logParams: async () => {}, logMetrics: async () => {}, logArtifact: async () => {}, finish: async () => {}, message: (m) => messages.push(m) };
+    const listener: Tracker = {
+      name: 'listener',
+      start: async () => {},
+      logParams: async () => {},
+      logMetrics: async () => {},
+      logArtifact: async () => {},
+      finish: async () => {},
+      message: (m) => messages.push(m),
+    };
     const run = await trainRun({ config, registry, container, logger: new SilentLogger(), trackers: [listener] });
     expect(run.status).toBe('FINISHED');
     const times = readMetrics(run.runDir).filter((m) => m.key === 'train/epoch_seconds');
@@ -68,12 +84,24 @@ describe('run modules: a plugin changes the services of a run', () => {
         return l;
       });
       const inner = new InProcessStrategy();
-      rebind<TrainingStrategy>(TrainingStrategy).toConstantValue({ name: 'counting', runEpoch: (t, e, s, on, sig) => (epochs.push(e), inner.runEpoch(t, e, s, on, sig)), dispose: () => inner.dispose() });
+      rebind<TrainingStrategy>(TrainingStrategy).toConstantValue({
+        name: 'counting',
+        runEpoch: (t, e, s, on, sig) => (epochs.push(e), inner.runEpoch(t, e, s, on, sig)),
+        dispose: () => inner.dispose(),
+      });
     });
     const plugin = new ContainerModule(({ bind }) => {
       bind(RunModule).toConstantValue(runModule);
     });
-    const { config } = await loadResolved(join(examples, 'mnist-vae.yaml'), [`runs=${join(dir, 'runs')}`, 'backend=wasm', 'train.epochs=2', 'train.stepsPerEpoch=3', 'data.limit={train: 500, test: 100}', 'eval.k=0', 'tracking.console=false']);
+    const { config } = await loadResolved(join(examples, 'mnist-vae.yaml'), [
+      `runs=${join(dir, 'runs')}`,
+      'backend=wasm',
+      'train.epochs=2',
+      'train.stepsPerEpoch=3',
+      'data.limit={train: 500, test: 100}',
+      'eval.k=0',
+      'tracking.console=false',
+    ]);
     const { container, registry } = createContainer([...firstPartyModules, plugin]);
     const run = await trainRun({ config, registry, container, logger: new SilentLogger() });
     expect(run.status).toBe('FINISHED');

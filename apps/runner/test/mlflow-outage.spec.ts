@@ -80,7 +80,9 @@ describe('tracker/mlflow when the server goes away', () => {
     const local = readMetrics(runDir);
     expect(local.filter((p) => p.key === 'train/loss').map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(comparable(await allMetrics(mlflow.server.uri, id))).toEqual(comparable(local));
-    expect((await listArtifacts(mlflow.server.uri, id)).map((f) => f.path)).toEqual(expect.arrayContaining(['samples.png', 'model/weights.bin', 'config.yaml', 'checkpoint/state.json']));
+    expect((await listArtifacts(mlflow.server.uri, id)).map((f) => f.path)).toEqual(
+      expect.arrayContaining(['samples.png', 'model/weights.bin', 'config.yaml', 'checkpoint/state.json']),
+    );
   });
 
   it('a run that ends while the server is away: `elbo sync` sends the rest; syncing again adds nothing', async () => {

@@ -74,7 +74,18 @@ describe('elbo train with tracker/mlflow', () => {
     const checkpoint = readdirSync(join(runDir, 'checkpoint')).map((f) => `checkpoint/${f}`);
     const files = (await listArtifacts(mlflow.server.uri, id)).map((f) => f.path);
     expect(files).toEqual([...index, ...checkpoint].sort((a, b) => a.localeCompare(b)));
-    expect(files).toEqual(expect.arrayContaining(['samples.png', 'reconstructions.png', 'interpolation.png', 'evaluation.json', 'model/model.json', 'model/weights.bin', 'config.yaml', 'checkpoint/state.json']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'samples.png',
+        'reconstructions.png',
+        'interpolation.png',
+        'evaluation.json',
+        'model/model.json',
+        'model/weights.bin',
+        'config.yaml',
+        'checkpoint/state.json',
+      ]),
+    );
     for (const path of files) {
       const localFile = path.startsWith('checkpoint/') ? join(runDir, path) : join(runDir, 'artifacts', path);
       expect((await downloadArtifact(mlflow.server.uri, run, path)).equals(readFileSync(localFile)), path).toBe(true);
@@ -87,7 +98,9 @@ describe('elbo train with tracker/mlflow', () => {
     const port = await freePort();
     const bad = await elbo(['train', file, '--set', 'tracking.mlflow.startTimeout=2'], cleanEnv({ MLFLOW_TRACKING_URI: `http://127.0.0.1:${port}` }));
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(new RegExp(`error: tracker mlflow: cannot reach the MLflow tracking server at http://127\\.0\\.0\\.1:${port} \\(GET experiments/get-by-name: .*ECONNREFUSED`));
+    expect(bad.stderr).toMatch(
+      new RegExp(`error: tracker mlflow: cannot reach the MLflow tracking server at http://127\\.0\\.0\\.1:${port} \\(GET experiments/get-by-name: .*ECONNREFUSED`),
+    );
     expect(bad.stderr).not.toMatch(/epoch 1/);
 
     const unknown = await elbo(['train', file, '--set', 'tracking.mlflow.experimentId=424242'], cleanEnv({ MLFLOW_TRACKING_URI: mlflow.server.uri }));

@@ -45,7 +45,11 @@ describe('elbo sample', () => {
 
   const bad: [string, () => string[], string][] = [
     ['a class out of range', () => ['sample', conditional, '--condition', '12', '--out', join(dir, 'x.png')], '--condition: expected a class label from 0 to 9, got "12"'],
-    ['the wrong number of conditions', () => ['sample', conditional, '--condition', '1', '2', '--n', '4', '--out', join(dir, 'x.png')], '--condition: expected 1 or 4 class labels, got 2'],
+    [
+      'the wrong number of conditions',
+      () => ['sample', conditional, '--condition', '1', '2', '--n', '4', '--out', join(dir, 'x.png')],
+      '--condition: expected 1 or 4 class labels, got 2',
+    ],
     ['a condition for an unconditional model', () => ['sample', plain, '--condition', '7', '--out', join(dir, 'x.png')], 'is not conditional'],
     ['no condition for a conditional model', () => ['sample', conditional, '--out', join(dir, 'x.png')], 'say what to generate'],
     ['a folder that is not a run', () => ['sample', dir, '--out', join(dir, 'x.png')], 'not a run folder'],

@@ -19,7 +19,13 @@ if (what === 'stubborn') { process.on('SIGTERM', () => console.error('ignoring S
 `;
 const command = [process.execPath, '-e', FAKE];
 const dir = tempDir('elbo-sweep-executor-');
-const job = (id: string, args: string[], timeoutMs?: number): TrialJob => ({ id, args, cwd: dir, logFile: join(dir, 'logs', `${id}.log`), ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+const job = (id: string, args: string[], timeoutMs?: number): TrialJob => ({
+  id,
+  args,
+  cwd: dir,
+  logFile: join(dir, 'logs', `${id}.log`),
+  ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+});
 
 async function runAll(executor: LocalExecutor, jobs: TrialJob[], signal?: AbortSignal) {
   let running = 0;
@@ -57,7 +63,10 @@ describe('executor/local', () => {
 
   it('runs every job, never more than `workers` at once, in order', async () => {
     const ex = new LocalExecutor({ workers: 2 }, { command });
-    const { exits, most, order } = await runAll(ex, ['a', 'b', 'c', 'd', 'e'].map((id) => job(id, ['ok', '300'])));
+    const { exits, most, order } = await runAll(
+      ex,
+      ['a', 'b', 'c', 'd', 'e'].map((id) => job(id, ['ok', '300'])),
+    );
     expect(order).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(most).toBe(2);
     expect([...exits.values()].every((e) => e.exitCode === 0 && e.stdout === '/no/such/run\n' && !e.timedOut)).toBe(true);

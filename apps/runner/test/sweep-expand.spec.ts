@@ -56,7 +56,10 @@ describe('sweep expansion', () => {
     'train.readEvery': 'randint(1, 3)',
   };
   // The uniform numbers of core's stream `sweep/random` under seed 7, one per path per draw.
-  const u = [0.46443462488241494, 0.7316049877554178, 0.06123842322267592, 0.8743151763919741, 0.8878159287851304, 0.3718133317306638, 0.03753474401310086, 0.3100768052972853, 0.7181286420673132, 0.9373177285306156, 0.11863872036337852, 0.765228271484375];
+  const u = [
+    0.46443462488241494, 0.7316049877554178, 0.06123842322267592, 0.8743151763919741, 0.8878159287851304, 0.3718133317306638, 0.03753474401310086, 0.3100768052972853,
+    0.7181286420673132, 0.9373177285306156, 0.11863872036337852, 0.765228271484375,
+  ];
   const expected = [
     { 'optimizer.lr': 1e-4 * 100 ** u[0]!, 'model.latent': 32, 'model.divergence.beta': 0.5 + 3.5 * u[2]!, 'train.readEvery': 3 },
     { 'optimizer.lr': 1e-4 * 100 ** u[4]!, 'model.latent': 16, 'model.divergence.beta': 0.5 + 3.5 * u[6]!, 'train.readEvery': 1 },
@@ -86,7 +89,13 @@ describe('sweep expansion', () => {
     const trials = expandTrials(spec);
     expect(trials).toHaveLength(6);
     trials.forEach((t, i) => close(t.params, { seed: i < 3 ? 1 : 2, ...expected[i % 3]! }));
-    expect(trials[5]!.origins).toEqual({ seed: 'grid.seed[1]', 'optimizer.lr': 'random.space.optimizer.lr', 'model.latent': 'random.space.model.latent', 'model.divergence.beta': 'random.space.model.divergence.beta', 'train.readEvery': 'random.space.train.readEvery' });
+    expect(trials[5]!.origins).toEqual({
+      seed: 'grid.seed[1]',
+      'optimizer.lr': 'random.space.optimizer.lr',
+      'model.latent': 'random.space.model.latent',
+      'model.divergence.beta': 'random.space.model.divergence.beta',
+      'train.readEvery': 'random.space.train.readEvery',
+    });
   });
 
   it('choice reads its values as YAML: numbers, names, lists', () => {
@@ -97,7 +106,9 @@ describe('sweep expansion', () => {
   });
 
   it('resolves every trial: base config, then --set for all, then the swept values; identical trials run once', async () => {
-    const spec = await readSweepFile(sweepFile({ grid: { 'model.divergence.beta': [1, 4], seed: [5] }, random: { trials: 3, seed: 0, space: { 'model.latent': 'choice(6, 6)' } } }));
+    const spec = await readSweepFile(
+      sweepFile({ grid: { 'model.divergence.beta': [1, 4], seed: [5] }, random: { trials: 3, seed: 0, space: { 'model.latent': 'choice(6, 6)' } } }),
+    );
     const { trials, duplicates } = await resolveTrials(spec, expandTrials(spec), ['train.epochs=2', 'optimizer.lr=3e-4']);
     expect(duplicates).toBe(4);
     expect(trials.map((t) => [t.config.model.divergence, t.config.seed, t.config.model.latent, t.config.train.epochs, t.config.optimizer.lr])).toEqual([
@@ -134,11 +145,31 @@ describe('a bad sweep file: exit 2, the exact path, nothing written', () => {
   const cases: [string, string | Record<string, unknown>, string[], string][] = [
     ['a bad grid value', { grid: { 'model.latent': [8, 0] } }, [], 'grid.model.latent[1]: expected a positive integer, got 0'],
     ['a bad grid value inside a section', { grid: { 'model.encoder.hidden': [[32], [32, -3]] } }, [], 'grid.model.encoder.hidden[1]: expected a positive integer, got -3'],
-    ['a misspelt component in a grid', { grid: { 'model.likelihood': ['bernoulli', 'bernouli'] } }, [], 'grid.model.likelihood[1]: unknown likelihood "bernouli" — did you mean "bernoulli"?'],
-    ['a bad random draw', { random: { trials: 2, space: { 'model.latent': 'choice(0)' } } }, [], 'random.space.model.latent: expected a positive integer, got 0 (drawn for trial 1)'],
-    ['a misspelt expression', { random: { trials: 2, space: { 'optimizer.lr': 'logunifrom(1e-4, 1e-2)' } } }, [], 'random.space.optimizer.lr: unknown expression "logunifrom(…)" — did you mean "loguniform"?'],
+    [
+      'a misspelt component in a grid',
+      { grid: { 'model.likelihood': ['bernoulli', 'bernouli'] } },
+      [],
+      'grid.model.likelihood[1]: unknown likelihood "bernouli" — did you mean "bernoulli"?',
+    ],
+    [
+      'a bad random draw',
+      { random: { trials: 2, space: { 'model.latent': 'choice(0)' } } },
+      [],
+      'random.space.model.latent: expected a positive integer, got 0 (drawn for trial 1)',
+    ],
+    [
+      'a misspelt expression',
+      { random: { trials: 2, space: { 'optimizer.lr': 'logunifrom(1e-4, 1e-2)' } } },
+      [],
+      'random.space.optimizer.lr: unknown expression "logunifrom(…)" — did you mean "loguniform"?',
+    ],
     ['bad bounds', { random: { trials: 2, space: { 'optimizer.lr': 'loguniform(0, 1e-2)' } } }, [], 'random.space.optimizer.lr: loguniform(0, 0.01): expected 0 < a < b'],
-    ['an expression cut at a comma', "base: base.yaml\nmetric: { name: test/neg_elbo }\nrandom: { trials: 2, space: { model.latent: choice(4, 8) } }\n", [], 'random.space.model.latent: "choice(4" is cut at a comma'],
+    [
+      'an expression cut at a comma',
+      'base: base.yaml\nmetric: { name: test/neg_elbo }\nrandom: { trials: 2, space: { model.latent: choice(4, 8) } }\n',
+      [],
+      'random.space.model.latent: "choice(4" is cut at a comma',
+    ],
     ['a bad goal', { metric: { name: 'test/neg_elbo', goal: 'min' }, grid: { seed: [1] } }, [], 'metric.goal: expected one of "minimize", "maximize", got "min"'],
     ['a misspelt section', { gird: { seed: [1] } }, [], 'gird: unknown option — did you mean "grid"?'],
     ['an empty grid list', { grid: { seed: [] } }, [], 'grid.seed: expected at least one value'],

@@ -32,7 +32,10 @@ async function factorisedBaseline(run: TrainRunResult): Promise<number> {
   const D = ds.train.dim;
   const read = (split: typeof ds.train, n: number) => {
     const out = new Float32Array(n * D);
-    split.read(Int32Array.from({ length: n }, (_, i) => i), out);
+    split.read(
+      Int32Array.from({ length: n }, (_, i) => i),
+      out,
+    );
     return out;
   };
   const tr = read(ds.train, ds.train.size);
@@ -80,7 +83,7 @@ describe('elbo train on the embedded MNIST digits (MLP 784-200-10, 4 epochs, WAS
 
   it('keeps the tensor count flat across epochs', () => {
     expect(counter.counts).toHaveLength(4);
-    expect(counter.counts, `tensor counts per epoch: ${counter.counts.join(", ")}`).toEqual(Array(4).fill(counter.counts[0]));
+    expect(counter.counts, `tensor counts per epoch: ${counter.counts.join(', ')}`).toEqual(Array(4).fill(counter.counts[0]));
   });
 
   it('leaves a complete run folder', () => {

@@ -2,7 +2,19 @@ import { ContainerModule } from 'inversify';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auroc, calibrateThreshold, readThreshold, scoreExamples, writeThreshold } from '@elbo/uses';
-import { ComponentContribution, createContainer, defineComponent, openRun, RandomStream, resolveConfig, SilentLogger, trainRun, type Dataset, type DataSplit, type OpenRun } from '@elbo/core';
+import {
+  ComponentContribution,
+  createContainer,
+  defineComponent,
+  openRun,
+  RandomStream,
+  resolveConfig,
+  SilentLogger,
+  trainRun,
+  type Dataset,
+  type DataSplit,
+  type OpenRun,
+} from '@elbo/core';
 import { InMemorySplit, loadMnist } from '@elbo/datasets';
 import { firstPartyModules } from '../src/first-party.js';
 import { tempDir } from './helpers.js';
@@ -12,7 +24,11 @@ function withoutClass(split: DataSplit, cls: number): InMemorySplit {
   const keep = Array.from({ length: split.size }, (_, i) => i).filter((i) => split.labels![i] !== cls);
   const out = new Float32Array(keep.length * split.dim);
   split.read(keep, out);
-  return new InMemorySplit(out, split.dim, Int32Array.from(keep, (i) => split.labels![i]!));
+  return new InMemorySplit(
+    out,
+    split.dim,
+    Int32Array.from(keep, (i) => split.labels![i]!),
+  );
 }
 
 /**
@@ -73,7 +89,9 @@ describe('anomaly scores find the digit class a model never saw', () => {
       const elbo = await scoreExamples(run.model, test, new RandomStream('score', 1), { score: 'neg-elbo' });
       const recon = await scoreExamples(run.model, test, new RandomStream('score', 1), { score: 'recon' });
       const [a, r] = [auroc(elbo, anomaly), auroc(recon, anomaly)];
-      console.log(`anomaly: class ${c} held out — AUROC neg-elbo ${a.toFixed(3)}, recon ${r.toFixed(3)} (${anomaly.filter(Boolean).length} anomalies, ${anomaly.filter((x) => !x).length} normal)`);
+      console.log(
+        `anomaly: class ${c} held out — AUROC neg-elbo ${a.toFixed(3)}, recon ${r.toFixed(3)} (${anomaly.filter(Boolean).length} anomalies, ${anomaly.filter((x) => !x).length} normal)`,
+      );
       // Measured here (same settings, all ten classes): neg-elbo 0.91 (0), 0.13 (1), 0.87 (2),
       // 0.73 (3), 0.65 (4), 0.70 (5), 0.78 (6), 0.57 (7), 0.73 (8), 0.48 (9). Likelihood scores
       // are known to fail for classes simpler than the training data (a 1 has few lit pixels and
@@ -92,7 +110,10 @@ describe('anomaly scores find the digit class a model never saw', () => {
     const scores = await scoreExamples(run.model, test, new RandomStream('score', 2), { score: 'neg-elbo' });
     const normal = Array.from({ length: test.size }, (_, i) => i).filter((i) => test.labels![i] !== c);
     const [calib, fresh] = [normal.filter((_, k) => k % 2 === 0), normal.filter((_, k) => k % 2 === 1)];
-    const cal = calibrateThreshold(calib.map((i) => scores[i]!), 0.05);
+    const cal = calibrateThreshold(
+      calib.map((i) => scores[i]!),
+      0.05,
+    );
     await writeThreshold(run.runDir, { ...cal, score: 'neg-elbo', input: 'test (even normal rows)', calibratedAt: new Date().toISOString() });
     const stored = (await readThreshold(run.runDir, 'neg-elbo'))!;
     const rate = (rows: number[]) => rows.filter((i) => scores[i]! > stored.threshold).length / rows.length;

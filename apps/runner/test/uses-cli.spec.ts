@@ -31,7 +31,18 @@ const COLUMNS = ['a', 'b', 'c', 'd', 'e', 'f'];
 const csv = (header: string[], rows: (string | number)[][]) => [header.join(','), ...rows.map((r) => r.join(','))].join('\n') + '\n';
 
 beforeAll(async () => {
-  digits = await train(writeConfig(dir, { model: { latent: 2, encoder: { name: 'mlp', hidden: [200] }, decoder: { name: 'mlp', hidden: [200] } }, data: { name: 'mnist', limit: { train: 1000, test: 200 } }, train: { epochs: 2, batchSize: 100 }, eval: { k: 0 } }, 'digits.yaml'));
+  digits = await train(
+    writeConfig(
+      dir,
+      {
+        model: { latent: 2, encoder: { name: 'mlp', hidden: [200] }, decoder: { name: 'mlp', hidden: [200] } },
+        data: { name: 'mnist', limit: { train: 1000, test: 200 } },
+        train: { epochs: 2, batchSize: 100 },
+        eval: { k: 0 },
+      },
+      'digits.yaml',
+    ),
+  );
   writeFileSync(join(dir, 'normal.csv'), csv(COLUMNS, tabularRows(1000, 1, false)));
   tabular = await train(
     writeConfig(
@@ -55,7 +66,11 @@ beforeEach(() => {
 });
 afterEach(() => vi.restoreAllMocks());
 
-const readCsv = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => l.split(','));
+const readCsv = (file: string) =>
+  readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(','));
 
 describe('elbo score and calibrate', () => {
   it('scores the test split, then flags rows once a threshold is calibrated', async () => {
@@ -95,16 +110,39 @@ describe('elbo score and calibrate', () => {
     expect(await main(['score', digits, '--input', folder, '--out', out])).toBe(0);
     expect(readCsv(out).map((r) => r[0])).toEqual(['file', 'a.png', 'b.png', 'c.png']);
     const pixels = join(dir, 'pixels.csv');
-    writeFileSync(pixels, csv([...Array.from({ length: 784 }, (_, i) => `p${i}`), 'label'], [0, 1, 2].map((i) => [...px.subarray(i * 784, (i + 1) * 784), mnist.test.labels![i]!])));
+    writeFileSync(
+      pixels,
+      csv(
+        [...Array.from({ length: 784 }, (_, i) => `p${i}`), 'label'],
+        [0, 1, 2].map((i) => [...px.subarray(i * 784, (i + 1) * 784), mnist.test.labels![i]!]),
+      ),
+    );
     expect(await main(['score', digits, '--input', pixels, '--out', out])).toBe(0);
-    expect(readCsv(out).map((r) => r.slice(0, 2))).toEqual([['line', 'label'], ['2', String(mnist.test.labels![0])], ['3', String(mnist.test.labels![1])], ['4', String(mnist.test.labels![2])]]);
+    expect(readCsv(out).map((r) => r.slice(0, 2))).toEqual([
+      ['line', 'label'],
+      ['2', String(mnist.test.labels![0])],
+      ['3', String(mnist.test.labels![1])],
+      ['4', String(mnist.test.labels![2])],
+    ]);
   });
 
   const bad: [string, () => string[], string][] = [
-    ['images of the wrong size', () => ['score', digits, '--input', badFolder(), '--out', join(dir, 'x.csv')], 'the image is 10×10 pixels; the model takes 28×28 images (data shape [28, 28, 1])'],
-    ['CSV rows of the wrong width', () => ['score', digits, '--input', file('narrow.csv', '1,2,3\n'), '--out', join(dir, 'x.csv')], 'rows have 3 value columns, but the model takes 784 values per row (data shape [28, 28, 1])'],
+    [
+      'images of the wrong size',
+      () => ['score', digits, '--input', badFolder(), '--out', join(dir, 'x.csv')],
+      'the image is 10×10 pixels; the model takes 28×28 images (data shape [28, 28, 1])',
+    ],
+    [
+      'CSV rows of the wrong width',
+      () => ['score', digits, '--input', file('narrow.csv', '1,2,3\n'), '--out', join(dir, 'x.csv')],
+      'rows have 3 value columns, but the model takes 784 values per row (data shape [28, 28, 1])',
+    ],
     ['a missing input', () => ['score', digits, '--input', join(dir, 'nothing.csv'), '--out', join(dir, 'x.csv')], 'nothing.csv: no such file'],
-    ['an input of unknown kind', () => ['encode', digits, '--input', 'validation', '--out', join(dir, 'x.csv')], '--input validation: expected "train", "test", a folder of PNG images or a .csv file'],
+    [
+      'an input of unknown kind',
+      () => ['encode', digits, '--input', 'validation', '--out', join(dir, 'x.csv')],
+      '--input validation: expected "train", "test", a folder of PNG images or a .csv file',
+    ],
     ['an output that is not CSV', () => ['score', digits, '--out', join(dir, 'x.txt')], '--out'],
     ['a rate outside (0, 1)', () => ['calibrate', digits, '--fpr', '1.5'], '--fpr: expected a false-positive rate between 0 and 1'],
     ['a missing feature column', () => ['score', tabular, '--input', file('cols.csv', 'a,b,c\n1,2,3\n'), '--out', join(dir, 'x.csv')], 'no feature column "d" (columns: a, b, c)'],
@@ -169,7 +207,13 @@ describe('tabular anomaly detection from CSV', () => {
   it('calibrates on the normal test rows and flags uniform outliers among new rows', async () => {
     const normal = tabularRows(200, 7, false);
     const odd = tabularRows(50, 8, true);
-    const mixed = file('mixed.csv', csv(['id', ...COLUMNS.slice().reverse()], [...normal, ...odd].map((r, i) => [`row${i}`, ...r.slice().reverse()])));
+    const mixed = file(
+      'mixed.csv',
+      csv(
+        ['id', ...COLUMNS.slice().reverse()],
+        [...normal, ...odd].map((r, i) => [`row${i}`, ...r.slice().reverse()]),
+      ),
+    );
     expect(await main(['calibrate', tabular, '--fpr', '0.05'])).toBe(0);
     const out = join(dir, 'tabular-scores.csv');
     expect(await main(['score', tabular, '--input', mixed, '--out', out])).toBe(0);

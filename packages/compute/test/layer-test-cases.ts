@@ -51,12 +51,7 @@ function seeded(shape: number[], seed: number): Float32Array {
 
 /** Inputs (x, kernel, bias, R) of a dense case, as arrays so they can cross backends. */
 export function denseData(c: DenseCase, seed = 1): Float32Array[] {
-  return [
-    seeded([c.batch, c.inDim], seed),
-    seeded([c.inDim, c.outDim], seed + 1),
-    seeded([c.outDim], seed + 2),
-    seeded([c.batch, c.outDim], seed + 3),
-  ];
+  return [seeded([c.batch, c.inDim], seed), seeded([c.inDim, c.outDim], seed + 1), seeded([c.outDim], seed + 2), seeded([c.batch, c.outDim], seed + 3)];
 }
 
 /**
@@ -185,7 +180,11 @@ export function itMatchesReference<C extends { readonly name: string }>(
 }
 
 /** `tf.variableGrads` of a custom and a reference loss agree: the loss, and the gradient of each of `vars`, within TOL. */
-export function expectSameVariableGrads(got: { value: tf.Scalar; grads: tf.NamedTensorMap }, ref: { value: tf.Scalar; grads: tf.NamedTensorMap }, vars: readonly tf.Variable[]): void {
+export function expectSameVariableGrads(
+  got: { value: tf.Scalar; grads: tf.NamedTensorMap },
+  ref: { value: tf.Scalar; grads: tf.NamedTensorMap },
+  vars: readonly tf.Variable[],
+): void {
   expect(relError(got.value.dataSync() as Float32Array, ref.value.dataSync() as Float32Array), 'loss').toBeLessThan(TOL);
   for (const v of vars) expect(relError(got.grads[v.name]!.dataSync() as Float32Array, ref.grads[v.name]!.dataSync() as Float32Array), v.name).toBeLessThan(TOL);
 }

@@ -20,15 +20,7 @@ export { ParameterStore, collectParameters, countParameters, NO_PARAMETERS, type
 export { Rng, RandomStream, mulberry32, RngToken, type RngState } from './runtime/rng.js';
 export { Logger, StderrLogger, SilentLogger } from './runtime/logger.js';
 export { Dataset, type DataSplit, type BatchTransform, type SplitName, type GroundTruthFactors } from './data/dataset.js';
-export {
-  Tracker,
-  type RunStatus,
-  type ParamValue,
-  type MetricPoint,
-  type RunInfo,
-  type ResumeInfo,
-  type Progress,
-} from './tracking/tracker.js';
+export { Tracker, type RunStatus, type ParamValue, type MetricPoint, type RunInfo, type ResumeInfo, type Progress } from './tracking/tracker.js';
 export {
   ComponentContribution,
   defineComponent,
@@ -52,7 +44,16 @@ export { TrainerCallback, heldOutEvaluation, checkpointing, tracking, type StepE
 export { TrainingStrategy, InProcessStrategy, type EpochSums } from './training/strategy.js';
 export { lossAndGradients, accumulate } from './training/step.js';
 export { evaluate, importanceWeighted, type Evaluation, type EvaluationOptions } from './training/evaluate.js';
-export { saveCheckpoint, loadCheckpoint, hasCheckpoint, appendCheckpointEvaluations, packTensors, unpackTensors, type Checkpoint, type CheckpointState } from './training/checkpoint.js';
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  hasCheckpoint,
+  appendCheckpointEvaluations,
+  packTensors,
+  unpackTensors,
+  type Checkpoint,
+  type CheckpointState,
+} from './training/checkpoint.js';
 export { constantSchedule, linearWarmupSchedule } from './training/schedules.js';
 export { VaeModel, type ObjectiveOutput } from './model/vae-model.js';
 export { StandardNormalPrior, BernoulliLikelihood, AnalyticKl } from './model/standard-parts.js';

@@ -50,7 +50,10 @@ export class MlpClassifier {
     let x = x0;
     if (this.options.conv) {
       const n = x0.shape[0];
-      const img = this.convs.reduce((h, l) => tf.relu(tf.add(conv2d(h, l.w as tf.Tensor4D, 2, 'same'), l.b)) as tf.Tensor4D, tf.reshape(x0, [n, ...this.options.conv.imageShape]) as tf.Tensor4D);
+      const img = this.convs.reduce(
+        (h, l) => tf.relu(tf.add(conv2d(h, l.w as tf.Tensor4D, 2, 'same'), l.b)) as tf.Tensor4D,
+        tf.reshape(x0, [n, ...this.options.conv.imageShape]) as tf.Tensor4D,
+      );
       x = tf.reshape(img, [n, -1]) as tf.Tensor2D;
     }
     return this.layers.reduce((h, l, i) => dense(h, l.w as tf.Tensor2D, l.b as tf.Tensor1D, i < this.layers.length - 1 ? 'relu' : 'linear'), x);
@@ -58,7 +61,12 @@ export class MlpClassifier {
 
   async fit(x: Float32Array, y: Int32Array): Promise<void> {
     const n = y.length;
-    const params = new Map([...this.convs.map((l, i) => ['conv', i, l] as const), ...this.layers.map((l, i) => ['dense', i, l] as const)].flatMap(([k, i, l]) => [[`${k}${i}/w`, l.w] as const, [`${k}${i}/b`, l.b] as const]));
+    const params = new Map(
+      [...this.convs.map((l, i) => ['conv', i, l] as const), ...this.layers.map((l, i) => ['dense', i, l] as const)].flatMap(([k, i, l]) => [
+        [`${k}${i}/w`, l.w] as const,
+        [`${k}${i}/b`, l.b] as const,
+      ]),
+    );
     const adam = new Adam(params, { lr: this.options.lr, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, clipNorm: null });
     const names = new Map([...params].map(([k, v]) => [v.name, k]));
     const B = Math.min(this.options.batchSize, n);

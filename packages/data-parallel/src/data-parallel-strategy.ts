@@ -1,6 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { layerGradients } from '@elbo/compute';
-import { ConfigError, InProcessStrategy, TrainingAborted, type EpochSums, type Logger, type ResolvedRunConfig, type StepEnd, type Trainer, type TrainingStrategy, type VaeModel } from '@elbo/core';
+import {
+  ConfigError,
+  InProcessStrategy,
+  TrainingAborted,
+  type EpochSums,
+  type Logger,
+  type ResolvedRunConfig,
+  type StepEnd,
+  type Trainer,
+  type TrainingStrategy,
+  type VaeModel,
+} from '@elbo/core';
 import type { WorkerSetup } from './protocol.js';
 import { readState, writeState } from './train-state.js';
 import { WorkerGroup, type EpochResult } from './worker-group.js';
@@ -28,7 +39,10 @@ export class DataParallelStrategy implements TrainingStrategy {
   async runEpoch(trainer: Trainer, epoch: number, stepsPerEpoch: number, onStep: (s: StepEnd) => void, signal?: AbortSignal): Promise<EpochSums> {
     const params = trainer.model.parameters();
     const backend = tf.getBackend();
-    if (backend !== 'wasm' && backend !== 'cpu') throw new ConfigError(`train.workers: ${this.workers} worker threads run on the wasm and cpu backends; the ${backend} backend already uses every core (set train.workers: 1)`);
+    if (backend !== 'wasm' && backend !== 'cpu')
+      throw new ConfigError(
+        `train.workers: ${this.workers} worker threads run on the wasm and cpu backends; the ${backend} backend already uses every core (set train.workers: 1)`,
+      );
     this.group ??= new WorkerGroup({
       workers: this.workers,
       config: this.config,
@@ -92,8 +106,12 @@ export class DataParallelStrategy implements TrainingStrategy {
 export function checkDataParallel(model: VaeModel, batchSize: number, workers: number): void {
   if (batchSize % workers !== 0) throw new ConfigError(`train.workers: train.batchSize (${batchSize}) must be a multiple of train.workers (${workers})`);
   const d = model.divergence;
-  if (d.auxiliaryUpdate) throw new ConfigError(`train.workers: the divergence ${d.constructor.name} trains networks of its own each step; it trains in one thread only (set train.workers: 1)`);
-  if (!d.perExample) throw new ConfigError(`train.workers: the divergence ${d.constructor.name} couples the examples of a batch (its terms are not means of per-example terms), so a split batch would change the objective (set train.workers: 1)`);
+  if (d.auxiliaryUpdate)
+    throw new ConfigError(`train.workers: the divergence ${d.constructor.name} trains networks of its own each step; it trains in one thread only (set train.workers: 1)`);
+  if (!d.perExample)
+    throw new ConfigError(
+      `train.workers: the divergence ${d.constructor.name} couples the examples of a batch (its terms are not means of per-example terms), so a split batch would change the objective (set train.workers: 1)`,
+    );
 }
 
 /**

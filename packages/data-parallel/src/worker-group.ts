@@ -62,7 +62,19 @@ export class WorkerGroup {
           });
         }),
       );
-      const init: InitMessage = { type: 'init', config: options.config, backend: options.backend, layerGradients: options.layerGradients, setup: options.setup, index: i, workers: N, batchSize: options.batchSize, params: options.params, grads, barrier };
+      const init: InitMessage = {
+        type: 'init',
+        config: options.config,
+        backend: options.backend,
+        layerGradients: options.layerGradients,
+        setup: options.setup,
+        index: i,
+        workers: N,
+        batchSize: options.batchSize,
+        params: options.params,
+        grads,
+        barrier,
+      };
       worker.postMessage(init);
     }
     this.ready = Promise.all(started).then(() => undefined);

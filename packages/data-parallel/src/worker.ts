@@ -75,7 +75,7 @@ async function runEpoch(b: Built, init: InitMessage, barrier: Barrier, msg: Epoc
     total += v.size;
   }
   const offsetOf = new Map(entries.map(([k], i) => [k, offsets[i]!]));
-  const slot = (parity: number, worker: number) => new Float32Array(init.grads, ((parity * N + worker) * total) * 4, total);
+  const slot = (parity: number, worker: number) => new Float32Array(init.grads, (parity * N + worker) * total * 4, total);
   const conditioner = b.model.conditioner;
   let keys: string[] | undefined;
   let acc: tf.Tensor | undefined;

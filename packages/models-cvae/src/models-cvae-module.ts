@@ -8,7 +8,14 @@ import { conditionalMlpDecoder } from './decoders/conditional-mlp-decoder.js';
 import { conditionalGaussianPrior } from './priors/conditional-gaussian-prior.js';
 
 /** The conditional VAE's components. models-vae's `mlp` and `conv` networks also accept c (concatenated at their input). */
-export const modelsCvaeManifest: ComponentManifest = [onehotConditioner, embeddingConditioner, vectorConditioner, conditionalMlpEncoder, conditionalMlpDecoder, conditionalGaussianPrior];
+export const modelsCvaeManifest: ComponentManifest = [
+  onehotConditioner,
+  embeddingConditioner,
+  vectorConditioner,
+  conditionalMlpEncoder,
+  conditionalMlpDecoder,
+  conditionalGaussianPrior,
+];
 
 export const modelsCvaeModule = new ContainerModule((o) => {
   o.bind(ComponentContribution).toConstantValue(modelsCvaeManifest);

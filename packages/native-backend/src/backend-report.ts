@@ -24,7 +24,14 @@ export interface BackendReport {
   /** What `backend: auto` chooses and why (the line `elbo train` prints), or why nothing starts. */
   readonly auto: { readonly name: string; readonly reason: string } | { readonly error: string };
   readonly versions: Readonly<Record<string, string>>;
-  readonly machine: { readonly platform: string; readonly glibc?: string; readonly cpus: number; readonly availableParallelism: number; readonly model: string; readonly features: readonly string[] };
+  readonly machine: {
+    readonly platform: string;
+    readonly glibc?: string;
+    readonly cpus: number;
+    readonly availableParallelism: number;
+    readonly model: string;
+    readonly features: readonly string[];
+  };
   readonly threads: { readonly wasm: string; readonly native: string };
   /** Where the native backend is (or would be) installed, and what `elbo backend native` recorded there. */
   readonly native: { readonly dir: string; readonly record?: NativeRecord };
@@ -62,7 +69,10 @@ function tensorflowVersion(): string | undefined {
 async function describeLoaded(name: Named): Promise<string> {
   if (name === 'node') return `native TensorFlow ${tensorflowVersion() ?? '?'} through @tensorflow/tfjs-node`;
   if (name === 'cpu') return 'pure JavaScript (slowest)';
-  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT').catch(() => undefined);
+  const simd = await tf
+    .env()
+    .getAsync('WASM_HAS_SIMD_SUPPORT')
+    .catch(() => undefined);
   return `WebAssembly${simd === undefined ? '' : simd ? ' with SIMD' : ' without SIMD'}`;
 }
 
@@ -89,12 +99,15 @@ export async function backendReport(): Promise<BackendReport> {
       backends.push({ name, loads: true, detail: await describeLoaded(name) });
       if (name === 'wasm') {
         const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as { getThreadsCount?: () => number };
-        const multi = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT').catch(() => false);
+        const multi = await tf
+          .env()
+          .getAsync('WASM_HAS_MULTITHREAD_SUPPORT')
+          .catch(() => false);
         const adam = fusedAdamProblem() ?? (hasFusedAdam() ? 'fused Adam: SIMD kernel' : 'fused Adam: not registered');
         wasmThreads = `${wasm.getThreadsCount?.() ?? 1} (multi-threaded WASM: ${multi ? 'yes' : 'no'}; train.workers: N adds data-parallel threads); ${adam}`;
       }
     } catch (e) {
-      const why = (e as Error).message.replace(/^backend "\w+" (\(from [^)]*\) )?could not be started: /, "");
+      const why = (e as Error).message.replace(/^backend "\w+" (\(from [^)]*\) )?could not be started: /, '');
       const hint =
         name === 'node'
           ? record && !record.verification.ok

@@ -43,7 +43,11 @@ export function fetchFailure(e: unknown): string {
  * hashing as it goes. With `sha256`, a different digest is an error and nothing is kept.
  * `timeoutMs` bounds the wait for the response headers, not the transfer.
  */
-export async function downloadFile(url: string, file: string, options: { sha256?: string; timeoutMs?: number; onProgress?: (bytes: number, total?: number) => void } = {}): Promise<Downloaded> {
+export async function downloadFile(
+  url: string,
+  file: string,
+  options: { sha256?: string; timeoutMs?: number; onProgress?: (bytes: number, total?: number) => void } = {},
+): Promise<Downloaded> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new Error(`no response in ${(options.timeoutMs ?? 30_000) / 1000} s`)), options.timeoutMs ?? 30_000);
   let res: Response;

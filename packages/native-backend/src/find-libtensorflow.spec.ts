@@ -33,11 +33,18 @@ describe('findLibtensorflow: the routes in order, each attempt reported', () => 
 
   it('falls through a failed folder to the mirror, and reports both', async () => {
     const lines: string[] = [];
-    const { found, attempts } = await findLibtensorflow(testContext({ LIBTENSORFLOW_DIR: join(root, 'nowhere'), TFJS_NODE_CDN_STORAGE: `${mirror.url}/` }, join(root, 'c2'), lines));
-    expect(attempts.map((a) => [a.route, a.outcome])).toEqual([['folder', 'failed'], ['mirror', 'found']]);
+    const { found, attempts } = await findLibtensorflow(
+      testContext({ LIBTENSORFLOW_DIR: join(root, 'nowhere'), TFJS_NODE_CDN_STORAGE: `${mirror.url}/` }, join(root, 'c2'), lines),
+    );
+    expect(attempts.map((a) => [a.route, a.outcome])).toEqual([
+      ['folder', 'failed'],
+      ['mirror', 'found'],
+    ]);
     expect(found?.route).toBe('mirror');
     expect(found?.source).toBe(`${mirror.url}/tensorflow/libtensorflow/libtensorflow-cpu-linux-x86_64-2.9.1.tar.gz`);
-    expect(lines).toContain(`1. existing folder (LIBTENSORFLOW_DIR): failed — LIBTENSORFLOW_DIR=${join(root, 'nowhere')} is not a libtensorflow folder: ${join(root, 'nowhere')}: no such folder`);
+    expect(lines).toContain(
+      `1. existing folder (LIBTENSORFLOW_DIR): failed — LIBTENSORFLOW_DIR=${join(root, 'nowhere')} is not a libtensorflow folder: ${join(root, 'nowhere')}: no such folder`,
+    );
   });
 
   it.skipIf(!hasToolchain)('refuses a library that lacks C API symbols the binding imports, naming them', async () => {
@@ -50,7 +57,11 @@ describe('findLibtensorflow: the routes in order, each attempt reported', () => 
   it('reports every route when none works', async () => {
     const { found, attempts } = await findLibtensorflow(testContext({ TFJS_NODE_BASE_URI: `${mirror.url}/nothing-`, PIP_INDEX_URL: `${mirror.url}/simple/` }, join(root, 'c4')));
     expect(found).toBeUndefined();
-    expect(attempts.map((a) => [a.route, a.outcome])).toEqual([['folder', 'skipped'], ['mirror', 'failed'], ['pypi', 'failed']]);
+    expect(attempts.map((a) => [a.route, a.outcome])).toEqual([
+      ['folder', 'skipped'],
+      ['mirror', 'failed'],
+      ['pypi', 'failed'],
+    ]);
     expect(attempts[1]!.detail).toContain('HTTP 404');
     expect(attempts[2]!.detail).toBe(`the package index is not reachable: ${mirror.url}/simple/tensorflow-cpu/: HTTP 404 Not Found`);
   });

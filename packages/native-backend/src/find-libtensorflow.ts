@@ -57,7 +57,12 @@ export async function findLibtensorflow(ctx: RouteContext, routes: readonly Rout
     }
     const symbols = await checkCApiSymbols(result.folder);
     if (symbols.checked && symbols.missing.length) {
-      report({ route: r.name, title: r.title, outcome: 'failed', detail: `${result.detail}: its libraries do not export ${symbols.missing.length} C API symbols the binding imports: ${symbols.missing.join(', ')}` });
+      report({
+        route: r.name,
+        title: r.title,
+        outcome: 'failed',
+        detail: `${result.detail}: its libraries do not export ${symbols.missing.length} C API symbols the binding imports: ${symbols.missing.join(', ')}`,
+      });
       continue;
     }
     const check = symbols.checked ? `exports all ${TFJS_NODE_C_API_SYMBOLS.length} C API symbols the binding imports` : `C API symbols not checked: ${symbols.why}`;

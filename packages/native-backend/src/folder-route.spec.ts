@@ -21,7 +21,14 @@ describe('route 1: LIBTENSORFLOW_DIR', () => {
     if (r.outcome !== 'found') return;
     expect(r.folder.mainLib).toBe(join(good, 'lib', 'libtensorflow.so.2.9.1'));
     expect(r.folder.frameworkLib).toBe(join(good, 'lib', 'libtensorflow_framework.so.2.9.1'));
-    expect(r.folder.libEntries).toEqual(['libtensorflow.so', 'libtensorflow.so.2', 'libtensorflow.so.2.9.1', 'libtensorflow_framework.so', 'libtensorflow_framework.so.2', 'libtensorflow_framework.so.2.9.1']);
+    expect(r.folder.libEntries).toEqual([
+      'libtensorflow.so',
+      'libtensorflow.so.2',
+      'libtensorflow.so.2.9.1',
+      'libtensorflow_framework.so',
+      'libtensorflow_framework.so.2',
+      'libtensorflow_framework.so.2.9.1',
+    ]);
     expect(r.tensorflowVersion).toBe('2.9.1');
     expect(r.source).toBe(`LIBTENSORFLOW_DIR=${good}`);
   });

@@ -11,5 +11,11 @@ export async function folderRoute(ctx: RouteContext): Promise<RouteResult> {
   const inspection = await inspectLibtensorflow(dir);
   if (!inspection.ok) return { outcome: 'failed', detail: `LIBTENSORFLOW_DIR=${raw} is not a libtensorflow folder: ${inspection.problems.join('; ')}` };
   const { folder } = inspection;
-  return { outcome: 'found', folder, source: `LIBTENSORFLOW_DIR=${dir}`, ...(folder.version ? { tensorflowVersion: folder.version } : {}), detail: `${dir} (${basename(folder.mainLib)}, ${basename(folder.frameworkLib)})` };
+  return {
+    outcome: 'found',
+    folder,
+    source: `LIBTENSORFLOW_DIR=${dir}`,
+    ...(folder.version ? { tensorflowVersion: folder.version } : {}),
+    detail: `${dir} (${basename(folder.mainLib)}, ${basename(folder.frameworkLib)})`,
+  };
 }

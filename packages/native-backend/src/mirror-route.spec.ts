@@ -32,7 +32,10 @@ afterAll(async () => {
 
 describe('route 2: a TFJS_NODE_CDN_STORAGE / TFJS_NODE_BASE_URI mirror', () => {
   it('is skipped when no mirror variable is set', async () => {
-    expect(await mirrorRoute(testContext({ PATH: '/bin' }, join(root, 'cache0')))).toEqual({ outcome: 'skipped', detail: 'neither TFJS_NODE_BASE_URI nor TFJS_NODE_CDN_STORAGE is set' });
+    expect(await mirrorRoute(testContext({ PATH: '/bin' }, join(root, 'cache0')))).toEqual({
+      outcome: 'skipped',
+      detail: 'neither TFJS_NODE_BASE_URI nor TFJS_NODE_CDN_STORAGE is set',
+    });
   });
 
   it('downloads the archive from the URL tfjs-node’s installer would use, unpacks it and reuses it', async () => {

@@ -37,7 +37,14 @@ export async function mirrorRoute(ctx: RouteContext): Promise<RouteResult> {
   if (!url.endsWith('.tar.gz')) return { outcome: 'failed', detail: `${url}: only .tar.gz archives are supported` };
   const dir = join(ctx.cacheDir, 'libtensorflow', `mirror-${createHash('sha256').update(url).digest('hex').slice(0, 12)}`);
   const cached = await cachedFolder(dir);
-  if (cached) return { outcome: 'found', folder: cached.folder, source: url, tensorflowVersion: cached.folder.version ?? LIBTENSORFLOW_VERSION, detail: `${url} (unpacked earlier in ${dir})` };
+  if (cached)
+    return {
+      outcome: 'found',
+      folder: cached.folder,
+      source: url,
+      tensorflowVersion: cached.folder.version ?? LIBTENSORFLOW_VERSION,
+      detail: `${url} (unpacked earlier in ${dir})`,
+    };
 
   ctx.log(`  ${settings.join(' ')} → GET ${url}`);
   const archive = join(ctx.cacheDir, 'downloads', basename(new URL(url).pathname));
@@ -65,5 +72,11 @@ export async function mirrorRoute(ctx: RouteContext): Promise<RouteResult> {
   }
   const done = await cachedFolder(dir);
   if (!done) return { outcome: 'failed', detail: `${dir}: unpacked, but not readable as a libtensorflow folder` };
-  return { outcome: 'found', folder: done.folder, source: url, tensorflowVersion: done.folder.version ?? LIBTENSORFLOW_VERSION, detail: `${url} (${megabytes(got.bytes)}, sha256 ${got.sha256}) → ${dir}` };
+  return {
+    outcome: 'found',
+    folder: done.folder,
+    source: url,
+    tensorflowVersion: done.folder.version ?? LIBTENSORFLOW_VERSION,
+    detail: `${url} (${megabytes(got.bytes)}, sha256 ${got.sha256}) → ${dir}`,
+  };
 }

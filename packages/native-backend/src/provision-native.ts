@@ -47,7 +47,9 @@ export function defaultNativeCache(): string {
 
 /** The record of the last `elbo backend native` in this tfjs-node, if any. */
 export async function readNativeRecord(tfjsNodeDir: string): Promise<NativeRecord | undefined> {
-  return readFile(join(tfjsNodeDir, 'deps', RECORD), 'utf8').then((s) => JSON.parse(s) as NativeRecord).catch(() => undefined);
+  return readFile(join(tfjsNodeDir, 'deps', RECORD), 'utf8')
+    .then((s) => JSON.parse(s) as NativeRecord)
+    .catch(() => undefined);
 }
 
 /** The glibc this process runs on (`2.36`), undefined on other C libraries. */
@@ -72,7 +74,11 @@ export async function provisionNative(options: ProvisionOptions = {}): Promise<P
     return ok;
   };
   if (process.platform !== 'linux') {
-    step('platform', false, `elbo backend native builds the binding on Linux only (this is ${process.platform}); elsewhere tfjs-node's own installer is the way (see docs/native-backend.md)`);
+    step(
+      'platform',
+      false,
+      `elbo backend native builds the binding on Linux only (this is ${process.platform}); elsewhere tfjs-node's own installer is the way (see docs/native-backend.md)`,
+    );
     return { ok: false, attempts: [], steps };
   }
   const tools = await findBuildTools();

@@ -65,8 +65,16 @@ afterAll(async () => {
 
 describe('route 3: the TensorFlow CPU wheel from a package index', () => {
   it('chooses a Linux x86-64 wheel this glibc can load', () => {
-    const ws = linuxWheels('tensorflow-cpu', Object.keys(FILES).map((f) => ({ filename: f, url: f })));
-    expect(ws.map((w) => [w.version, w.glibc])).toEqual([['2.11.1', '2.17'], ['2.21.0', '2.27'], ['2.21.0', '2.27'], ['2.99.0', '2.99']]);
+    const ws = linuxWheels(
+      'tensorflow-cpu',
+      Object.keys(FILES).map((f) => ({ filename: f, url: f })),
+    );
+    expect(ws.map((w) => [w.version, w.glibc])).toEqual([
+      ['2.11.1', '2.17'],
+      ['2.21.0', '2.27'],
+      ['2.21.0', '2.27'],
+      ['2.99.0', '2.99'],
+    ]);
     expect(chooseWheel(ws, 'latest', '2.36').wheel?.filename).toBe('tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl');
     expect(chooseWheel(ws, '2.99.0', '2.36').why).toBe('its 2.99.0 Linux wheels need glibc ≥ 2.99, this machine has 2.36');
     expect(chooseWheel(ws, '2.5.0', '2.36').why).toMatch(/^no Linux wheel of version 2\.5\.0/);
@@ -82,7 +90,13 @@ describe('route 3: the TensorFlow CPU wheel from a package index', () => {
     expect(r.folder.dir).toBe(join(cache, 'libtensorflow', 'pypi-tensorflow-cpu-2.21.0'));
     expect(r.folder.libEntries).toEqual(['libtensorflow_cc.so.2', 'libtensorflow_framework.so.2']);
     expect(r.folder.mainLib).toBe(join(r.folder.libDir, 'libtensorflow_cc.so.2'));
-    for (const h of ['tensorflow/c/c_api.h', 'tensorflow/c/eager/c_api.h', 'tensorflow/core/platform/ctstring_internal.h', 'tsl/platform/ctstring_internal.h', 'xla/tsl/c/tsl_status.h']) {
+    for (const h of [
+      'tensorflow/c/c_api.h',
+      'tensorflow/c/eager/c_api.h',
+      'tensorflow/core/platform/ctstring_internal.h',
+      'tsl/platform/ctstring_internal.h',
+      'xla/tsl/c/tsl_status.h',
+    ]) {
       expect(existsSync(join(r.folder.includeDir, h)), h).toBe(true);
     }
     expect(existsSync(join(r.folder.includeDir, 'Eigen/Core'))).toBe(false);
@@ -124,7 +138,10 @@ describe('route 3: the TensorFlow CPU wheel from a package index', () => {
 
   it('lists a zip’s members from its central directory', async () => {
     const f = join(root, 'w.zip');
-    writeFileSync(f, zip({ 'a/b.txt': 'hello', 'c': new Uint8Array(0) }));
-    expect((await listZip(f)).map((e) => [e.name, e.size])).toEqual([['a/b.txt', 5], ['c', 0]]);
+    writeFileSync(f, zip({ 'a/b.txt': 'hello', c: new Uint8Array(0) }));
+    expect((await listZip(f)).map((e) => [e.name, e.size])).toEqual([
+      ['a/b.txt', 5],
+      ['c', 0],
+    ]);
   });
 });

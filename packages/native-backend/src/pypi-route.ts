@@ -58,7 +58,8 @@ export async function pypiRoute(ctx: RouteContext): Promise<RouteResult> {
     // A pinned version unpacked earlier needs no index (works offline, e.g. from a restored CI cache).
     const cached = await cachedFolder(folderFor(ctx.tensorflowVersion));
     const source = typeof cached?.record['wheel'] === 'string' ? cached.record['wheel'] : `${TENSORFLOW_CPU_PROJECT} ${ctx.tensorflowVersion}`;
-    if (cached) return { outcome: 'found', folder: cached.folder, source, tensorflowVersion: ctx.tensorflowVersion, detail: `${source} (unpacked earlier in ${cached.folder.dir})` };
+    if (cached)
+      return { outcome: 'found', folder: cached.folder, source, tensorflowVersion: ctx.tensorflowVersion, detail: `${source} (unpacked earlier in ${cached.folder.dir})` };
   }
   const index = ctx.env['PIP_INDEX_URL'] || 'https://pypi.org/simple/';
   let files;
@@ -71,7 +72,8 @@ export async function pypiRoute(ctx: RouteContext): Promise<RouteResult> {
   if (!wheel) return { outcome: 'failed', detail: `${TENSORFLOW_CPU_PROJECT} on ${index}: ${why}` };
   const dir = folderFor(wheel.version);
   const cached = await cachedFolder(dir);
-  if (cached) return { outcome: 'found', folder: cached.folder, source: wheel.filename, tensorflowVersion: wheel.version, detail: `${wheel.filename} (unpacked earlier in ${dir})` };
+  if (cached)
+    return { outcome: 'found', folder: cached.folder, source: wheel.filename, tensorflowVersion: wheel.version, detail: `${wheel.filename} (unpacked earlier in ${dir})` };
 
   ctx.log(`  GET ${wheel.url}`);
   const file = join(ctx.cacheDir, 'downloads', wheel.filename);
@@ -103,5 +105,11 @@ export async function pypiRoute(ctx: RouteContext): Promise<RouteResult> {
   }
   const done = await cachedFolder(dir);
   if (!done) return { outcome: 'failed', detail: `${dir}: unpacked, but not readable as a libtensorflow folder` };
-  return { outcome: 'found', folder: done.folder, source: wheel.filename, tensorflowVersion: wheel.version, detail: `${wheel.filename} (${megabytes(got.bytes)}, sha256 ${got.sha256}) → ${dir}` };
+  return {
+    outcome: 'found',
+    folder: done.folder,
+    source: wheel.filename,
+    tensorflowVersion: wheel.version,
+    detail: `${wheel.filename} (${megabytes(got.bytes)}, sha256 ${got.sha256}) → ${dir}`,
+  };
 }

@@ -38,7 +38,10 @@ export function linuxWheels(project: string, files: readonly { filename: string;
   for (const f of files) {
     const m = /^([^-]+)-(\d+(?:\.\d+)*)-[^-]+-[^-]+-([^-]+)\.whl$/.exec(f.filename);
     if (!m || m[1]!.toLowerCase() !== stem || f.yanked) continue;
-    const glibcs = m[3]!.split('.').map((t) => manylinuxGlibc(t, arch)).filter((g): g is string => !!g);
+    const glibcs = m[3]!
+      .split('.')
+      .map((t) => manylinuxGlibc(t, arch))
+      .filter((g): g is string => !!g);
     if (!glibcs.length) continue;
     const glibc = glibcs.sort(compareVersions)[0]!;
     out.push({ filename: f.filename, url: f.url, ...(f.sha256 ? { sha256: f.sha256 } : {}), version: m[2]!, glibc });
@@ -59,7 +62,12 @@ export function chooseWheel(wheels: readonly WheelFile[], version: string, glibc
   const any = wheels.some((w) => w.version === v);
   return {
     why: any
-      ? `its ${v} Linux wheels need glibc ≥ ${wheels.filter((w) => w.version === v).map((w) => w.glibc).sort(compareVersions)[0]}, this machine has ${glibc}`
+      ? `its ${v} Linux wheels need glibc ≥ ${
+          wheels
+            .filter((w) => w.version === v)
+            .map((w) => w.glibc)
+            .sort(compareVersions)[0]
+        }, this machine has ${glibc}`
       : `no Linux wheel of version ${version}${versions.length ? ` (usable versions: ${versions.slice(-5).join(', ')}…)` : ''}`,
   };
 }

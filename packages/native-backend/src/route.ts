@@ -23,15 +23,16 @@ export interface RouteContext {
 
 /** A route's answer: a folder it found (or made), or why it could not. */
 export type RouteResult =
-  | { outcome: 'found'; folder: LibtensorflowFolder; source: string; tensorflowVersion?: string; detail: string }
-  | { outcome: 'skipped' | 'failed'; detail: string };
+  { outcome: 'found'; folder: LibtensorflowFolder; source: string; tensorflowVersion?: string; detail: string } | { outcome: 'skipped' | 'failed'; detail: string };
 
 /** Marker written last into a cache folder, so an interrupted unpack is never mistaken for a complete one. */
 const MARKER = '.elbo-complete.json';
 
 /** A complete cache folder from an earlier run, with what its marker recorded. */
 export async function cachedFolder(dir: string): Promise<{ folder: LibtensorflowFolder; record: Record<string, unknown> } | undefined> {
-  const record = await readFile(join(dir, MARKER), 'utf8').then((s) => JSON.parse(s) as Record<string, unknown>).catch(() => undefined);
+  const record = await readFile(join(dir, MARKER), 'utf8')
+    .then((s) => JSON.parse(s) as Record<string, unknown>)
+    .catch(() => undefined);
   if (!record) return undefined;
   const inspection = await inspectLibtensorflow(dir);
   return inspection.ok ? { folder: inspection.folder, record } : undefined;

@@ -28,7 +28,9 @@ export function tfjsNodeLocation(): TfjsNodeLocation {
 
 /** The installed tfjs-node's version, or undefined when it is not there. */
 export async function installedTfjsNodeVersion(dir: string): Promise<string | undefined> {
-  return readFile(join(dir, 'package.json'), 'utf8').then((s) => (JSON.parse(s) as { version?: string }).version).catch(() => undefined);
+  return readFile(join(dir, 'package.json'), 'utf8')
+    .then((s) => (JSON.parse(s) as { version?: string }).version)
+    .catch(() => undefined);
 }
 
 /** Output of a finished command; `code` 0 is success. */
@@ -51,7 +53,11 @@ export function runCommand(cmd: string, args: readonly string[], options: { cwd:
 
 /** The last `n` non-empty lines of a command's output, for an error message. */
 export function tail(output: string, n = 15): string {
-  return output.split('\n').filter((l) => l.trim()).slice(-n).join('\n');
+  return output
+    .split('\n')
+    .filter((l) => l.trim())
+    .slice(-n)
+    .join('\n');
 }
 
 /**

@@ -26,21 +26,49 @@ const BATCH = 16;
 export function trainingProbe(steps = 3): ProbeResult {
   const rand = mulberry32(20260522);
   const array = (n: number, f: () => number) => Float32Array.from({ length: n }, f);
-  const x = tf.tensor2d(array(BATCH * D, () => (rand() < 0.3 ? 1 : 0)), [BATCH, D]);
-  const eps = Array.from({ length: steps }, () => tf.tensor2d(array(BATCH * LATENT, () => (rand() + rand() + rand() - 1.5) * 2), [BATCH, LATENT]));
+  const x = tf.tensor2d(
+    array(BATCH * D, () => (rand() < 0.3 ? 1 : 0)),
+    [BATCH, D],
+  );
+  const eps = Array.from({ length: steps }, () =>
+    tf.tensor2d(
+      array(BATCH * LATENT, () => (rand() + rand() + rand() - 1.5) * 2),
+      [BATCH, LATENT],
+    ),
+  );
   const init = (name: string, shape: [number, number] | [number]) => {
     const fanIn = shape[0];
     const scale = shape.length === 2 ? Math.sqrt(2 / fanIn) : 0.01;
-    return [name, tf.variable(tf.tensor(array(shape.reduce((a, b) => a * b, 1), () => (rand() - 0.5) * 2 * scale), shape), true, name)] as const;
+    return [
+      name,
+      tf.variable(
+        tf.tensor(
+          array(
+            shape.reduce((a, b) => a * b, 1),
+            () => (rand() - 0.5) * 2 * scale,
+          ),
+          shape,
+        ),
+        true,
+        name,
+      ),
+    ] as const;
   };
   // In a tidy: the initial values and Adam's zero moments are copied into variables, which tidy keeps.
   const params = new Map<string, tf.Variable>();
   let adam!: Adam;
   tf.tidy(() => {
     for (const [name, shape] of [
-      ['enc/h/kernel', [D, H]], ['enc/h/bias', [H]], ['enc/out/kernel', [H, 2 * LATENT]], ['enc/out/bias', [2 * LATENT]],
-      ['dec/h/kernel', [LATENT, H]], ['dec/h/bias', [H]], ['dec/out/kernel', [H, D]], ['dec/out/bias', [D]],
-    ] as const) params.set(...init(name, [...shape] as [number, number] | [number]));
+      ['enc/h/kernel', [D, H]],
+      ['enc/h/bias', [H]],
+      ['enc/out/kernel', [H, 2 * LATENT]],
+      ['enc/out/bias', [2 * LATENT]],
+      ['dec/h/kernel', [LATENT, H]],
+      ['dec/h/bias', [H]],
+      ['dec/out/kernel', [H, D]],
+      ['dec/out/bias', [D]],
+    ] as const)
+      params.set(...init(name, [...shape] as [number, number] | [number]));
     adam = new Adam(params, { lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, clipNorm: null });
   });
   const p = (name: string) => params.get(name)! as unknown as tf.Tensor2D;

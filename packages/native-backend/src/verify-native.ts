@@ -20,7 +20,10 @@ type ChildLine = { pref: BackendPreference; ok: true; tensorflow?: string; probe
 /** Runs the training probe on the given backends in a fresh process (one TensorFlow.js engine, as `elbo train` has). */
 export async function probeBackends(prefs: readonly BackendPreference[], cwd: string): Promise<{ lines: ChildLine[]; failure?: string }> {
   const child = fileURLToPath(new URL('./verify-child.ts', import.meta.url));
-  const r = await runCommand(process.execPath, ['--import', 'tsx', child, ...prefs], { cwd, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: process.env['TF_CPP_MIN_LOG_LEVEL'] ?? '2' } });
+  const r = await runCommand(process.execPath, ['--import', 'tsx', child, ...prefs], {
+    cwd,
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: process.env['TF_CPP_MIN_LOG_LEVEL'] ?? '2' },
+  });
   const lines = r.output
     .split('\n')
     .filter((l) => l.startsWith('{"pref"'))

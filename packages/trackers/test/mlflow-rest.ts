@@ -4,7 +4,11 @@
  */
 export interface StoredRun {
   readonly info: { run_id: string; experiment_id: string; status: string; artifact_uri: string; run_name?: string; end_time?: number; lifecycle_stage?: string };
-  readonly data: { params?: { key: string; value: string }[]; tags?: { key: string; value: string }[]; metrics?: { key: string; value: number; step: number; timestamp: number }[] };
+  readonly data: {
+    params?: { key: string; value: string }[];
+    tags?: { key: string; value: string }[];
+    metrics?: { key: string; value: number; step: number; timestamp: number }[];
+  };
 }
 
 export interface StoredMetric {

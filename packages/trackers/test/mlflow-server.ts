@@ -44,7 +44,9 @@ function install(): void {
   const python = process.env['ELBO_TEST_PYTHON'] ?? 'python3';
   const v = run(python, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], 30_000);
   if (v.error || v.status !== 0) {
-    throw new Error(`${NEED}.\n${python} was not found: install Python 3 (Debian/Ubuntu: apt-get install python3 python3-venv python3-pip), or set ELBO_TEST_PYTHON to a Python 3.10+ interpreter.`);
+    throw new Error(
+      `${NEED}.\n${python} was not found: install Python 3 (Debian/Ubuntu: apt-get install python3 python3-venv python3-pip), or set ELBO_TEST_PYTHON to a Python 3.10+ interpreter.`,
+    );
   }
   const [major, minor] = v.stdout.trim().split('.').map(Number);
   if (major! < 3 || (major === 3 && minor! < 10)) {
@@ -163,7 +165,20 @@ export async function startMlflowServer(): Promise<MlflowServer> {
 
   const start = async () => {
     const log = openSync(join(dir, 'server.log'), 'a');
-    const args = ['server', '--backend-store-uri', `sqlite:///${db}`, '--artifacts-destination', join(dir, 'artifacts'), '--serve-artifacts', '--host', '127.0.0.1', '--port', String(port), '--workers', '1'];
+    const args = [
+      'server',
+      '--backend-store-uri',
+      `sqlite:///${db}`,
+      '--artifacts-destination',
+      join(dir, 'artifacts'),
+      '--serve-artifacts',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--workers',
+      '1',
+    ];
     // Job execution (a task queue with its own processes) is not needed by the tracking API.
     const c = spawn(bin, args, { cwd: dir, detached: true, stdio: ['ignore', log, log], env: { ...process.env, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false' } });
     closeSync(log);

@@ -50,7 +50,14 @@ function runFolder(): RunInfo {
   writeFileSync(join(runDir, 'artifacts', 'model', 'weights.bin'), randomBytes(70_000));
   writeFileSync(join(runDir, 'checkpoint', 'state.json'), '{"epoch":3}');
   writeFileSync(join(runDir, 'checkpoint', 'weights-000000030.bin'), randomBytes(3000));
-  return { runId, experiment: 'exp', runDir, startedAt: Date.now(), config: {}, tags: { 'elbo.run_name': `name-${n}`, 'elbo.model': 'mlp/mlp+bernoulli+kl', 'elbo.backend': 'wasm', 'elbo.version': '0.1.0' } };
+  return {
+    runId,
+    experiment: 'exp',
+    runDir,
+    startedAt: Date.now(),
+    config: {},
+    tags: { 'elbo.run_name': `name-${n}`, 'elbo.model': 'mlp/mlp+bernoulli+kl', 'elbo.backend': 'wasm', 'elbo.version': '0.1.0' },
+  };
 }
 
 function tracker(options: MlflowOptionsInput, env: Record<string, string> = { MLFLOW_TRACKING_URI: server.uri }, logger = new MemoryLogger()) {
@@ -192,7 +199,9 @@ describe('tracker/mlflow with a real MLflow server', () => {
     const port = await freePort();
     const t0 = Date.now();
     const down = tracker({ startTimeout: 2 }, { MLFLOW_TRACKING_URI: `http://127.0.0.1:${port}` }).t;
-    await expect(down.start(runFolder())).rejects.toThrow(new RegExp(`cannot reach the MLflow tracking server at http://127\\.0\\.0\\.1:${port} \\(GET experiments/get-by-name: .*ECONNREFUSED`));
+    await expect(down.start(runFolder())).rejects.toThrow(
+      new RegExp(`cannot reach the MLflow tracking server at http://127\\.0\\.0\\.1:${port} \\(GET experiments/get-by-name: .*ECONNREFUSED`),
+    );
     expect(Date.now() - t0).toBeLessThan(8000);
     await expect(down.logMetrics(points(1))).rejects.toThrow(/start\(\) must succeed/);
 
@@ -250,7 +259,9 @@ describe('tracker/mlflow with a real MLflow server', () => {
       await t.finish('FINISHED'); // resolves: the events stay in the spool
       expect(logger.lines.join('\n')).toMatch(/events not sent are kept in .*spool\.jsonl: `elbo sync .*` sends them when the server is back/);
       expect((await MlflowSpool.open(run.runDir)).pending().length).toBeGreaterThan(0);
-      await expect(syncMlflowRun(run.runDir, { options: { maxRetries: 0 }, env: { MLFLOW_TRACKING_URI: server.uri }, logger })).rejects.toThrow(/cannot reach.*events not sent stay in/);
+      await expect(syncMlflowRun(run.runDir, { options: { maxRetries: 0 }, env: { MLFLOW_TRACKING_URI: server.uri }, logger })).rejects.toThrow(
+        /cannot reach.*events not sent stay in/,
+      );
     } finally {
       await server.start();
     }

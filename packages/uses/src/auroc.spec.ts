@@ -24,7 +24,7 @@ describe('auroc', () => {
 
   it('matches the pairwise definition, ties counting one half', () => {
     let seed = 7;
-    const u = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const u = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     for (let trial = 0; trial < 20; trial++) {
       const s = Array.from({ length: 60 }, () => Math.round(u() * 10));
       const pos = Array.from({ length: 60 }, (_, i) => i % 3 === 0 || u() < 0.2);

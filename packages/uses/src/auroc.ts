@@ -13,7 +13,7 @@ export function auroc(scores: ArrayLike<number>, positive: ArrayLike<boolean>): 
   order.sort((a, b) => scores[a]! - scores[b]!);
   let pos = 0;
   let rankSum = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && scores[order[j + 1]!] === scores[order[i]!]) j++;
     const midRank = (i + j) / 2 + 1; // ranks are 1-based

@@ -18,7 +18,13 @@ export interface BatchOptions {
  * [b, width]). It runs inside a tidy; each batch's result is read back asynchronously and released.
  * Returns the values row-major (n × width).
  */
-export async function mapBatches(model: VaeModel, split: DataSplit, width: number, opts: BatchOptions, fn: (x: tf.Tensor2D, c: Condition, start: number) => tf.Tensor): Promise<Float32Array> {
+export async function mapBatches(
+  model: VaeModel,
+  split: DataSplit,
+  width: number,
+  opts: BatchOptions,
+  fn: (x: tf.Tensor2D, c: Condition, start: number) => tf.Tensor,
+): Promise<Float32Array> {
   const n = Math.min(split.size, opts.limit ?? split.size);
   const B = Math.max(1, opts.batchSize ?? 100);
   const D = split.dim;

@@ -1,6 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DiagonalGaussian, Bernoulli, type DataSplit, type Decoder, type Encoder, type Likelihood, type Prior, NO_PARAMETERS, VaeModel, mulberry32, RandomStream, evaluate } from '@elbo/core';
+import {
+  DiagonalGaussian,
+  Bernoulli,
+  type DataSplit,
+  type Decoder,
+  type Encoder,
+  type Likelihood,
+  type Prior,
+  NO_PARAMETERS,
+  VaeModel,
+  mulberry32,
+  RandomStream,
+  evaluate,
+} from '@elbo/core';
 import { selectBackend } from '@elbo/compute';
 import { encodeExamples } from './encode-examples.js';
 import { latentMap } from './latent-map.js';
@@ -23,9 +36,18 @@ function split(n: number): DataSplit & { values: Float32Array } {
 /** μ = x·A, log σ² = −1 + x·a; logits = z·V: a fixed linear model with a Bernoulli likelihood and N(0, I) prior. */
 function model(L: number): VaeModel {
   const u = mulberry32(11);
-  const A = tf.tensor2d(Array.from({ length: D * L }, () => u() - 0.5), [D, L]);
-  const a = tf.tensor2d(Array.from({ length: D * L }, () => 0.2 * (u() - 0.5)), [D, L]);
-  const V = tf.tensor2d(Array.from({ length: L * D }, () => 2 * (u() - 0.5)), [L, D]);
+  const A = tf.tensor2d(
+    Array.from({ length: D * L }, () => u() - 0.5),
+    [D, L],
+  );
+  const a = tf.tensor2d(
+    Array.from({ length: D * L }, () => 0.2 * (u() - 0.5)),
+    [D, L],
+  );
+  const V = tf.tensor2d(
+    Array.from({ length: L * D }, () => 2 * (u() - 0.5)),
+    [L, D],
+  );
   const encoder: Encoder = { parameters: () => NO_PARAMETERS, encode: (x) => new DiagonalGaussian(tf.matMul(x, A), tf.add(tf.matMul(x, a), -1) as tf.Tensor2D) };
   const decoder: Decoder = { parameters: () => NO_PARAMETERS, decode: (z) => ({ logits: tf.matMul(z, V) }) };
   const likelihood: Likelihood = {
@@ -43,7 +65,15 @@ function model(L: number): VaeModel {
     sample: (n, seed) => tf.randomNormal([n, L], 0, 1, 'float32', seed),
   };
   const divergence = { parameters: () => NO_PARAMETERS, terms: () => ({ total: tf.scalar(0), parts: {} }) };
-  return new VaeModel({ dataShape: [D], dataDim: D, latentDim: L, conditionDim: 0, likelihoodParams: ['logits'], datasetSize: 50 }, encoder, decoder, prior, likelihood, divergence, { factor: () => 1 });
+  return new VaeModel(
+    { dataShape: [D], dataDim: D, latentDim: L, conditionDim: 0, likelihoodParams: ['logits'], datasetSize: 50 },
+    encoder,
+    decoder,
+    prior,
+    likelihood,
+    divergence,
+    { factor: () => 1 },
+  );
 }
 
 const mean = (v: ArrayLike<number>) => Array.from(v).reduce((s, x) => s + x, 0) / v.length;

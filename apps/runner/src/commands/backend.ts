@@ -21,11 +21,13 @@ export async function backendCommand(
     log: (line) => io.err(`${line}\n`),
   });
   if (result.ok) {
-    io.out(`native backend ready: TensorFlow ${result.verification?.tensorflow ?? '?'} from ${result.found?.source}; \`backend: auto\` now uses it (elbo doctor shows the details)\n`);
+    io.out(
+      `native backend ready: TensorFlow ${result.verification?.tensorflow ?? '?'} from ${result.found?.source}; \`backend: auto\` now uses it (elbo doctor shows the details)\n`,
+    );
     return Exit.ok;
   }
   const why = result.found
-    ? result.steps.find((s) => !s.ok)?.detail.split('\n')[0] ?? 'a step failed'
+    ? (result.steps.find((s) => !s.ok)?.detail.split('\n')[0] ?? 'a step failed')
     : `no route gave a usable libtensorflow (${result.attempts.map((a) => `${a.route}: ${a.outcome}`).join(', ') || 'build tools missing'})`;
   io.err(`error: the native backend could not be provisioned: ${why}\n`);
   return Exit.failed;

@@ -71,7 +71,10 @@ export function componentsText(registry: ComponentRegistry, kind?: string): stri
     out.push(`${d.kind}/${d.name}  — ${d.summary}`);
     const opts = describeOptions(d);
     if (!opts.length) out.push('    (no options)');
-    for (const o of opts) out.push(`    ${o.name}: ${o.type}${o.default !== undefined ? `  = ${o.default}` : o.required ? '  (required)' : '  (optional)'}${o.description ? `  — ${o.description}` : ''}`);
+    for (const o of opts)
+      out.push(
+        `    ${o.name}: ${o.type}${o.default !== undefined ? `  = ${o.default}` : o.required ? '  (required)' : '  (optional)'}${o.description ? `  — ${o.description}` : ''}`,
+      );
   }
   return out.join('\n') + '\n';
 }

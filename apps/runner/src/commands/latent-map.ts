@@ -30,7 +30,9 @@ export async function latentMapCommand(args: LatentMapArgs): Promise<number> {
     const svg = await renderLatentMap(map, { title, labels });
     const out = resolve(args.out);
     await writeFileAtomic(out, ext === 'svg' ? svg : await svgToPng(svg));
-    logger.info(`latent map: ${map.n} points, ${map.method === 'pca' ? `PCA (${map.explained!.map((e) => `${(100 * e).toFixed(0)}%`).join(' + ')} of the variance)` : map.method === 'umap' ? 'UMAP' : '2-D latent'} → ${out}`);
+    logger.info(
+      `latent map: ${map.n} points, ${map.method === 'pca' ? `PCA (${map.explained!.map((e) => `${(100 * e).toFixed(0)}%`).join(' + ')} of the variance)` : map.method === 'umap' ? 'UMAP' : '2-D latent'} → ${out}`,
+    );
     process.stdout.write(`${out}\n`);
     return 0;
   });

@@ -30,7 +30,9 @@ export async function sampleCommand(args: SampleArgs): Promise<number> {
     const imageShape = shape as [number, number, number];
     const conditioner = run.model.conditioner;
     if (!conditioner && (args.condition?.length || args.gridByCondition)) {
-      throw new ConfigError(`${args.condition?.length ? '--condition' : '--grid-by-condition'}: the model in ${args.runDir} is not conditional (its config has no model.condition)`);
+      throw new ConfigError(
+        `${args.condition?.length ? '--condition' : '--grid-by-condition'}: the model in ${args.runDir} is not conditional (its config has no model.condition)`,
+      );
     }
     let png: Uint8Array;
     if (args.gridByCondition) {
@@ -38,7 +40,8 @@ export async function sampleCommand(args: SampleArgs): Promise<number> {
       if (!classes) throw new ConfigError('--grid-by-condition: the model conditions on vectors, which have no list of classes; use --condition');
       png = await conditionGrid(run.model, classes, args.cols ?? 10, args.seed, imageShape);
     } else {
-      if (conditioner && !args.condition?.length) throw new ConfigError(`--condition: the model in ${args.runDir} is conditional; say what to generate (e.g. --condition 7), or use --grid-by-condition`);
+      if (conditioner && !args.condition?.length)
+        throw new ConfigError(`--condition: the model in ${args.runDir} is conditional; say what to generate (e.g. --condition 7), or use --grid-by-condition`);
       const cond = conditioner ? conditioner.parse(args.condition!, args.n, '--condition') : undefined;
       const images = tf.tidy(() => {
         const c = run.model.condition(cond);

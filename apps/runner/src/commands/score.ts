@@ -32,7 +32,8 @@ export async function withScoring<T>(command: 'score' | 'calibrate', args: Scori
       input,
       logger,
       id,
-      score: () => scoreExamples(run.model, input.split, run.rng.stream(`${command}/${id}`), { score: args.score, k: args.k, limit: args.limit, batchSize: run.config.eval.batchSize }),
+      score: () =>
+        scoreExamples(run.model, input.split, run.rng.stream(`${command}/${id}`), { score: args.score, k: args.k, limit: args.limit, batchSize: run.config.eval.batchSize }),
     }),
   );
 }
@@ -65,8 +66,14 @@ export async function scoreCommand(args: ScoreArgs): Promise<number> {
     await writeFileAtomic(out, formatCsv(header, rows));
     const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
     logger.info(`score: ${scores.length} rows of ${input.source}, ${id} mean ${mean.toFixed(3)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-    if (threshold) logger.info(`score: ${flagged} of ${scores.length} above the threshold ${threshold.threshold.toFixed(3)} (calibrated for a false-positive rate of ${threshold.fpr} on ${threshold.input})`);
-    else logger.info(`score: no threshold stored for ${id}; \`elbo calibrate ${args.runDir} --fpr 0.05${args.score === 'neg-elbo' ? '' : ` --score ${args.score}`}${args.score === 'iwae' ? ` --k ${args.k}` : ''}\` adds the anomaly column`);
+    if (threshold)
+      logger.info(
+        `score: ${flagged} of ${scores.length} above the threshold ${threshold.threshold.toFixed(3)} (calibrated for a false-positive rate of ${threshold.fpr} on ${threshold.input})`,
+      );
+    else
+      logger.info(
+        `score: no threshold stored for ${id}; \`elbo calibrate ${args.runDir} --fpr 0.05${args.score === 'neg-elbo' ? '' : ` --score ${args.score}`}${args.score === 'iwae' ? ` --k ${args.k}` : ''}\` adds the anomaly column`,
+      );
     process.stdout.write(`${out}\n`);
     return 0;
   });

@@ -58,7 +58,10 @@ function logScaleKeys(spec: SweepSpec): string[] {
 /** `<sweep file name>-<8 hex digits of its trials' hashes>`: the same sweep gets the same folder. */
 function defaultName(file: string, trials: readonly ResolvedTrial[]): string {
   const stem = basename(file, extname(file)).replace(/[^A-Za-z0-9._-]/g, '_');
-  return `${stem}-${createHash('sha256').update(trials.map((t) => t.hash).join(',')).digest('hex').slice(0, 8)}`;
+  return `${stem}-${createHash('sha256')
+    .update(trials.map((t) => t.hash).join(','))
+    .digest('hex')
+    .slice(0, 8)}`;
 }
 
 /**
@@ -72,17 +75,36 @@ export async function sweepCommand(args: SweepArgs): Promise<number> {
   const spec = await readSweepFile(args.file);
   const [{ trials: resolved, duplicates }, executor] = await checkedTogether(resolveTrials(spec, expandTrials(spec), args.set), createExecutor(spec, args.workers, logger));
   const name = spec.name ?? defaultName(spec.file, resolved);
-  const trials: NamedTrial[] = resolved.map((t) => ({ index: t.index, hash: t.hash, params: t.params, name: `${name}-${t.hash}`, config: { ...t.config, name: `${name}-${t.hash}` } }));
+  const trials: NamedTrial[] = resolved.map((t) => ({
+    index: t.index,
+    hash: t.hash,
+    params: t.params,
+    name: `${name}-${t.hash}`,
+    config: { ...t.config, name: `${name}-${t.hash}` },
+  }));
   const folder = new SweepFolder(sweepDir(trials[0]!.config, name));
   const keys = [...spec.grid, ...(spec.random?.space ?? [])].map((s) => s.key);
-  const run: SweepRun = { name, file: spec.file, base: spec.base, metric: spec.metric, keys, logKeys: logScaleKeys(spec), trials, folder, ...(spec.timeout !== undefined ? { timeout: spec.timeout } : {}) };
+  const run: SweepRun = {
+    name,
+    file: spec.file,
+    base: spec.base,
+    metric: spec.metric,
+    keys,
+    logKeys: logScaleKeys(spec),
+    trials,
+    folder,
+    ...(spec.timeout !== undefined ? { timeout: spec.timeout } : {}),
+  };
   if (duplicates) logger.info(`${duplicates} drawn trial${duplicates === 1 ? ' repeats' : 's repeat'} another trial's config and ${duplicates === 1 ? 'is' : 'are'} run once`);
 
   if (args.dryRun) {
     const { plans } = await planSweep(run);
     const labels = shortLabels(keys);
     const what = { skip: 'finished', resume: 'resume', run: 'run' } as const;
-    const rows = [['trial', 'hash', ...keys.map((k) => labels[k]!), 'plan'], ...trials.map((t) => [String(t.index + 1), t.hash, ...keys.map((k) => formatValue(t.params[k])), what[plans.get(t.hash)!.action]])];
+    const rows = [
+      ['trial', 'hash', ...keys.map((k) => labels[k]!), 'plan'],
+      ...trials.map((t) => [String(t.index + 1), t.hash, ...keys.map((k) => formatValue(t.params[k])), what[plans.get(t.hash)!.action]]),
+    ];
     process.stdout.write(alignTable(rows));
     logger.info(`dry run: ${trials.length} trials, all valid; sweep folder ${folder.dir}; executor ${executor.description}; nothing was run or written`);
     return Exit.ok;
@@ -92,12 +114,17 @@ export async function sweepCommand(args: SweepArgs): Promise<number> {
   const reporters: SweepReporter[] = [new FolderReporter(folder)];
   if (base.tracking['mlflow']) reporters.push(new MlflowSweepReporter(base.tracking['mlflow'], base.experiment, folder, logger));
   // Ctrl-C / SIGTERM stop the sweep (running trials keep their checkpoints); a second one quits at once.
-  const interrupt = args.signal ? undefined : interruptSignal(logger, 'stopping the running trials at their next step (re-run the same command to continue; Ctrl-C again to quit at once)');
+  const interrupt = args.signal
+    ? undefined
+    : interruptSignal(logger, 'stopping the running trials at their next step (re-run the same command to continue; Ctrl-C again to quit at once)');
   try {
     const result = await runSweep(run, { executor, reporters, logger, signal: args.signal ?? interrupt!.signal });
     const failed = result.records.filter((r) => r.status === 'FAILED');
     const listed = failed.slice(0, 10).map((r) => `${r.index + 1} (${describeParams(r.params)})`);
-    if (failed.length) logger.info(`${failed.length} of ${trials.length} trials failed: ${listed.join(', ')}${failed.length > 10 ? ', …' : ''} (reasons in the table; output in ${folder.dir}/logs/)`);
+    if (failed.length)
+      logger.info(
+        `${failed.length} of ${trials.length} trials failed: ${listed.join(', ')}${failed.length > 10 ? ', …' : ''} (reasons in the table; output in ${folder.dir}/logs/)`,
+      );
     if (result.outcome === 'KILLED') return Exit.interrupted;
     return result.outcome === 'FINISHED' ? Exit.ok : Exit.failed;
   } finally {

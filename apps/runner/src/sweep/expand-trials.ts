@@ -17,9 +17,7 @@ type Assignment = { params: Record<string, unknown>; origins: Record<string, str
 function gridPoints(spec: Pick<SweepSpec, 'grid'>): Assignment[] {
   let points: Assignment[] = [{ params: {}, origins: {} }];
   for (const { key, where, values } of spec.grid) {
-    points = points.flatMap((p) =>
-      values!.map((v, i) => ({ params: { ...p.params, [key]: structuredClone(v) }, origins: { ...p.origins, [key]: `${where}[${i}]` } })),
-    );
+    points = points.flatMap((p) => values!.map((v, i) => ({ params: { ...p.params, [key]: structuredClone(v) }, origins: { ...p.origins, [key]: `${where}[${i}]` } })));
   }
   return points;
 }
@@ -51,7 +49,9 @@ function randomDraws(spec: Pick<SweepSpec, 'random'>): Assignment[] {
  */
 export function expandTrials(spec: Pick<SweepSpec, 'grid' | 'random'>): TrialPoint[] {
   const draws = randomDraws(spec);
-  return gridPoints(spec).flatMap((g) => draws.map((r) => ({ params: { ...g.params, ...structuredClone(r.params) }, origins: { ...g.origins, ...r.origins } }))).map((a, index) => ({ index, ...a }));
+  return gridPoints(spec)
+    .flatMap((g) => draws.map((r) => ({ params: { ...g.params, ...structuredClone(r.params) }, origins: { ...g.origins, ...r.origins } })))
+    .map((a, index) => ({ index, ...a }));
 }
 
 /** A value as a person reads it in a table: numbers to 4 significant digits, lists as JSON. */

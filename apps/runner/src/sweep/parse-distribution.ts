@@ -60,7 +60,8 @@ const EXPECTED = 'expected loguniform(a, b), uniform(a, b), randint(a, b) or cho
 export function parseDistribution(expression: unknown, where: string): Distribution {
   if (typeof expression !== 'string') throw new ConfigError(`${where}: ${EXPECTED}, got ${show(expression)}`);
   const m = /^\s*([A-Za-z_][\w-]*)\s*\(([\s\S]*)\)\s*$/.exec(expression);
-  if (!m && /\([^)]*$/.test(expression)) throw new ConfigError(`${where}: ${show(expression)} is cut at a comma: inside { … } quote an expression, "choice(8, 16)", or write the space one path per line`);
+  if (!m && /\([^)]*$/.test(expression))
+    throw new ConfigError(`${where}: ${show(expression)} is cut at a comma: inside { … } quote an expression, "choice(8, 16)", or write the space one path per line`);
   if (!m) throw new ConfigError(`${where}: ${EXPECTED}, got ${show(expression)}`);
   const fn = m[1]!;
   const maker = MAKERS[fn];

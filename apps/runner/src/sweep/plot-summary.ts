@@ -23,7 +23,8 @@ export function plotSpec(s: SweepSummary): TopLevelSpec | undefined {
   const xOf = (k: string, i: number) => {
     const field = `p${i}`;
     if (!numeric(k)) return { field, type: 'nominal' as const, title: k };
-    if (s.logKeys.includes(k) && ranked.every((r) => (r.record.params[k] as number) > 0)) return { field, type: 'quantitative' as const, title: k, scale: { type: 'log' as const } };
+    if (s.logKeys.includes(k) && ranked.every((r) => (r.record.params[k] as number) > 0))
+      return { field, type: 'quantitative' as const, title: k, scale: { type: 'log' as const } };
     if (fewIntegers(k)) return { field, type: 'ordinal' as const, title: k, sort: 'ascending' as const, axis: { labelAngle: 0 } };
     return { field, type: 'quantitative' as const, title: k, scale: { zero: false } };
   };
@@ -41,7 +42,10 @@ export function plotSpec(s: SweepSummary): TopLevelSpec | undefined {
   const best = s.best!.record;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: `sweep ${s.name}: ${s.metric.name} (${s.metric.goal})`, subtitle: `best (red): trial ${best.index + 1} (${best.hash}), ${s.metric.name} = ${formatValue(s.best!.value)}` },
+    title: {
+      text: `sweep ${s.name}: ${s.metric.name} (${s.metric.goal})`,
+      subtitle: `best (red): trial ${best.index + 1} (${best.hash}), ${s.metric.name} = ${formatValue(s.best!.value)}`,
+    },
     data: { values },
     columns: Math.min(panels.length, 3),
     concat: panels,

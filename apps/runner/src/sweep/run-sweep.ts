@@ -103,7 +103,9 @@ export async function runSweep(run: SweepRun, opts: RunSweepOptions): Promise<Sw
 
   const n = trials.length;
   const count = (a: TrialPlan['action']) => [...plans.values()].filter((p) => p.action === a).length;
-  logger.info(`sweep ${run.name}: ${n} trial${n === 1 ? '' : 's'} — ${count('skip')} finished before, ${count('resume')} to resume, ${count('run')} to run — executor ${opts.executor.description}; folder ${folder.dir}`);
+  logger.info(
+    `sweep ${run.name}: ${n} trial${n === 1 ? '' : 's'} — ${count('skip')} finished before, ${count('resume')} to resume, ${count('run')} to run — executor ${opts.executor.description}; folder ${folder.dir}`,
+  );
   const cwd = opts.cwd ?? process.cwd();
   const jobs: TrialJob[] = records
     .filter((r) => plans.get(r.hash)!.action !== 'skip')

@@ -19,7 +19,9 @@ export const SweepFileSchema = z.strictObject({
   /** The metric the trials are compared by: its final value in each run's metric history. */
   metric: z.strictObject({ name: opt.string(), goal: opt.oneOf(['minimize', 'maximize']).default('minimize') }),
   /** Config path → list of values; every combination is a trial. */
-  grid: z.record(z.string(), z.array(z.unknown(), { error: (i) => `expected a list of values, got ${JSON.stringify(i.input)}` }).min(1, { error: 'expected at least one value' })).optional(),
+  grid: z
+    .record(z.string(), z.array(z.unknown(), { error: (i) => `expected a list of values, got ${JSON.stringify(i.input)}` }).min(1, { error: 'expected at least one value' }))
+    .optional(),
   /** `trials` draws from `space` (config path → expression), seeded; crossed with every grid point. */
   random: z
     .strictObject({

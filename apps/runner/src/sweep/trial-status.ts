@@ -85,7 +85,8 @@ export async function recordExit(trial: NamedTrial, record: TrialRecord, exit: T
   const base = { ...record, seconds: Math.round(exit.seconds * 10) / 10, ...(runDir ? { runDir } : {}) };
   delete (base as { reason?: string }).reason;
   if (exit.exitCode === 0 && run?.status === 'FINISHED') return { ...base, status: 'FINISHED' };
-  if (exit.timedOut) return { ...base, status: 'FAILED', reason: `exceeded the time limit of ${timeoutSeconds} s${runDir ? ' (a re-run resumes it from its last checkpoint)' : ''}` };
+  if (exit.timedOut)
+    return { ...base, status: 'FAILED', reason: `exceeded the time limit of ${timeoutSeconds} s${runDir ? ' (a re-run resumes it from its last checkpoint)' : ''}` };
   if (exit.interrupted) return { ...base, status: 'KILLED', reason: 'the sweep was interrupted' };
   if (exit.exitCode === 0) return { ...base, status: 'FAILED', reason: `the run ended without recording FINISHED in ${runDir ?? 'a run folder'}` };
   const how = exit.exitCode !== null ? `exit status ${exit.exitCode}` : exit.signal ? `ended by ${exit.signal}` : 'did not start';

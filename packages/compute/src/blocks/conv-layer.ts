@@ -18,7 +18,16 @@ abstract class StridedConvLayer {
   readonly filter: tf.Variable;
   readonly bias: tf.Variable;
 
-  constructor(store: VariableFactory, name: string, inCh: number, readonly outCh: number, readonly kernel: number, readonly stride: number, readonly activation: Activation, init: SeedSource) {
+  constructor(
+    store: VariableFactory,
+    name: string,
+    inCh: number,
+    readonly outCh: number,
+    readonly kernel: number,
+    readonly stride: number,
+    readonly activation: Activation,
+    init: SeedSource,
+  ) {
     this.filter = store.create(`${name}/filter`, glorot(this.filterShape(inCh), kernel * kernel * inCh, kernel * kernel * outCh, init));
     this.bias = store.create(`${name}/bias`, tf.zeros([outCh]));
   }

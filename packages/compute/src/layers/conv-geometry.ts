@@ -34,12 +34,7 @@ export interface ConvGeometry {
 type Shape4 = [number, number, number, number];
 
 /** Computes the geometry with TensorFlow.js's own rules (`backend_util.computeConv2DInfo`). */
-export function convGeometry(
-  inShape: readonly number[],
-  filterShape: readonly number[],
-  stride: number,
-  pad: ConvPadding,
-): ConvGeometry {
+export function convGeometry(inShape: readonly number[], filterShape: readonly number[], stride: number, pad: ConvPadding): ConvGeometry {
   if (inShape.length !== 4 || filterShape.length !== 4) {
     throw new Error(`conv: expected rank-4 input and filter, got [${inShape.join(',')}] and [${filterShape.join(',')}]`);
   }
@@ -78,7 +73,12 @@ export type Pad4 = [[number, number], [number, number], [number, number], [numbe
 export function padArg(top: number, bottom: number, left: number, right: number): 'valid' | Pad4 {
   return top === 0 && bottom === 0 && left === 0 && right === 0
     ? 'valid'
-    : [[0, 0], [top, bottom], [left, right], [0, 0]];
+    : [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ];
 }
 
 /**
@@ -99,6 +99,10 @@ export function swapBatchAndChannels(x: tf.Tensor4D): tf.Tensor4D {
 export function padSpatial(x: tf.Tensor4D, top: number, bottom: number, left: number, right: number): tf.Tensor4D {
   if (top === 0 && bottom === 0 && left === 0 && right === 0) return x;
   const [b, h, w, c] = x.shape;
-  const padded = tf.pad(tf.reshape(x, [b, h, w * c]), [[0, 0], [top, bottom], [left * c, right * c]]);
+  const padded = tf.pad(tf.reshape(x, [b, h, w * c]), [
+    [0, 0],
+    [top, bottom],
+    [left * c, right * c],
+  ]);
   return tf.reshape(padded, [b, h + top + bottom, w + left + right, c]);
 }

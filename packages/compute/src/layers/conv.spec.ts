@@ -3,7 +3,18 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { conv2d, conv2dTranspose, initConv } from './conv.js';
 import { convGeometry } from './conv-geometry.js';
-import { CONV_CASES, TOL, convData, expectSameVariableGrads, itMatchesReference, onCpuBackend, relError, runConv, runFilterGrad, runInputGrad } from '../../test/layer-test-cases.js';
+import {
+  CONV_CASES,
+  TOL,
+  convData,
+  expectSameVariableGrads,
+  itMatchesReference,
+  onCpuBackend,
+  relError,
+  runConv,
+  runFilterGrad,
+  runInputGrad,
+} from '../../test/layer-test-cases.js';
 
 onCpuBackend();
 
@@ -59,8 +70,7 @@ describe('conv2d / conv2dTranspose (cpu): custom gradients = tf ops with default
     const x = tf.randomNormal([2, 8, 8, 4], 0, 1, 'float32', 1) as tf.Tensor4D;
     const w = tf.randomNormal([3, 3, 4, 5], 0, 1, 'float32', 2) as tf.Tensor4D;
     const loss = () => tf.sum(conv2d(x, w, 1, 'same'));
-    const convs = async (xs: tf.Tensor[]) =>
-      (await tf.profile(() => tf.grads(loss)(xs))).kernels.filter((k) => k.name === 'Conv2D').length;
+    const convs = async (xs: tf.Tensor[]) => (await tf.profile(() => tf.grads(loss)(xs))).kernels.filter((k) => k.name === 'Conv2D').length;
     expect(await convs([w])).toBe(2); // forward + ∂L/∂W
     expect(await convs([x, w])).toBe(3); // + ∂L/∂x
     tf.dispose([x, w]);
@@ -77,7 +87,15 @@ describe('conv2d / conv2dTranspose (cpu): custom gradients = tf ops with default
 
 describe('convGeometry', () => {
   it("'same' follows TensorFlow: pad_total = max((⌈H/s⌉−1)·s + K − H, 0), top = ⌊pad_total/2⌋", () => {
-    for (const [h, k, s] of [[64, 4, 2], [28, 4, 2], [7, 4, 2], [28, 3, 1], [28, 4, 1], [9, 5, 3], [5, 1, 2]] as const) {
+    for (const [h, k, s] of [
+      [64, 4, 2],
+      [28, 4, 2],
+      [7, 4, 2],
+      [28, 3, 1],
+      [28, 4, 1],
+      [9, 5, 3],
+      [5, 1, 2],
+    ] as const) {
       const g = convGeometry([1, h, h, 1], [k, k, 1, 1], s, 'same');
       const out = Math.ceil(h / s);
       const total = Math.max((out - 1) * s + k - h, 0);

@@ -58,13 +58,7 @@ export function conv2d(x: tf.Tensor4D, filter: tf.Tensor4D, stride: number, pad:
  *         = conv2dBackpropFilter(dy, x) — the conv2d filter gradient with the roles of the
  *           input (here dy) and the output gradient (here x) swapped.
  */
-export function conv2dTranspose(
-  x: tf.Tensor4D,
-  filter: tf.Tensor4D,
-  outputShape: readonly [number, number, number, number],
-  stride: number,
-  pad: ConvPadding,
-): tf.Tensor4D {
+export function conv2dTranspose(x: tf.Tensor4D, filter: tf.Tensor4D, outputShape: readonly [number, number, number, number], stride: number, pad: ConvPadding): tf.Tensor4D {
   if (layerGradients() === 'default') return tf.conv2dTranspose(x, filter, [...outputShape], stride, pad);
   const g = convGeometry(outputShape, filter.shape, stride, pad);
   if (x.shape[0] !== g.batch || x.shape[1] !== g.outH || x.shape[2] !== g.outW || x.shape[3] !== g.outC) {
@@ -92,22 +86,13 @@ export function conv2dTranspose(
  * [kH, kW, inC, outC], or [kH, kW, outC, inC] when `transposed` (for conv2dTranspose).
  * Deterministic given `seed`; the caller owns the tensors.
  */
-export function initConv(
-  kernelH: number,
-  kernelW: number,
-  inChannels: number,
-  outChannels: number,
-  seed: number,
-  transposed = false,
-): ConvParams {
+export function initConv(kernelH: number, kernelW: number, inChannels: number, outChannels: number, seed: number, transposed = false): ConvParams {
   for (const d of [kernelH, kernelW, inChannels, outChannels]) {
     if (!(Number.isInteger(d) && d > 0)) throw new Error(`initConv: sizes must be positive integers, got ${d}`);
   }
   const receptive = kernelH * kernelW;
   const limit = Math.sqrt(6 / (receptive * inChannels + receptive * outChannels));
-  const shape: [number, number, number, number] = transposed
-    ? [kernelH, kernelW, outChannels, inChannels]
-    : [kernelH, kernelW, inChannels, outChannels];
+  const shape: [number, number, number, number] = transposed ? [kernelH, kernelW, outChannels, inChannels] : [kernelH, kernelW, inChannels, outChannels];
   return {
     filter: tf.randomUniform(shape, -limit, limit, 'float32', seed),
     bias: tf.zeros([outChannels]),

@@ -28,12 +28,7 @@ export type FilterGradStrategy = 'auto' | 'dilated' | 'phase';
  * conv2d(dy'' = dy as [O, outH, outW, B] zero-padded by Q, X' = X as [U, V, B, (φh, φw, c)])
  * [o, Q − q, Q − q', (φh, φw, c)], rearranged (and cropped to kH × kW when s ∤ kH).
  */
-export function conv2dBackpropFilter(
-  x: tf.Tensor4D,
-  dy: tf.Tensor4D,
-  g: ConvGeometry,
-  strategy: FilterGradStrategy = 'auto',
-): tf.Tensor4D {
+export function conv2dBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry, strategy: FilterGradStrategy = 'auto'): tf.Tensor4D {
   const s = g.stride;
   const qh = Math.ceil(g.kH / s) - 1;
   const qw = Math.ceil(g.kW / s) - 1;
@@ -62,10 +57,7 @@ function dilated(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D 
   if (needH - g.top <= 0 || needW - g.left <= 0) return tf.zeros([g.kH, g.kW, g.inC, g.outC]);
   const [xs, bottom, right] = cropAndPad(x, g, needH, needW, false);
   const xt = swapBatchAndChannels(xs);
-  const dyt = tf.reshape<tf.Rank.R4>(
-    tf.transpose(tf.reshape(dy, [g.batch, g.outH * g.outW, g.outC]), [1, 0, 2]),
-    [g.outH, g.outW, g.batch, g.outC],
-  );
+  const dyt = tf.reshape<tf.Rank.R4>(tf.transpose(tf.reshape(dy, [g.batch, g.outH * g.outW, g.outC]), [1, 0, 2]), [g.outH, g.outW, g.batch, g.outC]);
   const out = tf.conv2d(xt, dyt, 1, padArg(g.top, bottom, g.left, right), 'NHWC', s);
   return tf.reshape(tf.transpose(tf.reshape(out, [g.inC, g.kH * g.kW, g.outC]), [1, 0, 2]), [g.kH, g.kW, g.inC, g.outC]);
 }

@@ -79,12 +79,7 @@ function phaseFilter(w: tf.Tensor4D, ph: AxisPhase, pw: AxisPhase, s: number): t
  * flipped and with its channel axes swapped. The s² phase results are interleaved back into
  * rows/columns with block transposes; a trailing crop remains only when s ∤ H or s ∤ W.
  */
-export function conv2dBackpropInput(
-  dy: tf.Tensor4D,
-  filter: tf.Tensor4D,
-  g: ConvGeometry,
-  strategy: InputGradStrategy = 'auto',
-): tf.Tensor4D {
+export function conv2dBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, g: ConvGeometry, strategy: InputGradStrategy = 'auto'): tf.Tensor4D {
   const s = g.stride;
   const use = strategy === 'auto' ? (s > 1 && s * s * g.inC <= 16 ? 'combined' : 'phases') : strategy;
   return tf.tidy(() => {
@@ -158,7 +153,12 @@ function combined(
       }
       const top = ph.c - ph.taps + 1 - sh.lo;
       const left = pw.c - pw.taps + 1 - sw.lo;
-      const pads: Array<[number, number]> = [[top, sh.width - ph.taps - top], [left, sw.width - pw.taps - left], [0, 0], [0, 0]];
+      const pads: Array<[number, number]> = [
+        [top, sh.width - ph.taps - top],
+        [left, sw.width - pw.taps - left],
+        [0, 0],
+        [0, 0],
+      ];
       blocks.push(tf.pad(phaseFilter(swapped, ph, pw, s), pads));
     }
   }

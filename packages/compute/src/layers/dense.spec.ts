@@ -15,8 +15,7 @@ describe('dense (cpu): custom gradient = tf.matMul + add with default gradients'
     const w0 = tf.randomNormal([5, 4], 0, 1, 'float32', 4);
     const b0 = tf.randomNormal([4], 0, 1, 'float32', 5);
     const [w, b] = [tf.variable(w0), tf.variable(b0)];
-    const loss = (custom: boolean) => () =>
-      tf.sum(tf.square(custom ? dense(x, w as tf.Tensor2D, b as tf.Tensor1D, 'tanh') : tf.tanh(tf.add(tf.matMul(x, w), b)))) as tf.Scalar;
+    const loss = (custom: boolean) => () => tf.sum(tf.square(custom ? dense(x, w as tf.Tensor2D, b as tf.Tensor1D, 'tanh') : tf.tanh(tf.add(tf.matMul(x, w), b)))) as tf.Scalar;
     const got = tf.variableGrads(loss(true), [w, b]);
     const ref = tf.variableGrads(loss(false), [w, b]);
     expectSameVariableGrads(got, ref, [w, b]);
@@ -28,8 +27,7 @@ describe('dense (cpu): custom gradient = tf.matMul + add with default gradients'
     const x = tf.randomNormal([4, 6], 0, 1, 'float32', 1) as tf.Tensor2D;
     const { kernel, bias } = initDense(6, 3, 2);
     const loss = () => tf.sum(dense(x, kernel, bias));
-    const matMuls = async (xs: tf.Tensor[]) =>
-      (await tf.profile(() => tf.grads(loss)(xs))).kernels.filter((k) => k.name === 'BatchMatMul').length;
+    const matMuls = async (xs: tf.Tensor[]) => (await tf.profile(() => tf.grads(loss)(xs))).kernels.filter((k) => k.name === 'BatchMatMul').length;
     expect(await matMuls([kernel, bias])).toBe(3); // forward + ∂L/∂W + ∂L/∂b (1ᵀ·dz)
     expect(await matMuls([x, kernel, bias])).toBe(4); // + ∂L/∂x
     tf.dispose([x, kernel, bias]);
@@ -66,7 +64,7 @@ describe('initDense', () => {
     expect(maxAbs).toBeLessThanOrEqual(limit);
     expect(maxAbs).toBeGreaterThan(0.99 * limit);
     const variance = k.reduce((s, v) => s + v * v, 0) / k.length;
-    expect(variance / (limit * limit / 3)).toBeCloseTo(1, 1);
+    expect(variance / ((limit * limit) / 3)).toBeCloseTo(1, 1);
     expect(Array.from(b.kernel.dataSync())).toEqual(Array.from(k));
     expect(relError(c.kernel.dataSync() as Float32Array, k)).toBeGreaterThan(0.1);
     expect(a.bias.dataSync().every((v) => v === 0)).toBe(true);

@@ -25,12 +25,7 @@ export interface DenseParams {
  * Each of the three is computed only if the tape needs it (e.g. ∂L/∂X is skipped when X is
  * data). The activation is applied afterwards with ordinary ops (see `activate`).
  */
-export function dense(
-  x: tf.Tensor2D,
-  kernel: tf.Tensor2D,
-  bias: tf.Tensor1D,
-  activation: Activation = 'linear',
-): tf.Tensor2D {
+export function dense(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, activation: Activation = 'linear'): tf.Tensor2D {
   const [n, inDim] = x.shape;
   const [kIn, outDim] = kernel.shape;
   if (inDim !== kIn) throw new Error(`dense: input has ${inDim} features but the kernel expects ${kIn}`);

@@ -39,11 +39,7 @@ function engineRunner(): EngineWithKernelFunc | null {
  *
  * Falls back to `tf.customGrad` (all gradients computed) if the engine lacks `runKernelFunc`.
  */
-export function lazyGradOp<T extends tf.Tensor>(
-  inputs: readonly tf.Tensor[],
-  forward: LazyForward<T>,
-  backward: LazyBackward<T>,
-): T {
+export function lazyGradOp<T extends tf.Tensor>(inputs: readonly tf.Tensor[], forward: LazyForward<T>, backward: LazyBackward<T>): T {
   const engine = engineRunner();
   if (engine === null) return customGradFallback(inputs, forward, backward);
   const inputMap: Record<string, tf.Tensor> = {};
@@ -63,11 +59,7 @@ export function lazyGradOp<T extends tf.Tensor>(
   }) as T;
 }
 
-function customGradFallback<T extends tf.Tensor>(
-  inputs: readonly tf.Tensor[],
-  forward: LazyForward<T>,
-  backward: LazyBackward<T>,
-): T {
+function customGradFallback<T extends tf.Tensor>(inputs: readonly tf.Tensor[], forward: LazyForward<T>, backward: LazyBackward<T>): T {
   const op = tf.customGrad<T>((...args) => {
     const save = args[args.length - 1] as (t: tf.Tensor[]) => void;
     return {

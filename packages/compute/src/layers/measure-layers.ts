@@ -55,8 +55,16 @@ async function main(): Promise<void> {
   const ref = () => tf.sum(tf.mul(tf.relu(tf.add(tf.matMul(x, kernel), bias)), r)) as tf.Scalar;
   const own = () => tf.sum(tf.mul(dense(x, kernel, bias, 'relu'), r)) as tf.Scalar;
   console.log('dense 128×784→400 relu');
-  line('  forward only, tf.matMul + add + relu', time(() => tf.relu(tf.add(tf.matMul(x, kernel), bias))), denseFlops);
-  line('  forward only, tf.fused.matMul (bias, relu fused)', time(() => tf.fused.matMul({ a: x, b: kernel, bias, activation: 'relu' })), denseFlops);
+  line(
+    '  forward only, tf.matMul + add + relu',
+    time(() => tf.relu(tf.add(tf.matMul(x, kernel), bias))),
+    denseFlops,
+  );
+  line(
+    '  forward only, tf.fused.matMul (bias, relu fused)',
+    time(() => tf.fused.matMul({ a: x, b: kernel, bias, activation: 'relu' })),
+    denseFlops,
+  );
   line('  fwd+bwd wrt W,b   default matMul gradient', time(step(() => ref(), [kernel, bias])), 2 * denseFlops);
   line('  fwd+bwd wrt W,b   dense (custom gradient)', time(step(() => own(), [kernel, bias])), 2 * denseFlops);
   line('  fwd+bwd wrt x,W,b default matMul gradient', time(step(() => ref(), [x, kernel, bias])), 3 * denseFlops);
@@ -72,8 +80,7 @@ async function main(): Promise<void> {
   const fwdFlops = layerFlops.reduce((a, b) => a + b, 0);
   const bwdFlops = fwdFlops + fwdFlops - layerFlops[0]!; // all dW, dX except the data input
   const img = tf.randomUniform([batch, 64, 64, 1], 0, 1, 'float32', 4) as tf.Tensor4D;
-  const encode = (useTf: boolean) => (): tf.Tensor4D =>
-    filters.reduce((h, f) => (useTf ? tf.conv2d(h, f, 2, 'same') : conv2d(h, f, 2, 'same')), img);
+  const encode = (useTf: boolean) => (): tf.Tensor4D => filters.reduce((h, f) => (useTf ? tf.conv2d(h, f, 2, 'same') : conv2d(h, f, 2, 'same')), img);
   console.log(`\nconv stack 64×64×1 →(4×4 s2 same)→ 32×32×32 → 16×16×32 → 8×8×32, batch ${batch}`);
   console.log(`  forward ${(fwdFlops / 1e9).toFixed(2)} GFLOP, forward+backward ${((fwdFlops + bwdFlops) / 1e9).toFixed(2)} GFLOP`);
   line('  forward, tf.conv2d', time(encode(true)), fwdFlops);
@@ -102,10 +109,26 @@ async function main(): Promise<void> {
   const w = filters[1]!;
   const g = convGeometry(h.shape, w.shape, 2, 'same');
   console.log('\nmiddle layer parts, 32×32×32 → 16×16×32');
-  line('  y  = tf.conv2d', time(() => tf.conv2d(h, w, 2, 'same')), layerFlops[1]);
-  line('  dx = tf.conv2dTranspose (Conv2DBackpropInput kernel)', time(() => tf.conv2dTranspose(dy, w, h.shape, 2, 'same')), layerFlops[1]);
-  line('  dx = conv2dBackpropInput (phase-decomposed)', time(() => conv2dBackpropInput(dy, w, g)), layerFlops[1]);
-  line('  dW = conv2dBackpropFilter (dilated conv)', time(() => conv2dBackpropFilter(h, dy, g)), layerFlops[1]);
+  line(
+    '  y  = tf.conv2d',
+    time(() => tf.conv2d(h, w, 2, 'same')),
+    layerFlops[1],
+  );
+  line(
+    '  dx = tf.conv2dTranspose (Conv2DBackpropInput kernel)',
+    time(() => tf.conv2dTranspose(dy, w, h.shape, 2, 'same')),
+    layerFlops[1],
+  );
+  line(
+    '  dx = conv2dBackpropInput (phase-decomposed)',
+    time(() => conv2dBackpropInput(dy, w, g)),
+    layerFlops[1],
+  );
+  line(
+    '  dW = conv2dBackpropFilter (dilated conv)',
+    time(() => conv2dBackpropFilter(h, dy, g)),
+    layerFlops[1],
+  );
   tf.dispose([img, code, h, dy, ...filters, ...tFilters]);
 }
 

@@ -73,7 +73,23 @@ export function prepareWasmAdam(): Promise<void> {
         const scale = inputs['scale'] ? wb.typedArrayFromHeap(inputs['scale'])[0]! : 1;
         const { beta1, beta2, stepSize, epsHat } = attrs as unknown as AdamUpdateAttrs;
         const n = shape.reduce((a, d) => a * d, 1);
-        adam(at(inputs['param']!), at(inputs['m']!), at(inputs['v']!), at(inputs['grad']!), at(outs[0]!), at(outs[1]!), at(outs[2]!), n, beta1, 1 - beta1, beta2, 1 - beta2, stepSize, epsHat, scale);
+        adam(
+          at(inputs['param']!),
+          at(inputs['m']!),
+          at(inputs['v']!),
+          at(inputs['grad']!),
+          at(outs[0]!),
+          at(outs[1]!),
+          at(outs[2]!),
+          n,
+          beta1,
+          1 - beta1,
+          beta2,
+          1 - beta2,
+          stepSize,
+          epsHat,
+          scale,
+        );
         return outs;
       },
     });

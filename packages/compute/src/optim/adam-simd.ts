@@ -69,7 +69,23 @@ const source = `
         (br $tail)))))
 `;
 
-export type AdamSimd = (p: number, m: number, v: number, g: number, po: number, mo: number, vo: number, n: number, b1: number, c1: number, b2: number, c2: number, step: number, eps: number, scale: number) => void;
+export type AdamSimd = (
+  p: number,
+  m: number,
+  v: number,
+  g: number,
+  po: number,
+  mo: number,
+  vo: number,
+  n: number,
+  b1: number,
+  c1: number,
+  b2: number,
+  c2: number,
+  step: number,
+  eps: number,
+  scale: number,
+) => void;
 
 /** The parts of the WebAssembly JS API used here (the project's type libraries leave it out). */
 export interface WasmMemory {

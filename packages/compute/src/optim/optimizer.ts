@@ -34,7 +34,11 @@ export abstract class SlotOptimizer implements Optimizer {
   ) {
     for (const slot of slotNames) {
       const m = new Map<string, tf.Variable>();
-      for (const [name, p] of params) m.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+      for (const [name, p] of params)
+        m.set(
+          name,
+          tf.tidy(() => tf.variable(tf.zerosLike(p), false)),
+        );
       this.slots.set(slot, m);
     }
   }

@@ -52,7 +52,10 @@ describe('optimisers', () => {
         });
         return [...th];
       });
-      expectClose(run((p) => new Sgd(p, { lr, momentum: mu, nesterov, clipNorm: null })), expected);
+      expectClose(
+        run((p) => new Sgd(p, { lr, momentum: mu, nesterov, clipNorm: null })),
+        expected,
+      );
     }
   });
 
@@ -67,7 +70,10 @@ describe('optimisers', () => {
       });
       return [...th];
     });
-    expectClose(run((p) => new Rmsprop(p, { lr, rho, epsilon: eps, clipNorm: null })), expected);
+    expectClose(
+      run((p) => new Rmsprop(p, { lr, rho, epsilon: eps, clipNorm: null })),
+      expected,
+    );
   });
 
   it('adamw: θ ← θ − lr·λ·θ, then the Adam step (Loshchilov & Hutter 2019)', () => {
@@ -87,7 +93,10 @@ describe('optimisers', () => {
       });
       return [...th];
     });
-    expectClose(run((p) => new Adam(p, { lr, beta1: b1, beta2: b2, epsilon: eps, clipNorm: null, weightDecay: wd })), expected);
+    expectClose(
+      run((p) => new Adam(p, { lr, beta1: b1, beta2: b2, epsilon: eps, clipNorm: null, weightDecay: wd })),
+      expected,
+    );
   });
 
   it('clipping scales every gradient by min(1, clip/‖g‖) and reports the norm', () => {

@@ -69,7 +69,13 @@ export async function standardFigures(model: VaeModel, dataset: Dataset, rng: Ra
   const xs = await rows(x);
   const rs = await rows(rec);
   tf.dispose([x, rec]);
-  out.push({ file: 'reconstructions.png', png: encodeImageGrid(xs.flatMap((v, i) => [v, rs[i]!]), { shape, cols: 16 }) });
+  out.push({
+    file: 'reconstructions.png',
+    png: encodeImageGrid(
+      xs.flatMap((v, i) => [v, rs[i]!]),
+      { shape, cols: 16 },
+    ),
+  });
 
   const labels = dataset.test.labels;
   const find = (cls: number, fallback: number) => {

@@ -41,8 +41,7 @@ export const opt = {
   number: () => z.number({ error: expected('a number') }),
   string: () => z.string({ error: expected('a string') }),
   boolean: () => z.boolean({ error: expected('true or false') }),
-  oneOf: <const T extends readonly [string, ...string[]]>(values: T) =>
-    z.enum(values, { error: expected(`one of ${values.map((v) => JSON.stringify(v)).join(', ')}`) }),
+  oneOf: <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: expected(`one of ${values.map((v) => JSON.stringify(v)).join(', ')}`) }),
   /** A list of positive integers (layer widths). */
   widths: () => z.array(opt.positiveInt(), { error: expected('a list of positive integers') }),
 };
@@ -62,7 +61,8 @@ type Def = { type?: string; shape?: Record<string, unknown>; element?: unknown; 
 function unwrap(s: unknown): Def | undefined {
   let def = (s as { def?: Def })?.def;
   for (let i = 0; def && i < 20; i++) {
-    if (def.type === 'default' || def.type === 'prefault' || def.type === 'optional' || def.type === 'nullable' || def.type === 'readonly' || def.type === 'catch') def = (def.innerType as { def?: Def })?.def;
+    if (def.type === 'default' || def.type === 'prefault' || def.type === 'optional' || def.type === 'nullable' || def.type === 'readonly' || def.type === 'catch')
+      def = (def.innerType as { def?: Def })?.def;
     else if (def.type === 'pipe') def = (def.in as { def?: Def })?.def;
     else break;
   }

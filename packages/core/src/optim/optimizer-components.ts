@@ -17,7 +17,10 @@ export const adamOptimizer = defineComponent({
   name: 'adam',
   summary: 'Adam (Kingma & Ba 2015), one fused kernel per parameter on WASM and CPU',
   options: z.object(adamShape).strict(),
-  create: (o): OptimizerFactory => (params) => new Adam(params, o),
+  create:
+    (o): OptimizerFactory =>
+    (params) =>
+      new Adam(params, o),
 });
 
 export const adamwOptimizer = defineComponent({
@@ -25,7 +28,10 @@ export const adamwOptimizer = defineComponent({
   name: 'adamw',
   summary: 'AdamW: Adam with decoupled weight decay (Loshchilov & Hutter 2019)',
   options: z.object({ ...adamShape, weightDecay: opt.range(0, 1).default(0.01).describe('decoupled weight decay λ: θ ← θ − lr·λ·θ each step') }).strict(),
-  create: (o): OptimizerFactory => (params) => new Adam(params, o),
+  create:
+    (o): OptimizerFactory =>
+    (params) =>
+      new Adam(params, o),
 });
 
 export const sgdOptimizer = defineComponent({
@@ -40,7 +46,10 @@ export const sgdOptimizer = defineComponent({
       clipNorm: clipNorm(),
     })
     .strict(),
-  create: (o): OptimizerFactory => (params) => new Sgd(params, o),
+  create:
+    (o): OptimizerFactory =>
+    (params) =>
+      new Sgd(params, o),
 });
 
 export const rmspropOptimizer = defineComponent({
@@ -55,7 +64,10 @@ export const rmspropOptimizer = defineComponent({
       clipNorm: clipNorm(),
     })
     .strict(),
-  create: (o): OptimizerFactory => (params) => new Rmsprop(params, o),
+  create:
+    (o): OptimizerFactory =>
+    (params) =>
+      new Rmsprop(params, o),
 });
 
 export const optimizerComponents = [adamOptimizer, adamwOptimizer, sgdOptimizer, rmspropOptimizer];

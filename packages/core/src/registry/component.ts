@@ -5,17 +5,7 @@ import type { Rng } from '../runtime/rng.js';
 import type { ParameterStore } from '../model/parameters.js';
 
 /** The kinds of component a config can name. */
-export type ComponentKind =
-  | 'encoder'
-  | 'decoder'
-  | 'prior'
-  | 'likelihood'
-  | 'divergence'
-  | 'schedule'
-  | 'dataset'
-  | 'tracker'
-  | 'condition'
-  | (string & {});
+export type ComponentKind = 'encoder' | 'decoder' | 'prior' | 'likelihood' | 'divergence' | 'schedule' | 'dataset' | 'tracker' | 'condition' | (string & {});
 
 /** Shapes the model components are built for; filled in by core before any model component is created. */
 export interface ModelShape {

@@ -18,10 +18,27 @@ export interface BuildDeps {
 }
 
 /** Creates a component from a resolved section (options already validated, defaults filled in). */
-export async function createComponent<T>(kind: string, section: ResolvedSectionConfig, deps: BuildDeps, params: ParameterStore, shape?: ModelShape, config?: ResolvedRunConfig, dataset?: Dataset): Promise<T> {
+export async function createComponent<T>(
+  kind: string,
+  section: ResolvedSectionConfig,
+  deps: BuildDeps,
+  params: ParameterStore,
+  shape?: ModelShape,
+  config?: ResolvedRunConfig,
+  dataset?: Dataset,
+): Promise<T> {
   const { name, ...options } = section;
   const d = deps.registry.get(kind, name);
-  return (await d.create(options, { container: deps.container, rng: deps.rng, logger: deps.logger, params, shape, runDir: deps.runDir, config: config as unknown as Record<string, unknown>, dataset })) as T;
+  return (await d.create(options, {
+    container: deps.container,
+    rng: deps.rng,
+    logger: deps.logger,
+    params,
+    shape,
+    runDir: deps.runDir,
+    config: config as unknown as Record<string, unknown>,
+    dataset,
+  })) as T;
 }
 
 export async function buildDataset(config: ResolvedRunConfig, deps: BuildDeps): Promise<Dataset> {

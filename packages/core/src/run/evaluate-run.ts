@@ -70,7 +70,11 @@ export async function evaluateRun(runDir: string, o: EvaluateRunOptions): Promis
         const metric = await o.registry.create<EvaluationMetric>(resolved, { container: o.container, rng: run.rng, logger, params: new ParameterStore('metric') });
         const out = await metric(rep, data, run.rng.stream(`eval/metric/${name}`));
         for (const [key, value] of Object.entries(out)) scores[`${name}/${key}`] = value;
-        logger.info(`metric ${name}: ${Object.entries(out).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+        logger.info(
+          `metric ${name}: ${Object.entries(out)
+            .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+            .join(', ')} (${((performance.now() - t) / 1000).toFixed(1)} s)`,
+        );
       }
     }
     const file = join(runDir, RunFiles.artifacts, `evaluation-k${o.k}.json`);
@@ -90,7 +94,10 @@ async function record(run: OpenRun, o: EvaluateRunOptions, values: Record<string
   const hub = await buildTrackers(config, { container: o.container, registry: o.registry, rng: run.rng, logger: o.logger, runDir: run.runDir });
   const now = Date.now();
   const points: MetricPoint[] = finite.map(([key, value]) => ({ key, value, step: run.epoch, timestamp: now }));
-  await hub.start({ runId: runIdOf(run.runDir), experiment: experimentOf(run.runDir), runDir: run.runDir, startedAt: now, config: run.config as unknown as Record<string, unknown>, tags: {} }, { history: run.history });
+  await hub.start(
+    { runId: runIdOf(run.runDir), experiment: experimentOf(run.runDir), runDir: run.runDir, startedAt: now, config: run.config as unknown as Record<string, unknown>, tags: {} },
+    { history: run.history },
+  );
   try {
     await hub.logMetrics(points);
     await hub.logArtifact(file.slice(join(run.runDir, RunFiles.artifacts).length + 1), file);

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { opt } from '../config/options.js';
 
 /** A component section: `{ name, ...options }` or a bare name; its options are checked by the registry. */
-const section = z.union([z.string(), z.looseObject({ name: z.string() })], { error: (i) => `expected a component section ({ name: ..., options }) or a name, got ${JSON.stringify(i.input)}` });
+const section = z.union([z.string(), z.looseObject({ name: z.string() })], {
+  error: (i) => `expected a component section ({ name: ..., options }) or a name, got ${JSON.stringify(i.input)}`,
+});
 
 /**
  * The shape of a run config, with every default. Component sections are validated in a second
@@ -10,7 +12,10 @@ const section = z.union([z.string(), z.looseObject({ name: z.string() })], { err
  */
 export const RunConfigSchema = z
   .object({
-    experiment: opt.string().regex(/^[A-Za-z0-9._-]+$/, { error: (i) => `expected a name of letters, digits, ".", "_" or "-", got ${JSON.stringify(i.input)}` }).default('default'),
+    experiment: opt
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/, { error: (i) => `expected a name of letters, digits, ".", "_" or "-", got ${JSON.stringify(i.input)}` })
+      .default('default'),
     /** Human-readable run name (defaults to the run id). */
     name: opt.string().optional(),
     seed: opt.nonNegativeInt().default(0),
@@ -77,7 +82,15 @@ export type ResolvedSectionConfig = { name: string } & Record<string, unknown>;
 export interface ResolvedRunConfig extends Omit<RunConfigShape, 'data' | 'model' | 'train' | 'tracking' | 'optimizer'> {
   data: ResolvedSectionConfig;
   optimizer: ResolvedSectionConfig;
-  model: { latent: number; condition?: ResolvedSectionConfig; encoder: ResolvedSectionConfig; decoder: ResolvedSectionConfig; prior: ResolvedSectionConfig; likelihood: ResolvedSectionConfig; divergence: ResolvedSectionConfig };
+  model: {
+    latent: number;
+    condition?: ResolvedSectionConfig;
+    encoder: ResolvedSectionConfig;
+    decoder: ResolvedSectionConfig;
+    prior: ResolvedSectionConfig;
+    likelihood: ResolvedSectionConfig;
+    divergence: ResolvedSectionConfig;
+  };
   train: Omit<RunConfigShape['train'], 'schedule'> & { schedule: ResolvedSectionConfig };
   tracking: Record<string, Record<string, unknown> | false>;
 }

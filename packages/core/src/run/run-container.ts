@@ -51,7 +51,13 @@ const registryOf = (c: Ctx) => c.get(ComponentRegistry);
 const configOf = (c: Ctx) => c.get<ResolvedRunConfig>(RunConfig);
 
 async function component<T>(c: Ctx, kind: string, section: ResolvedSectionConfig, scope: string, shape?: ModelShape, dataset?: Dataset): Promise<T> {
-  const deps = { container: c.get<Container>(Container), registry: registryOf(c), rng: c.get<Rng>(RngToken), logger: c.get<Logger>(Logger), runDir: c.get<string>(RunDirToken, { optional: true }) };
+  const deps = {
+    container: c.get<Container>(Container),
+    registry: registryOf(c),
+    rng: c.get<Rng>(RngToken),
+    logger: c.get<Logger>(Logger),
+    runDir: c.get<string>(RunDirToken, { optional: true }),
+  };
   return createComponent<T>(kind, section, deps, c.get(ParameterStore).scope(scope), shape, configOf(c), dataset);
 }
 const RunDirToken = Symbol('RunDir');
@@ -64,20 +70,36 @@ function defaults(o: RunContainerOptions, registry: ComponentRegistry): Containe
     bind(ComponentRegistry).toConstantValue(registry);
     bind(Logger).toConstantValue(o.logger);
     if (o.runDir) bind(RunDirToken).toConstantValue(o.runDir);
-    bind(RngToken).toDynamicValue(() => new Rng(config.seed)).inSingletonScope();
-    bind(ParameterStore).toDynamicValue(() => new ParameterStore()).inSingletonScope();
-    bind(Dataset).toDynamicValue((c) => buildDataset(config, { container: c.get(Container), registry, rng: c.get(RngToken), logger: o.logger, runDir: o.runDir })).inSingletonScope();
+    bind(RngToken)
+      .toDynamicValue(() => new Rng(config.seed))
+      .inSingletonScope();
+    bind(ParameterStore)
+      .toDynamicValue(() => new ParameterStore())
+      .inSingletonScope();
+    bind(Dataset)
+      .toDynamicValue((c) => buildDataset(config, { container: c.get(Container), registry, rng: c.get(RngToken), logger: o.logger, runDir: o.runDir }))
+      .inSingletonScope();
     const base = async (c: Ctx): Promise<ModelShape> => {
       const dataset = await c.getAsync<Dataset>(Dataset);
       const dataDim = dataset.shape.reduce((a, b) => a * b, 1);
       return { dataShape: dataset.shape, dataDim, latentDim: config.model.latent, conditionDim: 0, likelihoodParams: [], datasetSize: dataset.train.size };
     };
     const condition = config.model.condition;
-    if (condition) bind(Conditioner).toDynamicValue(async (c) => component<Conditioner>(c, 'condition', condition, 'condition', await base(c), await c.getAsync(Dataset))).inSingletonScope();
+    if (condition)
+      bind(Conditioner)
+        .toDynamicValue(async (c) => component<Conditioner>(c, 'condition', condition, 'condition', await base(c), await c.getAsync(Dataset)))
+        .inSingletonScope();
     const pre = async (c: Ctx): Promise<ModelShape> => ({ ...(await base(c)), conditionDim: (await c.getAsync<Conditioner>(Conditioner, { optional: true }))?.dim ?? 0 });
-    bind(Likelihood).toDynamicValue(async (c) => component<Likelihood>(c, 'likelihood', config.model.likelihood, 'likelihood', await pre(c))).inSingletonScope();
-    bind(Shape).toDynamicValue(async (c) => ({ ...(await pre(c)), likelihoodParams: (await c.getAsync<Likelihood>(Likelihood)).paramNames })).inSingletonScope();
-    const modelPart = <T>(kind: string, section: ResolvedSectionConfig) => async (c: Ctx) => component<T>(c, kind, section, kind, await c.getAsync<ModelShape>(Shape));
+    bind(Likelihood)
+      .toDynamicValue(async (c) => component<Likelihood>(c, 'likelihood', config.model.likelihood, 'likelihood', await pre(c)))
+      .inSingletonScope();
+    bind(Shape)
+      .toDynamicValue(async (c) => ({ ...(await pre(c)), likelihoodParams: (await c.getAsync<Likelihood>(Likelihood)).paramNames }))
+      .inSingletonScope();
+    const modelPart =
+      <T>(kind: string, section: ResolvedSectionConfig) =>
+      async (c: Ctx) =>
+        component<T>(c, kind, section, kind, await c.getAsync<ModelShape>(Shape));
     bind(Encoder).toDynamicValue(modelPart<Encoder>('encoder', config.model.encoder)).inSingletonScope();
     bind(Decoder).toDynamicValue(modelPart<Decoder>('decoder', config.model.decoder)).inSingletonScope();
     bind(Prior).toDynamicValue(modelPart<Prior>('prior', config.model.prior)).inSingletonScope();
@@ -96,29 +118,61 @@ function defaults(o: RunContainerOptions, registry: ComponentRegistry): Containe
         return new VaeModel(shape, encoder, decoder, prior, await c.getAsync(Likelihood), divergence, schedule, conditioner);
       })
       .inSingletonScope();
-    bind(Optimizer).toDynamicValue((c) => component<OptimizerFactory>(c, 'optimizer', config.optimizer, 'optimizer')).inSingletonScope();
+    bind(Optimizer)
+      .toDynamicValue((c) => component<OptimizerFactory>(c, 'optimizer', config.optimizer, 'optimizer'))
+      .inSingletonScope();
     for (const t of o.trackers ?? []) bind(Tracker).toConstantValue(t);
     for (const [name, options] of Object.entries(config.tracking)) {
-      if (options !== false) bind(Tracker).toDynamicValue((c) => createComponent<Tracker>('tracker', { name, ...options }, { container: c.get(Container), registry, rng: c.get(RngToken), logger: o.logger, runDir: o.runDir }, new ParameterStore('tracker'), undefined, config)).inSingletonScope();
+      if (options !== false)
+        bind(Tracker)
+          .toDynamicValue((c) =>
+            createComponent<Tracker>(
+              'tracker',
+              { name, ...options },
+              { container: c.get(Container), registry, rng: c.get(RngToken), logger: o.logger, runDir: o.runDir },
+              new ParameterStore('tracker'),
+              undefined,
+              config,
+            ),
+          )
+          .inSingletonScope();
     }
-    bind(Trackers).toDynamicValue(async (c) => new TrackerHub(await c.getAllAsync<Tracker>(Tracker, { optional: true }))).inSingletonScope();
+    bind(Trackers)
+      .toDynamicValue(async (c) => new TrackerHub(await c.getAllAsync<Tracker>(Tracker, { optional: true })))
+      .inSingletonScope();
     // Training in this thread; a package that trains otherwise (@elbo/data-parallel) rebinds this.
     bind(TrainingStrategy)
       .toDynamicValue(() => {
         const n = config.train.workers;
-        if (n > 1) throw new ConfigError(`train.workers: ${n} needs a data-parallel training strategy, and no loaded package provides one (the elbo command loads @elbo/data-parallel); set train.workers: 1`);
+        if (n > 1)
+          throw new ConfigError(
+            `train.workers: ${n} needs a data-parallel training strategy, and no loaded package provides one (the elbo command loads @elbo/data-parallel); set train.workers: 1`,
+          );
         return new InProcessStrategy();
       })
       .inSingletonScope();
     bind(TrainerCallback).toConstantValue(heldOutEvaluation);
     if (o.checkpointDir) bind(TrainerCallback).toConstantValue(checkpointing(o.checkpointDir, config.train.checkpointEvery));
-    bind(TrainerCallback).toDynamicValue(async (c) => tracking(await c.getAsync<TrackerHub>(Trackers))).inSingletonScope();
+    bind(TrainerCallback)
+      .toDynamicValue(async (c) => tracking(await c.getAsync<TrackerHub>(Trackers)))
+      .inSingletonScope();
     const t = config.train;
-    bind(TrainerOptions).toConstantValue({ epochs: t.epochs, batchSize: t.batchSize, readEvery: t.readEvery, stepsPerEpoch: t.stepsPerEpoch, evalBatchSize: config.eval.batchSize, evalLimit: config.eval.limit } satisfies TrainerOptions);
+    bind(TrainerOptions).toConstantValue({
+      epochs: t.epochs,
+      batchSize: t.batchSize,
+      readEvery: t.readEvery,
+      stepsPerEpoch: t.stepsPerEpoch,
+      evalBatchSize: config.eval.batchSize,
+      evalLimit: config.eval.limit,
+    } satisfies TrainerOptions);
     bind(Trainer)
       .toDynamicValue(async (c) => {
         const model = await c.getAsync<VaeModel>(Model);
-        const [dataset, optimizer, strategy] = [await c.getAsync<Dataset>(Dataset), await c.getAsync<OptimizerFactory>(Optimizer), await c.getAsync<TrainingStrategy>(TrainingStrategy)];
+        const [dataset, optimizer, strategy] = [
+          await c.getAsync<Dataset>(Dataset),
+          await c.getAsync<OptimizerFactory>(Optimizer),
+          await c.getAsync<TrainingStrategy>(TrainingStrategy),
+        ];
         const callbacks = await c.getAllAsync<TrainerCallback>(TrainerCallback);
         return new Trainer(model, dataset, c.get<Rng>(RngToken), optimizer, strategy, callbacks, c.get<TrainerOptions>(TrainerOptions));
       })

@@ -153,7 +153,12 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       hub.progress({ phase: 'eval', epoch: trainer.epoch, epochs: config.train.epochs, step: trainer.step, stepInEpoch: done, stepsPerEpoch: total, metrics: {} }),
     );
     const now = Date.now();
-    const final: Record<string, number> = { 'test/neg_elbo': evaluation.negElbo, 'test/recon': evaluation.recon, 'test/kl': evaluation.kl, 'test/active_units': evaluation.activeUnits };
+    const final: Record<string, number> = {
+      'test/neg_elbo': evaluation.negElbo,
+      'test/recon': evaluation.recon,
+      'test/kl': evaluation.kl,
+      'test/active_units': evaluation.activeUnits,
+    };
     if (evaluation.iwae !== undefined) final[`test/iwae`] = evaluation.iwae;
     const finalPoints = Object.entries(final).map(([key, value]) => ({ key, value, step: trainer.epoch, timestamp: now }));
     // The checkpoint keeps the final evaluation, so a later `elbo eval` that adds metrics to the
@@ -180,7 +185,16 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   return { runDir, runId, status, backend, evaluation, history: [...trainer.history, ...trainer.evaluations] };
 }
 
-async function writeArtifacts(runDir: string, model: VaeModel, dataset: Dataset, rng: Rng, config: ResolvedRunConfig, hub: TrackerHub, evaluation: Evaluation, container: Container): Promise<void> {
+async function writeArtifacts(
+  runDir: string,
+  model: VaeModel,
+  dataset: Dataset,
+  rng: Rng,
+  config: ResolvedRunConfig,
+  hub: TrackerHub,
+  evaluation: Evaluation,
+  container: Container,
+): Promise<void> {
   const art = join(runDir, RunFiles.artifacts);
   const files: string[] = [];
   const figures = await standardFigures(model, dataset, rng.stream('figures'));

@@ -23,7 +23,10 @@ async function bytesOf(zip: ZipReader, name: string): Promise<Buffer> {
 }
 
 async function failure(p: Promise<unknown>): Promise<DataError> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(DataError);
   return e as DataError;
 }
@@ -37,7 +40,11 @@ describe('ZipReader', () => {
     const file = join(dir, 'w.zip');
     await writeFile(file, archive);
     for (const zip of [await ZipReader.open(file), await ZipReader.open(archive, { file: 'mem.zip' })]) {
-      expect(zip.members.map((m) => [m.name, m.method, m.size])).toEqual([['a/stored.txt', 0, text(100).length], ['b.txt', 8, text(5000).length], ['empty', 8, 0]]);
+      expect(zip.members.map((m) => [m.name, m.method, m.size])).toEqual([
+        ['a/stored.txt', 0, text(100).length],
+        ['b.txt', 8, text(5000).length],
+        ['empty', 8, 0],
+      ]);
       expect((await bytesOf(zip, 'b.txt')).equals(Buffer.from(text(5000)))).toBe(true);
       expect((await bytesOf(zip, 'a/stored.txt')).equals(Buffer.from(text(100)))).toBe(true);
       expect((await bytesOf(zip, 'empty')).length).toBe(0);
@@ -48,7 +55,9 @@ describe('ZipReader', () => {
 
   it('names the archive and the member in every error', async () => {
     expect((await failure(ZipReader.open(join(dir, 'absent.zip')))).message).toBe(`${join(dir, 'absent.zip')}: file not found`);
-    expect((await failure(ZipReader.open(strToU8('not a zip'), { file: 'x.npz', what: 'a .npz (zip) file' }))).message).toBe('x.npz: not a .npz (zip) file: no end-of-central-directory record');
+    expect((await failure(ZipReader.open(strToU8('not a zip'), { file: 'x.npz', what: 'a .npz (zip) file' }))).message).toBe(
+      'x.npz: not a .npz (zip) file: no end-of-central-directory record',
+    );
 
     const archive = zipSync({ 'b.txt': text(5000) });
     const crc = Uint8Array.from(archive);

@@ -58,7 +58,8 @@ export class ZipReader {
       const err = e as NodeJS.ErrnoException;
       if (err.code === 'ENOENT') throw new DataError(file, 'file not found');
       if (err.code) throw new DataError(file, `cannot read: ${err.message}`);
-      if (/end of central directory record signature not found/i.test(err.message)) throw new DataError(file, `not ${options.what ?? 'a zip archive'}: no end-of-central-directory record`);
+      if (/end of central directory record signature not found/i.test(err.message))
+        throw new DataError(file, `not ${options.what ?? 'a zip archive'}: no end-of-central-directory record`);
       throw new DataError(file, `broken zip central directory: ${err.message}`);
     }
   }

@@ -51,7 +51,15 @@ export function tracking(tracker: Tracker): TrainerCallback {
   return {
     name: 'tracking',
     onStepEnd(trainer, s) {
-      const p: Progress = { phase: 'train', epoch: s.epoch, epochs: trainer.options.epochs, step: trainer.step, stepInEpoch: s.stepInEpoch, stepsPerEpoch: s.stepsPerEpoch, metrics: s.metrics };
+      const p: Progress = {
+        phase: 'train',
+        epoch: s.epoch,
+        epochs: trainer.options.epochs,
+        step: trainer.step,
+        stepInEpoch: s.stepInEpoch,
+        stepsPerEpoch: s.stepsPerEpoch,
+        metrics: s.metrics,
+      };
       tracker.progress?.(p);
     },
     onEpochEnd: (_trainer, _epoch, points) => tracker.logMetrics(points),

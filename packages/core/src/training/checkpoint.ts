@@ -69,7 +69,11 @@ export function unpackTensors(bytes: Uint8Array, index: readonly TensorEntry[]):
  * `state.json` (atomically) which points at it — the rename of state.json is the commit. A crash at
  * any point leaves the previous checkpoint intact; older weight files are removed afterwards.
  */
-export async function saveCheckpoint(dir: string, state: Omit<CheckpointState, 'format' | 'weightsFile' | 'tensors' | 'savedAt'>, tensors: ReadonlyMap<string, tf.Tensor>): Promise<void> {
+export async function saveCheckpoint(
+  dir: string,
+  state: Omit<CheckpointState, 'format' | 'weightsFile' | 'tensors' | 'savedAt'>,
+  tensors: ReadonlyMap<string, tf.Tensor>,
+): Promise<void> {
   const { bytes, index } = await packTensors(tensors);
   const weightsFile = `weights-${String(state.step).padStart(9, '0')}.bin`;
   await writeFileAtomic(join(dir, weightsFile), bytes);
@@ -100,7 +104,15 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   }
   if (state.format !== 'elbo-checkpoint/1') throw new Error(`${statePath}: unknown checkpoint format ${JSON.stringify(state.format)}`);
   const bytes = await readFile(join(dir, state.weightsFile));
-  return { epoch: state.epoch, step: state.step, rng: state.rng, optimizer: state.optimizer, history: state.history, evaluations: state.evaluations ?? [], tensors: unpackTensors(bytes, state.tensors) };
+  return {
+    epoch: state.epoch,
+    step: state.step,
+    rng: state.rng,
+    optimizer: state.optimizer,
+    history: state.history,
+    evaluations: state.evaluations ?? [],
+    tensors: unpackTensors(bytes, state.tensors),
+  };
 }
 
 /**

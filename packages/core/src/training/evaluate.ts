@@ -105,7 +105,13 @@ export async function evaluate(model: VaeModel, split: DataSplit, rng: RandomStr
  * Monte-Carlo estimate log q(z|x) − log p(z). Negative ELBO per example = −logPx + kl.
  * Call inside a tidy.
  */
-export function elboTerms(model: VaeModel, x: tf.Tensor2D, c: tf.Tensor2D | undefined, q: ReturnType<VaeModel['encode']>, seed: number): { logPx: tf.Tensor1D; kl: tf.Tensor1D; klPerDim?: tf.Tensor2D } {
+export function elboTerms(
+  model: VaeModel,
+  x: tf.Tensor2D,
+  c: tf.Tensor2D | undefined,
+  q: ReturnType<VaeModel['encode']>,
+  seed: number,
+): { logPx: tf.Tensor1D; kl: tf.Tensor1D; klPerDim?: tf.Tensor2D } {
   const z = q.rsample(seed);
   const logPx = model.likelihood.logProb(x, model.decoder.decode(z, c, false));
   if (model.prior.gaussian) {

@@ -21,6 +21,8 @@ export const linearWarmupSchedule = defineComponent({
   kind: 'schedule',
   name: 'linear-warmup',
   summary: 'Divergence weight rises linearly from `from` to 1 over `steps` optimisation steps',
-  options: z.object({ steps: opt.positiveInt().default(1000).describe('optimisation steps until the weight reaches 1'), from: opt.range(0, 1).default(0).describe('weight at step 0') }).strict(),
+  options: z
+    .object({ steps: opt.positiveInt().default(1000).describe('optimisation steps until the weight reaches 1'), from: opt.range(0, 1).default(0).describe('weight at step 0') })
+    .strict(),
   create: ({ steps, from }): Schedule => ({ factor: (step) => (step >= steps ? 1 : from + ((1 - from) * step) / steps) }),
 });

@@ -116,7 +116,11 @@ export class Trainer {
     const opt = this.optimizer.state();
     for (const [k, v] of opt.tensors) tensors.set(`${OPTIMIZER_PREFIXES[0]}${k}`, v);
     for (const [k, v] of this.model.divergence.auxiliaryState?.() ?? []) tensors.set(`aux/${k}`, v);
-    await saveCheckpoint(dir, { epoch: this.epoch, step: this.step, rng: this.rng.state(), optimizer: { iterations: opt.iterations }, history: this.history, evaluations: this.evaluations }, tensors);
+    await saveCheckpoint(
+      dir,
+      { epoch: this.epoch, step: this.step, rng: this.rng.state(), optimizer: { iterations: opt.iterations }, history: this.history, evaluations: this.evaluations },
+      tensors,
+    );
   }
 
   dispose(): void {

@@ -18,7 +18,11 @@ export const csvOptions = z
     label: opt.string().optional().describe('class column (integers ≥ 0 or names); never a feature'),
     standardize: opt.boolean().default(true).describe("z-score every feature with the train split's mean and standard deviation (stored in the run's artifacts/csv-features.json)"),
     delimiter: opt.string().length(1, { error: 'expected one character' }).default(',').describe('field delimiter'),
-    name: opt.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'expected a name of letters, digits, ".", "_" or "-"' }).optional().describe("dataset name for logs (default: the file's name)"),
+    name: opt
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'expected a name of letters, digits, ".", "_" or "-"' })
+      .optional()
+      .describe("dataset name for logs (default: the file's name)"),
     limit: limitOption(),
   })
   .strict()
@@ -26,7 +30,8 @@ export const csvOptions = z
     if (o.testFile === undefined && !(o.testFraction > 0 && o.testFraction < 1)) {
       ctx.addIssue({ code: 'custom', path: ['testFraction'], message: `expected a share between 0 and 1 (exclusive) when there is no testFile, got ${o.testFraction}` });
     }
-    if (o.label !== undefined && o.columns?.includes(o.label)) ctx.addIssue({ code: 'custom', path: ['columns'], message: `"${o.label}" is the label column; it cannot also be a feature` });
+    if (o.label !== undefined && o.columns?.includes(o.label))
+      ctx.addIssue({ code: 'custom', path: ['columns'], message: `"${o.label}" is the label column; it cannot also be a feature` });
   });
 export type CsvOptions = z.output<typeof csvOptions>;
 export type CsvOptionsInput = z.input<typeof csvOptions>;

@@ -19,7 +19,10 @@ const table = file('animals.csv', ['a,b,c,kind', ...Array.from({ length: 20 }, (
 
 function rows(split: { size: number; dim: number; read(i: ArrayLike<number>, out: Float32Array): void }): number[][] {
   const out = new Float32Array(split.size * split.dim);
-  split.read(Int32Array.from({ length: split.size }, (_, i) => i), out);
+  split.read(
+    Int32Array.from({ length: split.size }, (_, i) => i),
+    out,
+  );
   return Array.from({ length: split.size }, (_, i) => Array.from(out.subarray(i * split.dim, (i + 1) * split.dim)));
 }
 

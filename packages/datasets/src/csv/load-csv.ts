@@ -40,9 +40,13 @@ export async function loadCsv(options: CsvOptionsInput, env: LoadEnv & { readonl
   } else {
     const n = main.rows.length;
     const nTest = Math.round(o.testFraction * n);
-    if (nTest < 1 || nTest > n - 1) throw new ConfigError(`${main.file}: ${n} rows cannot be split with testFraction ${o.testFraction} (${nTest} test rows); give more rows or a testFile`);
+    if (nTest < 1 || nTest > n - 1)
+      throw new ConfigError(`${main.file}: ${n} rows cannot be split with testFraction ${o.testFraction} (${nTest} test rows); give more rows or a testFile`);
     const perm = new RandomStream('data/csv/split', seed).permutation(n);
-    parts = [{ table: main, rows: perm.slice(nTest).sort() }, { table: main, rows: perm.slice(0, nTest).sort() }];
+    parts = [
+      { table: main, rows: perm.slice(nTest).sort() },
+      { table: main, rows: perm.slice(0, nTest).sort() },
+    ];
   }
   // `limit` keeps the first N rows of a split (in file order) before anything is fitted.
   parts = parts.map(({ table, rows }, i) => {

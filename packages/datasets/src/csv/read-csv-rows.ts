@@ -48,7 +48,10 @@ export async function readCsvRows(file: string, target: CsvRowsTarget): Promise<
     const labelCol = table.hasHeader ? table.header.indexOf('label') : -1;
     cols = table.header.map((_, i) => i).filter((i) => i !== labelCol);
     if (cols.length !== target.dim) {
-      throw new DataError(file, `rows have ${cols.length} value columns${labelCol >= 0 ? ' besides "label"' : ''}, but the model takes ${target.dim} values per row (data shape [${target.shape.join(', ')}])`);
+      throw new DataError(
+        file,
+        `rows have ${cols.length} value columns${labelCol >= 0 ? ' besides "label"' : ''}, but the model takes ${target.dim} values per row (data shape [${target.shape.join(', ')}])`,
+      );
     }
     if (labelCol >= 0) {
       labels = Int32Array.from(table.rows, (r, k) => {

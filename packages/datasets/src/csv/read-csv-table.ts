@@ -87,7 +87,10 @@ export function numericColumns(table: CsvTable, cols: readonly number[], rows?: 
     cols.forEach((c, j) => {
       const f = rec[c]!;
       if (!isNumberField(f)) {
-        throw new DataError(table.file, `line ${table.lines[r]}, column "${table.header[c]}" (${c + 1}): expected a number, got ${f.trim() === '' ? 'an empty field' : JSON.stringify(f)}`);
+        throw new DataError(
+          table.file,
+          `line ${table.lines[r]}, column "${table.header[c]}" (${c + 1}): expected a number, got ${f.trim() === '' ? 'an empty field' : JSON.stringify(f)}`,
+        );
       }
       out[k * cols.length + j] = Number(f);
     });

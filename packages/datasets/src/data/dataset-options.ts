@@ -9,7 +9,10 @@ import { ConfigError, opt, validate, type Logger, type Rng } from '@elbo/core';
  *   the test split is binarised once with a fixed seed so held-out scores compare across runs.
  */
 export const binarizeOption = () =>
-  opt.oneOf(['none', 'static', 'dynamic']).default('dynamic').describe('none: grey levels; static: binarised once at load; dynamic: every training batch re-binarised (test split once, fixed seed)');
+  opt
+    .oneOf(['none', 'static', 'dynamic'])
+    .default('dynamic')
+    .describe('none: grey levels; static: binarised once at load; dynamic: every training batch re-binarised (test split once, fixed seed)');
 export type BinarizeMode = z.output<ReturnType<typeof binarizeOption>>;
 
 /** Keep only the first N examples of a split (after the split's fixed order), for quick runs. */

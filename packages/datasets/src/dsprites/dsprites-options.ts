@@ -16,7 +16,11 @@ const expected = (what: string) => (iss: { input?: unknown }) => `expected ${wha
 export const dspritesOptions = z
   .object({
     source: opt.oneOf(['generator', 'file']).default('generator').describe('generator: images drawn on demand (same factor grid); file: the official .npz'),
-    path: opt.string().min(1, { error: expected('a file path') }).optional().describe('the official .npz (source: file); with url, where the download is kept'),
+    path: opt
+      .string()
+      .min(1, { error: expected('a file path') })
+      .optional()
+      .describe('the official .npz (source: file); with url, where the download is kept'),
     url: opt.string().optional().describe('URL to download the .npz from (source: file, with sha256)'),
     sha256: z
       .string({ error: expected('a SHA-256 digest (64 hex digits)') })

@@ -9,11 +9,7 @@ import { encodeNpy, encodeNpz } from './write-npz.js';
 import { rejection, useTempDir } from '../../test/fixtures.js';
 
 /** A dSprites-layout grid small enough for a test file: 1×3×2×2×2×2 = 48 images of 4×4 pixels. */
-const tiny = new FactorGrid(
-  ['color', 'shape', 'scale', 'orientation', 'posX', 'posY'],
-  [1, 3, 2, 2, 2, 2],
-  [[1], [1, 2, 3], [0.5, 1], [0, Math.PI], [0, 1], [0, 1]],
-);
+const tiny = new FactorGrid(['color', 'shape', 'scale', 'orientation', 'posX', 'posY'], [1, 3, 2, 2, 2, 2], [[1], [1, 2, 3], [0.5, 1], [0, Math.PI], [0, 1], [0, 1]]);
 const N = tiny.count;
 const F = 6;
 const SIDE = 4;

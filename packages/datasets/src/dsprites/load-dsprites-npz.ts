@@ -137,8 +137,14 @@ async function streamBinaryImages(npz: NpzFile, side: number, check: (h: NpyHead
       bits[j >>> 3] |= b << (j & 7);
     }
     for (; i + 8 <= data.length; i += 8, j += 8) {
-      const b0 = data[i]!, b1 = data[i + 1]!, b2 = data[i + 2]!, b3 = data[i + 3]!;
-      const b4 = data[i + 4]!, b5 = data[i + 5]!, b6 = data[i + 6]!, b7 = data[i + 7]!;
+      const b0 = data[i]!,
+        b1 = data[i + 1]!,
+        b2 = data[i + 2]!,
+        b3 = data[i + 3]!;
+      const b4 = data[i + 4]!,
+        b5 = data[i + 5]!,
+        b6 = data[i + 6]!,
+        b7 = data[i + 7]!;
       bad |= b0 | b1 | b2 | b3 | b4 | b5 | b6 | b7;
       bits[j >>> 3] = b0 | (b1 << 1) | (b2 << 2) | (b3 << 3) | (b4 << 4) | (b5 << 5) | (b6 << 6) | (b7 << 7);
     }

@@ -15,7 +15,15 @@ const problems = async (p: Promise<unknown>) => (await rejection(p, ConfigError)
 describe('loadDsprites (generator)', () => {
   it('defaults: train = the whole grid, test = 5,000 fixed random grid points; factors on both', async () => {
     const d = await loadDsprites();
-    expect([d.name, d.shape, d.support, d.train.size, d.test.size, d.trainTransform, d.numClasses]).toEqual(['dsprites', [64, 64, 1], 'binary', 737_280, 5000, undefined, undefined]);
+    expect([d.name, d.shape, d.support, d.train.size, d.test.size, d.trainTransform, d.numClasses]).toEqual([
+      'dsprites',
+      [64, 64, 1],
+      'binary',
+      737_280,
+      5000,
+      undefined,
+      undefined,
+    ]);
     expect(d.describe()).toContain('test = 5000 random grid points (split seed 0, overlapping train)');
     const test = d.test as GridSplit;
     const grid = new Set(test.gridIndices);
@@ -69,9 +77,7 @@ describe('loadDsprites (generator)', () => {
       'dsprites.url: expected an http(s) URL, got "ftp://x/d.npz"',
       'dsprites.sha256: required with `url`: the SHA-256 of the file to download',
     ]);
-    expect(await problems(loadDsprites({ testSize: 10, sorce: 'file' } as never))).toEqual([
-      'dsprites.sorce: unknown option — did you mean "source"?',
-    ]);
+    expect(await problems(loadDsprites({ testSize: 10, sorce: 'file' } as never))).toEqual(['dsprites.sorce: unknown option — did you mean "source"?']);
     expect(await problems(loadDsprites({ testSize: -1 }))).toEqual(['dsprites.testSize: expected a positive integer, got -1']);
   });
 });
@@ -89,9 +95,7 @@ describe('loadDsprites (file)', () => {
     expect((await rejection(loadDsprites({ source: 'file', path: missing }), DataError)).message).toBe(`${missing}: file not found`);
     const target = join(dir(), 'cache', 'd.npz');
     const f = await rejection(loadDsprites({ source: 'file', url: `${base()}/dsprites.npz`, sha256: sha256Hex(body), path: target }, { logger: new SilentLogger() }), DataError);
-    expect(f.message).toBe(
-      `${target}: array "latents_classes" is missing (the file holds: imgs); expected the dSprites arrays imgs, latents_classes, latents_values`,
-    );
+    expect(f.message).toBe(`${target}: array "latents_classes" is missing (the file holds: imgs); expected the dSprites arrays imgs, latents_classes, latents_values`);
     expect(await readdir(join(dir(), 'cache'))).toEqual(['d.npz']); // verified, then kept
   });
 });

@@ -36,7 +36,9 @@ export function dspritesSplits(count: number, o: Pick<DspritesOptions, 'trainSiz
   if (o.testSize > count) problems.push(`dsprites.testSize: expected at most ${count} (the grid size), got ${o.testSize}`);
   const room = o.disjoint ? count - o.testSize : count;
   if (o.trainSize !== undefined && o.trainSize > room) {
-    problems.push(`dsprites.trainSize: expected at most ${room} (${o.disjoint ? `the grid size ${count} minus testSize ${o.testSize}, as disjoint is set` : 'the grid size'}), got ${o.trainSize}`);
+    problems.push(
+      `dsprites.trainSize: expected at most ${room} (${o.disjoint ? `the grid size ${count} minus testSize ${o.testSize}, as disjoint is set` : 'the grid size'}), got ${o.trainSize}`,
+    );
   }
   if (problems.length) throw ConfigError.of(problems);
   const stream = new RandomStream('data/dsprites/split', o.splitSeed);
@@ -79,8 +81,7 @@ export async function loadDsprites(options: DspritesOptionsInput = {}, env: Load
   const split = dspritesSplits(count, o);
   const train = new GridSplit(source, split.train);
   const test = new GridSplit(source, split.test);
-  const trainRule =
-    split.train === undefined ? 'train = the whole grid' : `train = ${train.size} random grid points${o.disjoint ? ', disjoint from test' : ''}`;
+  const trainRule = split.train === undefined ? 'train = the whole grid' : `train = ${train.size} random grid points${o.disjoint ? ', disjoint from test' : ''}`;
   const line = `${provenance}; ${count} images ${source.grid.names.join('×')} = ${source.grid.sizes.join('×')}; ${trainRule}, test = ${test.size} random grid points (split seed ${o.splitSeed}${o.disjoint ? '' : ', overlapping train'}); train ${train.size}, test ${test.size}`;
   return {
     name: 'dsprites',

@@ -25,7 +25,11 @@ describe('NpzFile', () => {
     await writeFile(file, Buffer.from(NUMPY_NPZ, 'base64'));
     const npz = await NpzFile.open(file);
     expect(npz.names).toEqual(['a', 'b', 'c']);
-    expect(npz.entries.map((e) => [e.method, e.size])).toEqual([[8, 176], [8, 144], [8, 132]]);
+    expect(npz.entries.map((e) => [e.method, e.size])).toEqual([
+      [8, 176],
+      [8, 144],
+      [8, 132],
+    ]);
     const a = parseNpy(await npz.read('a'), file, 'a');
     expect([a.descr, a.shape]).toEqual(['<i8', [2, 3]]);
     expect(Array.from(new BigInt64Array(a.data.slice().buffer))).toEqual([0n, 1n, 2n, 3n, 4n, 5n]);
@@ -63,7 +67,9 @@ describe('NpzFile', () => {
     zip[30 + 'a.npy'.length + 64 + 2] ^= 0xff;
     const corrupt = join(dir(), 'corrupt.npz');
     await writeFile(corrupt, zip);
-    expect((await dataError(NpzFile.open(corrupt).then((z) => z.read('a')))).message).toMatch(/corrupt\.npz: a\.npy: CRC-32 mismatch \(directory 0x[0-9a-f]{8}, data 0x[0-9a-f]{8}\): the file is corrupt$/);
+    expect((await dataError(NpzFile.open(corrupt).then((z) => z.read('a')))).message).toMatch(
+      /corrupt\.npz: a\.npy: CRC-32 mismatch \(directory 0x[0-9a-f]{8}, data 0x[0-9a-f]{8}\): the file is corrupt$/,
+    );
     const cut = join(dir(), 'cut.npz');
     const whole = encodeNpz({ a: encodeNpy('|u1', [4], Uint8Array.from([1, 2, 3, 4])) }, { compress: true });
     await writeFile(cut, whole.subarray(0, whole.length - 30));
@@ -95,8 +101,14 @@ describe('parseNpy', () => {
     );
     expect(dataErrorOf(() => parseNpy(encodeNpy('>f8', [1], new Float64Array(1)), 'x.npz', 'v')).message).toBe("x.npz: v: big-endian dtype '>f8' is not supported");
     const fortran = new TextDecoder('latin1').decode(good).replace("'fortran_order': False", "'fortran_order': True ");
-    expect(dataErrorOf(() => parseNpy(Uint8Array.from(fortran, (ch) => ch.charCodeAt(0)), 'x.npz', 'v')).message).toBe(
-      'x.npz: v: Fortran-order arrays are not supported (save with C order)',
-    );
+    expect(
+      dataErrorOf(() =>
+        parseNpy(
+          Uint8Array.from(fortran, (ch) => ch.charCodeAt(0)),
+          'x.npz',
+          'v',
+        ),
+      ).message,
+    ).toBe('x.npz: v: Fortran-order arrays are not supported (save with C order)');
   });
 });

@@ -45,16 +45,7 @@ export function insideShape(shape: number, u: number, v: number): boolean {
  * Only the sprite's bounding box is visited after the image is cleared. Large rotated sprites at the
  * extreme positions may touch or cross the image border, where they are clipped.
  */
-export function renderSprite(
-  shape: number,
-  scale: number,
-  orientation: number,
-  posX: number,
-  posY: number,
-  side: number,
-  out: Float32Array | Uint8Array,
-  offset = 0,
-): void {
+export function renderSprite(shape: number, scale: number, orientation: number, posX: number, posY: number, side: number, out: Float32Array | Uint8Array, offset = 0): void {
   out.fill(0, offset, offset + side * side);
   const { halfExtent, margin } = SPRITE_GEOMETRY;
   const span = 1 - 2 * margin;

@@ -27,7 +27,13 @@ export class SpriteGenerator implements GridImageSource {
     this.grid = dspritesGrid();
     this.classes = new Int32Array(this.grid.sizes.length);
     const at = (name: string) => this.grid.names.indexOf(name);
-    [this.shapeIndex, this.scaleIndex, this.orientationIndex, this.posXIndex, this.posYIndex] = ['shape', 'scale', 'orientation', 'posX', 'posY'].map(at) as [number, number, number, number, number];
+    [this.shapeIndex, this.scaleIndex, this.orientationIndex, this.posXIndex, this.posYIndex] = ['shape', 'scale', 'orientation', 'posX', 'posY'].map(at) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
   }
 
   write(index: number, out: Float32Array, offset: number): void {

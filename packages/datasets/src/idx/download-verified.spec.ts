@@ -54,9 +54,7 @@ describe('downloadVerified', () => {
     const wrong = '0'.repeat(64);
     const e = await dataError(downloadVerified(`${base()}/b.bin`, join(dir, 'b.bin'), wrong, new SilentLogger()));
     expect(e.file).toBe(`${base()}/b.bin`);
-    expect(e.message).toBe(
-      `${base()}/b.bin: checksum mismatch: expected sha256 ${wrong}, got ${digest} (5000 bytes); the download was discarded, nothing was written to ${dir}`,
-    );
+    expect(e.message).toBe(`${base()}/b.bin: checksum mismatch: expected sha256 ${wrong}, got ${digest} (5000 bytes); the download was discarded, nothing was written to ${dir}`);
     expect(await readdir(dir)).toEqual([]);
   });
 
@@ -89,8 +87,18 @@ describe('downloadVerified', () => {
 describe('loadIdx from a URL', () => {
   it('downloads the four files once into the cache, then loads from it', async () => {
     const files: Record<string, Uint8Array> = {
-      'train-images-idx3-ubyte.gz': gzipSync(encodeIdx([12, 4, 4], Uint8Array.from({ length: 192 }, (_, i) => i))),
-      'train-labels-idx1-ubyte.gz': gzipSync(encodeIdx([12], Uint8Array.from({ length: 12 }, (_, i) => i % 10))),
+      'train-images-idx3-ubyte.gz': gzipSync(
+        encodeIdx(
+          [12, 4, 4],
+          Uint8Array.from({ length: 192 }, (_, i) => i),
+        ),
+      ),
+      'train-labels-idx1-ubyte.gz': gzipSync(
+        encodeIdx(
+          [12],
+          Uint8Array.from({ length: 12 }, (_, i) => i % 10),
+        ),
+      ),
       't10k-images-idx3-ubyte': encodeIdx([3, 4, 4], new Uint8Array(48).fill(255)),
       't10k-labels-idx1-ubyte': encodeIdx([3], Uint8Array.from([9, 8, 7])),
     };
@@ -103,7 +111,11 @@ describe('loadIdx from a URL', () => {
     const before = requests.length;
     const options = { url: `${base()}/fashion/`, sha256, cache, binarize: 'none' } as const;
     const d = await loadIdx(options);
-    expect(requests.slice(before).sort()).toEqual(Object.keys(files).map((f) => `/fashion/${f}`).sort());
+    expect(requests.slice(before).sort()).toEqual(
+      Object.keys(files)
+        .map((f) => `/fashion/${f}`)
+        .sort(),
+    );
     expect([d.train.size, d.test.size, d.shape]).toEqual([12, 3, [4, 4, 1]]);
     expect(Array.from(d.test.labels!)).toEqual([9, 8, 7]);
     expect((await readdir(cache)).sort()).toEqual(Object.keys(files).sort());
@@ -115,6 +127,10 @@ describe('loadIdx from a URL', () => {
     const badCache = join(root(), 'bad-cache');
     const e = await dataError(loadIdx({ url: `${base()}/fashion`, sha256: bad, cache: badCache }));
     expect(e.message).toMatch(/\/fashion\/t10k-labels-idx1-ubyte: checksum mismatch: expected sha256 f{64}, got [0-9a-f]{64}/);
-    expect((await readdir(badCache)).sort()).toEqual(Object.keys(files).filter((f) => f !== 't10k-labels-idx1-ubyte').sort());
+    expect((await readdir(badCache)).sort()).toEqual(
+      Object.keys(files)
+        .filter((f) => f !== 't10k-labels-idx1-ubyte')
+        .sort(),
+    );
   });
 });

@@ -45,7 +45,10 @@ export async function downloadVerified(url: string, file: string, sha256: string
   }
   const actual = sha256Hex(body);
   if (actual !== expected) {
-    throw new DataError(url, `checksum mismatch: expected sha256 ${expected}, got ${actual} (${body.length} bytes); the download was discarded, nothing was written to ${dirname(file)}`);
+    throw new DataError(
+      url,
+      `checksum mismatch: expected sha256 ${expected}, got ${actual} (${body.length} bytes); the download was discarded, nothing was written to ${dirname(file)}`,
+    );
   }
   await writeFileAtomic(file, body);
   return 'downloaded';

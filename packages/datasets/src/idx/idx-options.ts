@@ -27,13 +27,24 @@ const digest = () => {
 export const idxOptions = z
   .object({
     /** Folder with the four IDX files, raw or `.gz`. */
-    dir: opt.string().min(1, { error: expected('a folder path') }).optional().describe('folder with the four IDX files, raw or .gz'),
+    dir: opt
+      .string()
+      .min(1, { error: expected('a folder path') })
+      .optional()
+      .describe('folder with the four IDX files, raw or .gz'),
     /** Base URL to download the files from (http or https). */
     url: opt.string().optional().describe('base URL to download the files from (with sha256)'),
     /** File name → hex SHA-256; required with `url`, one entry per file (raw or `.gz` name). */
-    sha256: z.record(z.string(), digest(), { error: expected('a map of file name to SHA-256 digest') }).optional().describe('file name → hex SHA-256 of every downloaded file'),
+    sha256: z
+      .record(z.string(), digest(), { error: expected('a map of file name to SHA-256 digest') })
+      .optional()
+      .describe('file name → hex SHA-256 of every downloaded file'),
     /** Download cache folder; default `~/.cache/elbo/idx/<name>`. */
-    cache: opt.string().min(1, { error: expected('a folder path') }).optional().describe('download cache folder (default ~/.cache/elbo/idx/<name>)'),
+    cache: opt
+      .string()
+      .min(1, { error: expected('a folder path') })
+      .optional()
+      .describe('download cache folder (default ~/.cache/elbo/idx/<name>)'),
     /** Dataset name for logs and the default cache folder; default: the folder's name or the URL's host and path. */
     name: opt
       .string()

@@ -31,7 +31,10 @@ async function fixture(opts: { gz?: boolean; dotted?: boolean; patch?: Record<st
 
 function readAll(split: { size: number; dim: number; read(i: ArrayLike<number>, o: Float32Array): void }): Float32Array {
   const out = new Float32Array(split.size * split.dim);
-  split.read(Int32Array.from({ length: split.size }, (_, i) => i), out);
+  split.read(
+    Int32Array.from({ length: split.size }, (_, i) => i),
+    out,
+  );
   return out;
 }
 
@@ -115,9 +118,14 @@ describe('idx options', () => {
       'idx.url: expected an http(s) URL, got "ftp://h/x"',
       'idx.sha256: required with `url`: the SHA-256 of each file to download, e.g. { "train-images-idx3-ubyte.gz": "<64 hex digits>", … }',
     ]);
-    const p = await problems({ url: 'http://h/', sha256: { 'train-images-idx3-ubyte.gz': digest, 'train-images-idx3-ubyte': digest, 'readme.txt': digest, 't10k-labels-idx1-ubyte': 'xyz' } });
+    const p = await problems({
+      url: 'http://h/',
+      sha256: { 'train-images-idx3-ubyte.gz': digest, 'train-images-idx3-ubyte': digest, 'readme.txt': digest, 't10k-labels-idx1-ubyte': 'xyz' },
+    });
     expect(p).toContain('idx.sha256.t10k-labels-idx1-ubyte: expected a SHA-256 digest (64 hex digits), got "xyz"');
-    expect(p).toContain('idx.sha256.readme.txt: unknown file; expected the IDX file names train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (each optionally with .gz)');
+    expect(p).toContain(
+      'idx.sha256.readme.txt: unknown file; expected the IDX file names train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (each optionally with .gz)',
+    );
     expect(p).toContain('idx.sha256: digests for both train-images-idx3-ubyte and train-images-idx3-ubyte.gz: keep the one to download');
     expect(p).toContain('idx.sha256: missing a digest for train-labels-idx1-ubyte (or train-labels-idx1-ubyte.gz)');
     expect(await problems({ dir: '/x', cache: '/c', limit: { train: -3 } })).toEqual(['idx.limit.train: expected a positive integer, got -3', 'idx.cache: only used with `url`']);

@@ -10,7 +10,10 @@ const EXPECTED_COUNTS = [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978];
 
 function readAll(split: Dataset['train'], n = split.size): Float32Array {
   const out = new Float32Array(n * split.dim);
-  split.read(Int32Array.from({ length: n }, (_, i) => i), out);
+  split.read(
+    Int32Array.from({ length: n }, (_, i) => i),
+    out,
+  );
   return out;
 }
 
@@ -38,7 +41,9 @@ describe('embedded MNIST digits', () => {
   it('holds the 10,000 real digits of the mnist package, values in [0,1]', () => {
     expect(classes.map((c) => c.count)).toEqual(EXPECTED_COUNTS);
     expect(classes.reduce((s, c) => s + c.count, 0)).toBe(10_000);
-    let min = Infinity, max = -Infinity, grey = 0;
+    let min = Infinity,
+      max = -Infinity,
+      grey = 0;
     for (const c of classes) {
       expect(c.values.length).toBe(c.count * DIGIT_DIM);
       for (const v of c.values) {
@@ -112,7 +117,10 @@ describe('loadMnist', () => {
   it('dynamic binarisation of real batches: only 0/1, seeded, no leaked tensors', async () => {
     const d = await loadMnist({ limit: { train: 64 } });
     const batch = new Float32Array(64 * 784);
-    d.train.read(Int32Array.from({ length: 64 }, (_, i) => 63 - i), batch);
+    d.train.read(
+      Int32Array.from({ length: 64 }, (_, i) => 63 - i),
+      batch,
+    );
     const before = tf.memory().numTensors;
     const x = tf.tensor2d(batch, [64, 784]);
     const y1 = d.trainTransform!.apply(x, 42);
@@ -125,7 +133,8 @@ describe('loadMnist', () => {
     expect(same(v2, v1)).toBe(true);
     expect(same(v3, v1)).toBe(false);
     // 0 stays 0, 1 stays 1; mean close to the grey-level mean.
-    let mean = 0, meanX = 0;
+    let mean = 0,
+      meanX = 0;
     for (let i = 0; i < batch.length; i++) {
       if (batch[i] === 0) expect(v1[i]).toBe(0);
       if (batch[i] === 1) expect(v1[i]).toBe(1);

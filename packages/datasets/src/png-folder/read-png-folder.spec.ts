@@ -39,13 +39,15 @@ describe('PNG folders', () => {
     const folder = join(dir, 'mixed');
     mkdirSync(folder);
     writeFileSync(join(folder, 'big.png'), encodeImageGrid([new Float32Array(32 * 32)], { shape: [32, 32, 1], cols: 1, gap: 0 }));
-    await expect(readPngFolder(folder, [28, 28, 1])).rejects.toThrow(`${join(folder, 'big.png')}: the image is 32×32 pixels; the model takes 28×28 images (data shape [28, 28, 1])`);
+    await expect(readPngFolder(folder, [28, 28, 1])).rejects.toThrow(
+      `${join(folder, 'big.png')}: the image is 32×32 pixels; the model takes 28×28 images (data shape [28, 28, 1])`,
+    );
     writeFileSync(join(folder, 'big.png'), 'not a png');
     await expect(readPngFolder(folder, [32, 32, 1])).rejects.toThrow(`${join(folder, 'big.png')}: not a readable PNG image`);
     await expect(readPngFolder(join(dir, 'none'), [28, 28, 1])).rejects.toThrow('no such folder');
     mkdirSync(join(dir, 'empty'));
     await expect(readPngFolder(join(dir, 'empty'), [28, 28, 1])).rejects.toThrow('no .png files in the folder (expected 28×28 images)');
     await expect(readPngFolder(folder, [10])).rejects.toBeInstanceOf(DataError);
-    await expect(readPngFolder(folder, [10])).rejects.toThrow('this model\'s data has shape [10]');
+    await expect(readPngFolder(folder, [10])).rejects.toThrow("this model's data has shape [10]");
   });
 });

@@ -4,7 +4,15 @@ import { classCount, parseLabels } from './label-conditions.js';
 import { OneHotConditioner } from './onehot-conditioner.js';
 
 const split = (labels?: Int32Array): DataSplit => ({ size: 4, dim: 1, labels, read: () => {} });
-const dataset = (labels?: Int32Array, numClasses?: number): Dataset => ({ name: 'tiny', shape: [1], support: 'continuous', train: split(labels), test: split(labels), numClasses, describe: () => 'tiny' });
+const dataset = (labels?: Int32Array, numClasses?: number): Dataset => ({
+  name: 'tiny',
+  shape: [1],
+  support: 'continuous',
+  train: split(labels),
+  test: split(labels),
+  numClasses,
+  describe: () => 'tiny',
+});
 
 /** `--condition` values for a class-label conditioner; the trained model's own check is in apps/runner/test/conditional-vae.spec.ts. */
 describe('class-label conditions', () => {
@@ -23,6 +31,8 @@ describe('class-label conditions', () => {
 
   it('the class count comes from a labelled dataset; an unlabelled one is a config error', () => {
     expect(classCount(dataset(Int32Array.from([0, 1, 2, 1]), 3), 'condition/onehot')).toBe(3);
-    expect(() => classCount(dataset(), 'condition/onehot')).toThrow(new ConfigError('model.condition: condition/onehot conditions on class labels, but dataset "tiny" has none (use a labelled dataset, or a vector condition)'));
+    expect(() => classCount(dataset(), 'condition/onehot')).toThrow(
+      new ConfigError('model.condition: condition/onehot conditions on class labels, but dataset "tiny" has none (use a labelled dataset, or a vector condition)'),
+    );
   });
 });

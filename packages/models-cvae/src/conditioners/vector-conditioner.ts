@@ -27,7 +27,8 @@ export class VectorConditioner implements Conditioner {
     if (values.length !== 1 && values.length !== n) throw new ConfigError(`${source}: expected 1 or ${n} condition vectors, got ${values.length}`);
     const rows = values.map((v) => {
       const parts = v.split(',').map((s) => s.trim());
-      if (parts.length !== this.dim) throw new ConfigError(`${source}: expected a condition vector of ${this.dim} comma-separated numbers, got ${parts.length} in ${JSON.stringify(v)}`);
+      if (parts.length !== this.dim)
+        throw new ConfigError(`${source}: expected a condition vector of ${this.dim} comma-separated numbers, got ${parts.length} in ${JSON.stringify(v)}`);
       return parts.map((p) => {
         const x = Number(p);
         if (p === '' || !Number.isFinite(x)) throw new ConfigError(`${source}: expected a number, got ${JSON.stringify(p)} in ${JSON.stringify(v)}`);

@@ -3,7 +3,15 @@ import { ConditionalMlp, conditionalMlpOptions, type ConditionalMlpOptions } fro
 
 /** The network of p(x | z, c): an MLP over [z, c] (c at every layer by default). */
 export class ConditionalMlpDecoder extends ParamsHeadDecoder {
-  constructor(store: ParameterStore, latentDim: number, conditionDim: number, readonly dataDim: number, paramNames: readonly string[], o: ConditionalMlpOptions, init: RandomStream) {
+  constructor(
+    store: ParameterStore,
+    latentDim: number,
+    conditionDim: number,
+    readonly dataDim: number,
+    paramNames: readonly string[],
+    o: ConditionalMlpOptions,
+    init: RandomStream,
+  ) {
     super(store, new ConditionalMlp(store, 'decoder', latentDim, conditionDim, dataDim * paramNames.length, o, init), paramNames);
   }
 }

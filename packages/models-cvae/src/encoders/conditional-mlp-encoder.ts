@@ -3,7 +3,14 @@ import { ConditionalMlp, conditionalMlpOptions, type ConditionalMlpOptions } fro
 
 /** q(z | x, c) from an MLP over [x, c] (c injected at every layer by default). */
 export class ConditionalMlpEncoder extends GaussianHeadEncoder {
-  constructor(store: ParameterStore, dataDim: number, conditionDim: number, readonly latentDim: number, o: ConditionalMlpOptions, init: RandomStream) {
+  constructor(
+    store: ParameterStore,
+    dataDim: number,
+    conditionDim: number,
+    readonly latentDim: number,
+    o: ConditionalMlpOptions,
+    init: RandomStream,
+  ) {
     super(store, new ConditionalMlp(store, 'encoder', dataDim, conditionDim, 2 * latentDim, o, init));
   }
 }

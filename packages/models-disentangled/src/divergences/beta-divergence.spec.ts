@@ -15,7 +15,13 @@ const prior = new StandardNormalPrior(2);
 async function create(options: Record<string, unknown>): Promise<Divergence> {
   const r = validate(betaDivergence.options, options, 'model.divergence');
   if (!r.ok) throw new Error(r.problems.join('; '));
-  return (await betaDivergence.create(r.value, { container: new Container(), rng: new Rng(1), logger: new SilentLogger(), params: new ParameterStore('divergence'), shape })) as Divergence;
+  return (await betaDivergence.create(r.value, {
+    container: new Container(),
+    rng: new Rng(1),
+    logger: new SilentLogger(),
+    params: new ParameterStore('divergence'),
+    shape,
+  })) as Divergence;
 }
 
 /** q = N([1, −1], diag(e^{−1})) for both examples: KL = Σ_d ½(σ² + μ² − 1 − log σ²) per example. */

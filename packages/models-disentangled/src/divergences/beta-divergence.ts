@@ -31,7 +31,12 @@ export const betaOptions = z
   .strict()
   .superRefine((o, ctx) => {
     if (o.capacity !== null && o.beta !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['beta'], input: o.beta, message: 'β does not apply with capacity control (the objective is γ·|KL − C|): remove beta, or set capacity: null' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['beta'],
+        input: o.beta,
+        message: 'β does not apply with capacity control (the objective is γ·|KL − C|): remove beta, or set capacity: null',
+      });
     }
   })
   // The resolved config lists what the run uses: β for β·KL, the capacity settings otherwise.

@@ -80,13 +80,16 @@ export class Discriminator {
     const params = [...this.store.parameters()];
     const nameOf = new Map(params.map(([k, v]) => [v.name, k]));
     let kept: tf.Scalar | undefined;
-    const { value, grads } = tf.variableGrads(() => {
-      const lr = this.logits(real);
-      const lp = this.logits(permuted);
-      const right = tf.add(tf.mean(tf.cast(tf.greater(lr, 0), 'float32')), tf.mean(tf.cast(tf.lessEqual(lp, 0), 'float32')));
-      kept = tf.keep(tf.mul(right, 0.5) as tf.Scalar);
-      return tf.mul(tf.add(tf.mean(tf.softplus(tf.neg(lr))), tf.mean(tf.softplus(lp))), 0.5) as tf.Scalar;
-    }, params.map(([, v]) => v));
+    const { value, grads } = tf.variableGrads(
+      () => {
+        const lr = this.logits(real);
+        const lp = this.logits(permuted);
+        const right = tf.add(tf.mean(tf.cast(tf.greater(lr, 0), 'float32')), tf.mean(tf.cast(tf.lessEqual(lp, 0), 'float32')));
+        kept = tf.keep(tf.mul(right, 0.5) as tf.Scalar);
+        return tf.mul(tf.add(tf.mean(tf.softplus(tf.neg(lr))), tf.mean(tf.softplus(lp))), 0.5) as tf.Scalar;
+      },
+      params.map(([, v]) => v),
+    );
     const named = new Map<string, tf.Tensor>();
     for (const [vn, g] of Object.entries(grads)) named.set(nameOf.get(vn)!, g);
     this.adam.apply(named);

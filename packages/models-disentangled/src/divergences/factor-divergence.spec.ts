@@ -1,6 +1,18 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, DiagonalGaussian, ParameterStore, RandomStream, Rng, SilentLogger, createContainer, mulberry32, validate, type ModelShape, StandardNormalPrior } from '@elbo/core';
+import {
+  ConfigError,
+  DiagonalGaussian,
+  ParameterStore,
+  RandomStream,
+  Rng,
+  SilentLogger,
+  createContainer,
+  mulberry32,
+  validate,
+  type ModelShape,
+  StandardNormalPrior,
+} from '@elbo/core';
 import { Adam, selectBackend } from '@elbo/compute';
 import { FactorVae, factorDivergence } from './factor-divergence.js';
 import { permuteDims } from './permute-dims.js';
@@ -39,7 +51,10 @@ async function read(t: Record<string, tf.Scalar>): Promise<Record<string, number
 
 describe('permuteDims', () => {
   it('permutes every dimension across the batch, reproducibly from the seed', async () => {
-    const z = tf.tensor2d(Array.from({ length: 8 * D }, (_, i) => i), [8, D]);
+    const z = tf.tensor2d(
+      Array.from({ length: 8 * D }, (_, i) => i),
+      [8, D],
+    );
     const a = (await permuteDims(z, 5).array()) as number[][];
     const b = (await permuteDims(z, 5).array()) as number[][];
     const c = (await permuteDims(z, 6).array()) as number[][];
@@ -56,12 +71,15 @@ describe('permuteDims', () => {
 });
 
 describe('divergence/factor', () => {
-  it('defaults to Kim & Mnih\'s discriminator and optimiser; γ = 35', () => {
+  it("defaults to Kim & Mnih's discriminator and optimiser; γ = 35", () => {
     const r = validate(factorDivergence.options, {}, 'd');
-    expect(r.ok && r.value).toEqual({ gamma: 35, discriminator: { hidden: [1000, 1000, 1000, 1000, 1000, 1000], leak: 0.2, optimizer: { name: 'adam', lr: 1e-4, beta1: 0.5, beta2: 0.9, epsilon: 1e-8 } } });
+    expect(r.ok && r.value).toEqual({
+      gamma: 35,
+      discriminator: { hidden: [1000, 1000, 1000, 1000, 1000, 1000], leak: 0.2, optimizer: { name: 'adam', lr: 1e-4, beta1: 0.5, beta2: 0.9, epsilon: 1e-8 } },
+    });
   });
 
-  it('takes any optimiser component for the discriminator; reads the settings of older configs as Adam\'s', async () => {
+  it("takes any optimiser component for the discriminator; reads the settings of older configs as Adam's", async () => {
     const legacy = validate(factorDivergence.options, { discriminator: { lr: 1e-3 } }, 'd');
     expect(legacy.ok && legacy.value.discriminator.optimizer).toEqual({ name: 'adam', lr: 1e-3, beta1: 0.5, beta2: 0.9, epsilon: 1e-8 });
     const { container } = createContainer([]);
@@ -80,7 +98,13 @@ describe('divergence/factor', () => {
   it('gives the model optimiser no parameters; the discriminator has its own', async () => {
     const r = validate(factorDivergence.options, { discriminator: { hidden: [8, 8] } }, 'd');
     if (!r.ok) throw new Error(r.problems.join('; '));
-    const div = (await factorDivergence.create(r.value, { container: createContainer([]).container, rng: new Rng(1), logger: new SilentLogger(), params: new ParameterStore('divergence'), shape })) as FactorVae;
+    const div = (await factorDivergence.create(r.value, {
+      container: createContainer([]).container,
+      rng: new Rng(1),
+      logger: new SilentLogger(),
+      params: new ParameterStore('divergence'),
+      shape,
+    })) as FactorVae;
     expect(div.parameters().size).toBe(0);
     expect([...div.discriminator.parameters().keys()]).toEqual([
       'discriminator/hidden0/kernel',

@@ -1,6 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { ComponentRegistry, NO_PARAMETERS, defineComponent, opt, type AuxiliaryBatch, type DiagonalGaussian, type Divergence, type DivergenceContext, type DivergenceTerms, type Prior, type RandomStream } from '@elbo/core';
+import {
+  ComponentRegistry,
+  NO_PARAMETERS,
+  defineComponent,
+  opt,
+  type AuxiliaryBatch,
+  type DiagonalGaussian,
+  type Divergence,
+  type DivergenceContext,
+  type DivergenceTerms,
+  type Prior,
+  type RandomStream,
+} from '@elbo/core';
 import type { OptimizerFactory } from '@elbo/compute';
 import { batchKl } from './batch-kl.js';
 import { Discriminator, type DiscriminatorSettings } from './discriminator.js';
@@ -28,7 +40,7 @@ export const factorOptions = z
             optimizer: z
               .union([z.string(), z.looseObject({ name: z.string() })])
               .default(KIM_MNIH_ADAM)
-              .describe('its own optimiser, a section like the run\'s `optimizer` (default Adam lr 1e-4, β1 0.5, β2 0.9)'),
+              .describe("its own optimiser, a section like the run's `optimizer` (default Adam lr 1e-4, β1 0.5, β2 0.9)"),
           })
           .strict(),
       )
@@ -108,7 +120,7 @@ export class FactorVae implements Divergence {
 export const factorDivergence = defineComponent({
   kind: 'divergence',
   name: 'factor',
-  summary: 'FactorVAE: KL + γ·TC, TC by a discriminator\'s density ratio, trained on a second batch (Kim & Mnih 2018)',
+  summary: "FactorVAE: KL + γ·TC, TC by a discriminator's density ratio, trained on a second batch (Kim & Mnih 2018)",
   options: factorOptions,
   create: async (o, ctx) => {
     const registry = ComponentRegistry.fromContainer(ctx.container);

@@ -180,7 +180,13 @@ describe('divergence/beta-tc', () => {
   async function create(options: Record<string, unknown>): Promise<Divergence> {
     const r = validate(betaTcDivergence.options, options, 'model.divergence');
     if (!r.ok) throw new Error(r.problems.join('; '));
-    return (await betaTcDivergence.create(r.value, { container: new Container(), rng: new Rng(1), logger: new SilentLogger(), params: new ParameterStore('divergence'), shape })) as Divergence;
+    return (await betaTcDivergence.create(r.value, {
+      container: new Container(),
+      rng: new Rng(1),
+      logger: new SilentLogger(),
+      params: new ParameterStore('divergence'),
+      shape,
+    })) as Divergence;
   }
 
   async function parts(div: Divergence, B: number, N: number, seed = 5, rho = 0.5): Promise<Record<string, number>> {
@@ -203,7 +209,7 @@ describe('divergence/beta-tc', () => {
     expect(bad.ok ? [] : bad.problems).toEqual(['model.divergence.estimator: expected one of "mss", "mws", got "mwss"']);
   });
 
-  it('N is the trainer\'s dataset size: parts shift by the exact log-N constants, the shape\'s size is not used', async () => {
+  it("N is the trainer's dataset size: parts shift by the exact log-N constants, the shape's size is not used", async () => {
     const div = await create({ estimator: 'mws' });
     const a = await parts(div, 32, 1000);
     const b = await parts(div, 32, 64_000);

@@ -1,6 +1,21 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { DiagonalGaussian, NO_PARAMETERS, VaeModel, decodePng, mulberry32, type Dataset, type DataSplit, type Decoder, type Encoder, type ModelShape, type Prior, AnalyticKl, BernoulliLikelihood, StandardNormalPrior } from '@elbo/core';
+import {
+  DiagonalGaussian,
+  NO_PARAMETERS,
+  VaeModel,
+  decodePng,
+  mulberry32,
+  type Dataset,
+  type DataSplit,
+  type Decoder,
+  type Encoder,
+  type ModelShape,
+  type Prior,
+  AnalyticKl,
+  BernoulliLikelihood,
+  StandardNormalPrior,
+} from '@elbo/core';
 import { selectBackend } from '@elbo/compute';
 import { latentTraversalFigures, latentTraversals, traversalOrder } from './latent-traversals.js';
 
@@ -28,8 +43,14 @@ function dataset(shape: readonly number[] = [H, W, 1]): Dataset {
  * dimension ranks 1, 2, 0. The decoder's logits z·V ignore z_0 (V's row 0 is zero).
  */
 function model(prior: Prior = new StandardNormalPrior(L), conditionDim = 0): VaeModel {
-  const A = tf.tensor2d(Array.from({ length: DIM * L }, (_, k) => [0, 0.5, 0.1][k % L]!), [DIM, L]);
-  const V = tf.tensor2d(Array.from({ length: L * DIM }, (_, k) => (k < DIM ? 0 : k % 3 === 0 ? 2 : -1)), [L, DIM]);
+  const A = tf.tensor2d(
+    Array.from({ length: DIM * L }, (_, k) => [0, 0.5, 0.1][k % L]!),
+    [DIM, L],
+  );
+  const V = tf.tensor2d(
+    Array.from({ length: L * DIM }, (_, k) => (k < DIM ? 0 : k % 3 === 0 ? 2 : -1)),
+    [L, DIM],
+  );
   const encoder: Encoder = { parameters: () => NO_PARAMETERS, encode: (x) => new DiagonalGaussian(tf.matMul(x, A), tf.fill([x.shape[0], L], -1) as tf.Tensor2D) };
   const decoder: Decoder = { parameters: () => NO_PARAMETERS, decode: (z) => ({ logits: tf.matMul(z, V) }) };
   const shape: ModelShape = { dataShape: [H, W, 1], dataDim: DIM, latentDim: L, conditionDim, likelihoodParams: ['logits'], datasetSize: 20 };

@@ -34,7 +34,10 @@ function imageShape(dataset: Dataset): [number, number, number] | undefined {
 function readTest(dataset: Dataset, from: number, n: number): tf.Tensor2D {
   const D = dataset.test.dim;
   const buf = new Float32Array(n * D);
-  dataset.test.read(Int32Array.from({ length: n }, (_, i) => from + i), buf);
+  dataset.test.read(
+    Int32Array.from({ length: n }, (_, i) => from + i),
+    buf,
+  );
   return tf.tensor2d(buf, [n, D]);
 }
 

@@ -4,7 +4,8 @@ import { betaVaeScore } from './beta-vae-score.js';
 import { standardCases, syntheticGroundTruth, factorRepresentation } from './synthetic-ground-truth.js';
 
 const small = { batchSize: 16, numTrain: 500, numEval: 300 };
-const score = async (rep: Parameters<typeof betaVaeScore>[0], data = standardCases().data) => (await betaVaeScore(rep, data, new RandomStream('metric/betavae', 1), small)).eval_accuracy!;
+const score = async (rep: Parameters<typeof betaVaeScore>[0], data = standardCases().data) =>
+  (await betaVaeScore(rep, data, new RandomStream('metric/betavae', 1), small)).eval_accuracy!;
 
 describe('BetaVAE score', () => {
   const { perfect, entangled, random } = standardCases();

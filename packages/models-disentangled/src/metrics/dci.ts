@@ -90,10 +90,16 @@ function weightedOneMinusEntropy(r: Float64Array, groups: readonly number[][]): 
 
 /** Pure core: disentanglement from an importance matrix R (codes × factors, row-major), over its rows. */
 export function disentanglement(r: Float64Array, dim: number, factors: number): number {
-  return weightedOneMinusEntropy(r, Array.from({ length: dim }, (_, j) => Array.from({ length: factors }, (_, k) => r[j * factors + k]!)));
+  return weightedOneMinusEntropy(
+    r,
+    Array.from({ length: dim }, (_, j) => Array.from({ length: factors }, (_, k) => r[j * factors + k]!)),
+  );
 }
 
 /** Pure core: completeness from an importance matrix R (codes × factors, row-major), over its columns. */
 export function completeness(r: Float64Array, dim: number, factors: number): number {
-  return weightedOneMinusEntropy(r, Array.from({ length: factors }, (_, k) => Array.from({ length: dim }, (_, j) => r[j * factors + k]!)));
+  return weightedOneMinusEntropy(
+    r,
+    Array.from({ length: factors }, (_, k) => Array.from({ length: dim }, (_, j) => r[j * factors + k]!)),
+  );
 }

@@ -46,7 +46,11 @@ describe('discrete mutual information (MIG, histogram estimator)', () => {
   it('matches numpy + scikit-learn on the reference data: MIG = 0.517073856956475', () => {
     const { n, dim, sizes, classes, codes } = referenceData();
     const info = histogramMutualInfo(codes, n, dim, classes, sizes, 20);
-    const gaps = migGaps(info, dim, classes.map((c, k) => entropy(c, sizes[k]!)));
+    const gaps = migGaps(
+      info,
+      dim,
+      classes.map((c, k) => entropy(c, sizes[k]!)),
+    );
     expect(gaps.reduce((a, b) => a + b) / 3).toBeCloseTo(0.517073856956475, 12);
   });
 });
@@ -80,7 +84,12 @@ describe('one-dimensional classifiers (SAP)', () => {
     expect(sapFromMatrix(matrix, dim, 3)).toBeCloseTo(0.3833333333333333, 10);
     // Two classes: one binary problem, as scikit-learn fits.
     const y2 = Int32Array.from({ length: 100 }, (_, i) => (i < 50 ? 0 : 1));
-    const p = linearSvmClassifier(Float64Array.from(y2, (c) => c * 4 - 2), y2, 2, 0.01);
+    const p = linearSvmClassifier(
+      Float64Array.from(y2, (c) => c * 4 - 2),
+      y2,
+      2,
+      0.01,
+    );
     expect([p(-2), p(2)]).toEqual([0, 1]);
   });
 });

@@ -10,4 +10,15 @@ export { gaussianTotalCorrelation, gaussianTcFromCodes, gaussianTcOptions, type 
 export { SoftmaxRegression, type SoftmaxRegressionOptions } from './softmax-regression.js';
 export { thresholdClassifier, linearSvmClassifier, type Predictor } from './one-dimensional-classifiers.js';
 export { histogramBins, mutualInfo, entropy } from './discrete-mutual-info.js';
-export { scoredFactors, sampleExamples, sampleClasses, examplesOf, factorColumn, encode, encodePosterior, type ScoredFactors, type Codes, type Uniform } from './ground-truth-sampling.js';
+export {
+  scoredFactors,
+  sampleExamples,
+  sampleClasses,
+  examplesOf,
+  factorColumn,
+  encode,
+  encodePosterior,
+  type ScoredFactors,
+  type Codes,
+  type Uniform,
+} from './ground-truth-sampling.js';

@@ -33,10 +33,10 @@ describe('metricComponents', () => {
 
   it('reports bad options with the config path', () => {
     expect(() => registry.resolve('metric', { name: 'mig', bins: 0, estimator: 'kde' }, 'eval.metrics[1]')).toThrow(
-      new ConfigError(
-        'eval.metrics[1].estimator: expected one of "histogram", "chen", got "kde"\neval.metrics[1].bins: expected a positive integer, got 0',
-        ['eval.metrics[1].estimator: expected one of "histogram", "chen", got "kde"', 'eval.metrics[1].bins: expected a positive integer, got 0'],
-      ),
+      new ConfigError('eval.metrics[1].estimator: expected one of "histogram", "chen", got "kde"\neval.metrics[1].bins: expected a positive integer, got 0', [
+        'eval.metrics[1].estimator: expected one of "histogram", "chen", got "kde"',
+        'eval.metrics[1].bins: expected a positive integer, got 0',
+      ]),
     );
   });
 

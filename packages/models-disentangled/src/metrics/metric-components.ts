@@ -19,22 +19,52 @@ function metricComponent<S extends z.ZodType>(
 }
 
 /** `metric/betavae`: BetaVAE score (Higgins et al. 2017). */
-export const betaVaeMetric = metricComponent('betavae', 'BetaVAE score (Higgins et al. 2017): accuracy of a linear classifier telling which factor a batch pair shares', betaVaeScoreOptions, betaVaeScore);
+export const betaVaeMetric = metricComponent(
+  'betavae',
+  'BetaVAE score (Higgins et al. 2017): accuracy of a linear classifier telling which factor a batch pair shares',
+  betaVaeScoreOptions,
+  betaVaeScore,
+);
 
 /** `metric/factorvae`: FactorVAE score (Kim & Mnih 2018). */
-export const factorVaeMetric = metricComponent('factorvae', 'FactorVAE score (Kim & Mnih 2018): majority-vote accuracy of the least-varying code dimension under a fixed factor', factorVaeScoreOptions, factorVaeScore);
+export const factorVaeMetric = metricComponent(
+  'factorvae',
+  'FactorVAE score (Kim & Mnih 2018): majority-vote accuracy of the least-varying code dimension under a fixed factor',
+  factorVaeScoreOptions,
+  factorVaeScore,
+);
 
 /** `metric/mig`: Mutual Information Gap (Chen et al. 2018). */
-export const migMetric = metricComponent('mig', 'Mutual Information Gap (Chen et al. 2018): disentanglement_lib histogram estimator, or Chen et al.’s entropy estimator', migOptions, mig);
+export const migMetric = metricComponent(
+  'mig',
+  'Mutual Information Gap (Chen et al. 2018): disentanglement_lib histogram estimator, or Chen et al.’s entropy estimator',
+  migOptions,
+  mig,
+);
 
 /** `metric/sap`: SAP score (Kumar et al. 2018). */
-export const sapMetric = metricComponent('sap', 'SAP score (Kumar et al. 2018): mean gap between the two code dimensions that best predict each factor alone', sapScoreOptions, sapScore);
+export const sapMetric = metricComponent(
+  'sap',
+  'SAP score (Kumar et al. 2018): mean gap between the two code dimensions that best predict each factor alone',
+  sapScoreOptions,
+  sapScore,
+);
 
 /** `metric/dci`: DCI disentanglement, completeness, informativeness (Eastwood & Williams 2018). */
-export const dciMetric = metricComponent('dci', 'DCI disentanglement, completeness, informativeness (Eastwood & Williams 2018), importances from a small random forest per factor', dciOptions, dci);
+export const dciMetric = metricComponent(
+  'dci',
+  'DCI disentanglement, completeness, informativeness (Eastwood & Williams 2018), importances from a small random forest per factor',
+  dciOptions,
+  dci,
+);
 
 /** `metric/gaussian-tc`: Gaussian total correlation of the mean representation. */
-export const gaussianTcMetric = metricComponent('gaussian-tc', 'Total correlation of a Gaussian fitted to the mean codes (disentanglement_lib unsupervised metrics)', gaussianTcOptions, gaussianTotalCorrelation);
+export const gaussianTcMetric = metricComponent(
+  'gaussian-tc',
+  'Total correlation of a Gaussian fitted to the mean codes (disentanglement_lib unsupervised metrics)',
+  gaussianTcOptions,
+  gaussianTotalCorrelation,
+);
 
 /** The metric components of this package, in the order `elbo components --kind metric` lists them. */
 export const metricComponents: ComponentManifest = [betaVaeMetric, factorVaeMetric, migMetric, sapMetric, dciMetric, gaussianTcMetric];

@@ -61,7 +61,16 @@ export function linearSvmClassifier(x: Float64Array, y: Int32Array, k: number, C
     const [w, b] = fitSquaredHinge(x, y, present[1]!, s, C);
     return (v) => (w * v + b > 0 ? present[1]! : present[0]!);
   }
-  const models = present.map((c) => ({ c, wb: fitSquaredHinge(x, y, c, Float64Array.from(y, (yi) => (yi === c ? balanced(c) : 1)), C) }));
+  const models = present.map((c) => ({
+    c,
+    wb: fitSquaredHinge(
+      x,
+      y,
+      c,
+      Float64Array.from(y, (yi) => (yi === c ? balanced(c) : 1)),
+      C,
+    ),
+  }));
   return (v) => {
     let best = models[0]!;
     for (const m of models) if (m.wb[0] * v + m.wb[1] > best.wb[0] * v + best.wb[1]) best = m;

@@ -74,7 +74,7 @@ export class SoftmaxRegression {
           if (s > max) max = s;
         }
         let z = 0;
-        for (let c = 0; c < k; c++) z += (logits[c] = Math.exp(logits[c]! - max));
+        for (let c = 0; c < k; c++) z += logits[c] = Math.exp(logits[c]! - max);
         logits[y[i]!] -= z; // p − onehot, times z
         for (let c = 0; c < k; c++) {
           const r = logits[c]! / (z * n);

@@ -14,7 +14,15 @@ export const mlpOptions = z
  * split into μ and the log-variance ℓ. A condition c, when present, is concatenated to x.
  */
 export class MlpEncoder extends GaussianHeadEncoder {
-  constructor(store: ParameterStore, dataDim: number, conditionDim: number, readonly latentDim: number, hidden: readonly number[], activation: Activation, init: RandomStream) {
+  constructor(
+    store: ParameterStore,
+    dataDim: number,
+    conditionDim: number,
+    readonly latentDim: number,
+    hidden: readonly number[],
+    activation: Activation,
+    init: RandomStream,
+  ) {
     super(store, new Mlp(store, dataDim, hidden, 2 * latentDim, activation, init, { dim: conditionDim, everyLayer: false }));
   }
 }

@@ -1,15 +1,7 @@
 import { isAbsolute, join, posix, resolve } from 'node:path';
 import { writeFileAtomic, type MetricPoint, type ParamValue, type ResumeInfo, type RunInfo, type RunStatus, type Tracker } from '@elbo/core';
 import { appendDurable, copyFileAtomic, describeFile, listFiles } from './durable-files.js';
-import {
-  LocalRunFiles,
-  encodeMetricLine,
-  readArtifactIndex,
-  readParams,
-  stableJson,
-  type ArtifactEntry,
-  type RunStatusRecord,
-} from './run-files.js';
+import { LocalRunFiles, encodeMetricLine, readArtifactIndex, readParams, stableJson, type ArtifactEntry, type RunStatusRecord } from './run-files.js';
 
 export interface LocalTrackerDeps {
   /** Clock for `status.json` times (ms since the epoch); defaults to Date.now. */
@@ -148,4 +140,3 @@ function artifactPath(path: string): string {
   }
   return p.replace(/\/+$/, '');
 }
-

@@ -61,7 +61,10 @@ export class MlflowClient {
     const uri = this.http.trackingUri;
     if ('id' in ref) {
       const found = await this.getExperiment(ref.id, opts);
-      if (!found) throw new Error(`MLflow experiment id ${JSON.stringify(ref.id)} does not exist at ${uri} (RESOURCE_DOES_NOT_EXIST): give an existing id, or an experiment name (tracking.mlflow.experiment) to create one`);
+      if (!found)
+        throw new Error(
+          `MLflow experiment id ${JSON.stringify(ref.id)} does not exist at ${uri} (RESOURCE_DOES_NOT_EXIST): give an existing id, or an experiment name (tracking.mlflow.experiment) to create one`,
+        );
       return checkActive(found, uri);
     }
     const existing = await this.getExperimentByName(ref.name, opts);
@@ -134,7 +137,9 @@ export class MlflowClient {
 
 function checkActive(e: MlflowExperiment, uri: string): MlflowExperiment {
   if (e.lifecycle_stage === 'deleted') {
-    throw new Error(`MLflow experiment "${e.name}" (id ${e.experiment_id}) at ${uri} is deleted: restore it (mlflow experiments restore --experiment-id ${e.experiment_id}) or choose another name`);
+    throw new Error(
+      `MLflow experiment "${e.name}" (id ${e.experiment_id}) at ${uri} is deleted: restore it (mlflow experiments restore --experiment-id ${e.experiment_id}) or choose another name`,
+    );
   }
   return e;
 }
@@ -149,7 +154,9 @@ export function artifactRoot(artifactUri: string, trackingUri: string): string {
   if (proxied) {
     const authority = proxied[1];
     if (authority && authority !== new URL(trackingUri).host) {
-      throw new Error(`the run's artifact URI ${artifactUri} points at another server than ${trackingUri}: not supported (set tracking.mlflow.artifacts=false to log no artifacts)`);
+      throw new Error(
+        `the run's artifact URI ${artifactUri} points at another server than ${trackingUri}: not supported (set tracking.mlflow.artifacts=false to log no artifacts)`,
+      );
     }
     return proxied[2]!.replace(/\/+$/, '');
   }

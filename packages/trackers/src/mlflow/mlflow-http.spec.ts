@@ -48,10 +48,12 @@ const settings = (uri: string, over: Partial<HttpSettings> = {}): HttpSettings =
   backoffJitter: 0,
   ...over,
 });
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): Handler => (_q, _b, res) => {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
-};
+const json =
+  (status: number, body: unknown, headers: Record<string, string> = {}): Handler =>
+  (_q, _b, res) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify(body));
+  };
 
 describe('MlflowHttp', () => {
   it('retries 503 and 429, honouring Retry-After, then succeeds', async () => {
@@ -132,7 +134,9 @@ describe('parseErrorBody', () => {
   it('reads MLflow JSON, {"detail"}, plain text and HTML', () => {
     expect(parseErrorBody('{"error_code":"RESOURCE_ALREADY_EXISTS","message":"exists"}', 'application/json')).toEqual({ errorCode: 'RESOURCE_ALREADY_EXISTS', message: 'exists' });
     expect(parseErrorBody('{"detail":"Not Found"}', 'application/json')).toEqual({ errorCode: undefined, message: 'Not Found' });
-    expect(parseErrorBody('Invalid Host header - possible DNS rebinding attack detected', 'text/plain')).toEqual({ message: 'Invalid Host header - possible DNS rebinding attack detected' });
+    expect(parseErrorBody('Invalid Host header - possible DNS rebinding attack detected', 'text/plain')).toEqual({
+      message: 'Invalid Host header - possible DNS rebinding attack detected',
+    });
     expect(parseErrorBody('<html><title>502 Bad Gateway</title><body>x</body></html>', 'text/html')).toEqual({ message: '502 Bad Gateway' });
   });
 });

@@ -5,10 +5,7 @@ import { opt } from '@elbo/core';
  * A name or id, given as a string or as a number (`--set` reads values as YAML, so
  * `tracking.mlflow.experimentId=12` arrives as a number): always a string after validation.
  */
-const nameLike = () =>
-  z
-    .union([opt.string(), z.number()], { error: (iss) => `expected a string, got ${JSON.stringify(iss.input)}` })
-    .transform(String);
+const nameLike = () => z.union([opt.string(), z.number()], { error: (iss) => `expected a string, got ${JSON.stringify(iss.input)}` }).transform(String);
 
 /**
  * Options of `tracker/mlflow` (`tracking.mlflow: {…}` in a config). Everything is optional: the
@@ -22,7 +19,10 @@ export const mlflowOptionsSchema = z.strictObject({
   experimentId: nameLike().optional().describe('id of an existing experiment (default: MLFLOW_EXPERIMENT_ID); wins over `experiment`'),
   runName: nameLike().optional().describe('MLflow run name (default: the ELBO run name)'),
   parentRunId: nameLike().optional().describe('MLflow run id of the parent run, for nested runs (tag mlflow.parentRunId)'),
-  tags: z.record(z.string(), z.union([opt.string(), z.number(), z.boolean()]).transform(String)).default({}).describe('extra tags set on the run'),
+  tags: z
+    .record(z.string(), z.union([opt.string(), z.number(), z.boolean()]).transform(String))
+    .default({})
+    .describe('extra tags set on the run'),
   artifacts: opt.boolean().default(true).describe('upload artifacts through the server’s artifact proxy (mlflow server --serve-artifacts)'),
   logCheckpoint: opt.boolean().default(true).describe('upload the run’s last checkpoint (checkpoint/) when the run ends'),
   registerModel: nameLike().optional().describe('register the saved model under this name in the Model Registry when the run finishes'),

@@ -46,12 +46,21 @@ describe('resolveMlflowSettings', () => {
     expect(() => resolveMlflowSettings(opts(), {})).toThrow(/no MLflow tracking URI: set MLFLOW_TRACKING_URI/);
     expect(() => resolveMlflowSettings(opts({ trackingUri: 'sqlite:///mlflow.db' }), {})).toThrow(/sqlite: URIs are not supported/);
     expect(() => resolveMlflowSettings(opts({ trackingUri: 'http://u:secret@h:1' }), {})).toThrow(/credentials do not belong in a config/);
-    expect(() => resolveMlflowSettings(opts(), { MLFLOW_TRACKING_URI: 'http://h:1', MLFLOW_HTTP_REQUEST_TIMEOUT: 'soon' })).toThrow(/MLFLOW_HTTP_REQUEST_TIMEOUT: expected a positive number, got "soon"/);
-    expect(() => resolveMlflowSettings(opts(), { MLFLOW_TRACKING_URI: 'https://h:1', MLFLOW_TRACKING_SERVER_CERT_PATH: '/no/such/ca.pem' })).toThrow('MLFLOW_TRACKING_SERVER_CERT_PATH: no such file: /no/such/ca.pem');
+    expect(() => resolveMlflowSettings(opts(), { MLFLOW_TRACKING_URI: 'http://h:1', MLFLOW_HTTP_REQUEST_TIMEOUT: 'soon' })).toThrow(
+      /MLFLOW_HTTP_REQUEST_TIMEOUT: expected a positive number, got "soon"/,
+    );
+    expect(() => resolveMlflowSettings(opts(), { MLFLOW_TRACKING_URI: 'https://h:1', MLFLOW_TRACKING_SERVER_CERT_PATH: '/no/such/ca.pem' })).toThrow(
+      'MLFLOW_TRACKING_SERVER_CERT_PATH: no such file: /no/such/ca.pem',
+    );
   });
 
   it('basic credentials take precedence over a token; URL credentials from the environment become basic ones', () => {
-    const both = resolveMlflowSettings(opts(), { MLFLOW_TRACKING_URI: 'http://h:1', MLFLOW_TRACKING_TOKEN: 'tok-123', MLFLOW_TRACKING_USERNAME: 'ann', MLFLOW_TRACKING_PASSWORD: 'pw-456' });
+    const both = resolveMlflowSettings(opts(), {
+      MLFLOW_TRACKING_URI: 'http://h:1',
+      MLFLOW_TRACKING_TOKEN: 'tok-123',
+      MLFLOW_TRACKING_USERNAME: 'ann',
+      MLFLOW_TRACKING_PASSWORD: 'pw-456',
+    });
     expect(both.credentials.kind).toBe('basic');
     expect(both.credentials.authorization()).toBe(`Basic ${Buffer.from('ann:pw-456').toString('base64')}`);
     const token = resolveMlflowSettings(opts(), { MLFLOW_TRACKING_URI: 'http://h:1', MLFLOW_TRACKING_TOKEN: 'tok-123' });
@@ -62,7 +71,12 @@ describe('resolveMlflowSettings', () => {
   });
 
   it('never shows a secret: settings print and serialise without them, texts are redacted', () => {
-    const s = resolveMlflowSettings(opts(), { MLFLOW_TRACKING_URI: 'http://h:1', MLFLOW_TRACKING_USERNAME: 'ann', MLFLOW_TRACKING_PASSWORD: 'pw-456', MLFLOW_TRACKING_TOKEN: 'tok-123' });
+    const s = resolveMlflowSettings(opts(), {
+      MLFLOW_TRACKING_URI: 'http://h:1',
+      MLFLOW_TRACKING_USERNAME: 'ann',
+      MLFLOW_TRACKING_PASSWORD: 'pw-456',
+      MLFLOW_TRACKING_TOKEN: 'tok-123',
+    });
     for (const shown of [JSON.stringify(s), inspect(s, { depth: 5 }), String(s.credentials)]) {
       expect(shown).not.toContain('pw-456');
       expect(shown).not.toContain('tok-123');

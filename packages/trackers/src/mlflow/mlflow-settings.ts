@@ -71,7 +71,9 @@ function parseTrackingUri(raw: string, source: string, fromConfig: boolean): { u
   const username = url.username ? decodeURIComponent(url.username) : undefined;
   const password = url.password ? decodeURIComponent(url.password) : undefined;
   if (fromConfig && (username || password)) {
-    throw new ConfigError(`${source}: credentials do not belong in a config (it is saved with the run and logged): set MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD or MLFLOW_TRACKING_TOKEN instead`);
+    throw new ConfigError(
+      `${source}: credentials do not belong in a config (it is saved with the run and logged): set MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD or MLFLOW_TRACKING_TOKEN instead`,
+    );
   }
   url.username = '';
   url.password = '';
@@ -88,7 +90,9 @@ export function resolveMlflowSettings(options: MlflowOptions, env: Env = process
   const configUri = nonEmpty(options.trackingUri);
   const envUri = nonEmpty(env['MLFLOW_TRACKING_URI']);
   if (!configUri && !envUri) {
-    throw new ConfigError(`${where}: no MLflow tracking URI: set MLFLOW_TRACKING_URI=http://host:port (or ${where}.trackingUri) to the server, e.g. one started with \`mlflow server --port 5000\``);
+    throw new ConfigError(
+      `${where}: no MLflow tracking URI: set MLFLOW_TRACKING_URI=http://host:port (or ${where}.trackingUri) to the server, e.g. one started with \`mlflow server --port 5000\``,
+    );
   }
   const parsed = configUri ? parseTrackingUri(configUri, `${where}.trackingUri`, true) : parseTrackingUri(envUri!, 'MLFLOW_TRACKING_URI', false);
 

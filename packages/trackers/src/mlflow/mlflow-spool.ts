@@ -141,7 +141,10 @@ export class MlflowSpool {
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       }
-      const holder = await readFile(file, 'utf8').then((t) => JSON.parse(t) as { pid?: number; host?: string }, () => ({}) as { pid?: number; host?: string });
+      const holder = await readFile(file, 'utf8').then(
+        (t) => JSON.parse(t) as { pid?: number; host?: string },
+        () => ({}) as { pid?: number; host?: string },
+      );
       if (holder.pid !== undefined && holder.pid !== process.pid && holder.host === hostname() && isAlive(holder.pid)) {
         throw new Error(`${this.runDir}: process ${holder.pid} is sending this run to MLflow right now (${MlflowRunFiles.lock}); wait for it to end`);
       }

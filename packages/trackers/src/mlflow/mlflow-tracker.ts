@@ -130,7 +130,11 @@ export class MlflowTracker implements Tracker {
       for (const [k, v] of Object.entries(params)) {
         const key = this.checkedKey(k, 'param');
         const t = truncate(String(v), MlflowLimits.paramValueLength);
-        if (t.truncated) this.warnOnce(`param:${key}`, `param ${key}: value longer than ${MlflowLimits.paramValueLength} characters, truncated as the server does (the full value is in config.yaml)`);
+        if (t.truncated)
+          this.warnOnce(
+            `param:${key}`,
+            `param ${key}: value longer than ${MlflowLimits.paramValueLength} characters, truncated as the server does (the full value is in config.yaml)`,
+          );
         out[key] = t.value;
       }
       await this.record([{ type: 'params', params: out }]);
@@ -169,7 +173,8 @@ export class MlflowTracker implements Tracker {
         for (const f of names.filter((n) => !n.includes('.tmp-')).sort()) records.push({ type: 'artifact', path: `checkpoint/${f}`, file: spool.fileRef(join(dir, f)) });
       }
       if (error !== undefined) records.push({ type: 'tags', tags: { 'elbo.error': truncate(this.http!.redact(error), MlflowLimits.tagValueLength).value } });
-      if (status === 'FINISHED' && this.settings.registerModel && this.settings.artifacts) records.push({ type: 'register-model', name: this.settings.registerModel, path: 'model' });
+      if (status === 'FINISHED' && this.settings.registerModel && this.settings.artifacts)
+        records.push({ type: 'register-model', name: this.settings.registerModel, path: 'model' });
       records.push({ type: 'status', status, endTime: this.now() });
       await this.record(records);
       const outcome = await sender.drain(this.settings.flushTimeoutMs);
@@ -179,7 +184,9 @@ export class MlflowTracker implements Tracker {
       const left = spool.pending().length;
       const sync = `\`elbo sync ${this.runDir}\``;
       if (outcome === 'halted') {
-        throw new Error(`${this.http!.redact(sender.halted!.message)}; ${left} events not sent are kept in ${join(this.runDir!, MlflowRunFiles.spool)} — fix the cause, then ${sync} sends them`);
+        throw new Error(
+          `${this.http!.redact(sender.halted!.message)}; ${left} events not sent are kept in ${join(this.runDir!, MlflowRunFiles.spool)} — fix the cause, then ${sync} sends them`,
+        );
       }
       if (outcome === 'timeout') {
         const why = sender.outage ? this.http!.redact(sender.outage.message) : 'the server made no progress';

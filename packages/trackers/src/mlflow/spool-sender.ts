@@ -123,7 +123,10 @@ export class SpoolSender {
           this.logger.warn(`mlflow: ${(e as Error).message} — sending stopped; the run's remaining events stay in ${join(this.spool.runDir, MlflowRunFiles.spool)}`);
           break;
         }
-        if (!this.outage) this.logger.warn(`mlflow: ${(e as Error).message}; training goes on, events are kept in ${join(this.spool.runDir, MlflowRunFiles.spool)} and sent when the server is back`);
+        if (!this.outage)
+          this.logger.warn(
+            `mlflow: ${(e as Error).message}; training goes on, events are kept in ${join(this.spool.runDir, MlflowRunFiles.spool)} and sent when the server is back`,
+          );
         this.outage = e as Error;
         this.retries += 1;
         await this.sleep(backoffDelay(this.backoff, this.retries, (e as MlflowApiError).retryAfterMs));
