@@ -8,7 +8,7 @@ import { MlflowHttp, type MlflowHttpDeps } from './mlflow-http.js';
 import type { MlflowSettings } from './mlflow-settings.js';
 import { MlflowSpool, MlflowRunFiles, type SpoolRecord, type SpoolState } from './mlflow-spool.js';
 import { runName, runTags, type RunTagSources } from './run-tags.js';
-import { SpoolSender } from './spool-sender.js';
+import { isTransient, SpoolSender } from './spool-sender.js';
 
 export interface MlflowTrackerDeps {
   readonly logger: Logger;
@@ -66,6 +66,7 @@ export class MlflowTracker implements Tracker {
       await spool.lock();
       let root: string | undefined;
       let created: string | undefined;
+      let away: Error | undefined;
       try {
         if (spool.state) {
           await this.reopen(client, spool.state, policy);
@@ -84,12 +85,18 @@ export class MlflowTracker implements Tracker {
           await client.listArtifacts(root, { policy });
         }
       } catch (e) {
-        // A run created just now would stay RUNNING in MLflow forever: end it (best effort).
-        if (created) await client.updateRun(created, 'FAILED', this.now(), { policy: http.policy({ maxRetries: 0 }) }).catch(() => undefined);
-        await http.close(0);
-        await spool.unlock();
-        throw new Error(http.redact((e as Error).message));
+        // A run folder that already holds its MLflow run (a resume) goes on while the server is
+        // away, as a running one does: its events wait in the spool until the server is back.
+        if (spool.state && !created && isTransient(e)) away = e as Error;
+        else {
+          // A run created just now would stay RUNNING in MLflow forever: end it (best effort).
+          if (created) await client.updateRun(created, 'FAILED', this.now(), { policy: http.policy({ maxRetries: 0 }) }).catch(() => undefined);
+          await http.close(0);
+          await spool.unlock();
+          throw new Error(http.redact((e as Error).message));
+        }
       }
+      if (away && settings.artifacts) root ??= artifactRoot(spool.state!.artifactUri, settings.trackingUri);
       this.runDir = runDir;
       this.spool = spool;
       this.http = http;
@@ -105,6 +112,12 @@ export class MlflowTracker implements Tracker {
         backoffJitter: settings.backoffJitter,
         maxDelayMs: 30_000,
       });
+      if (away) {
+        this.sender.outage = away;
+        this.deps.logger.warn(
+          `mlflow: ${http.redact(away.message)}; training goes on, events are kept in ${join(runDir, MlflowRunFiles.spool)} and sent when the server is back (or by \`elbo sync ${runDir}\`)`,
+        );
+      }
       this.sender.enqueue(spool.pending());
       await this.record(records);
       this.sender.runInBackground();
