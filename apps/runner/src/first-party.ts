@@ -6,6 +6,7 @@ import { datasetsModule } from '@elbo/datasets';
 import { trackersModule } from '@elbo/trackers';
 import { dataParallelModule, type WorkerSetup } from '@elbo/data-parallel';
 import { sweepModule } from './sweep/sweep-module.js';
+import { trainingCurvesModule } from './plots/training-curves.js';
 
 /** How a training worker thread builds the same registry (`train.workers` > 1): `setupForConfig` of setup.ts. */
 export const workerSetup: WorkerSetup = { module: new URL('./setup.ts', import.meta.url).href, export: 'setupForConfig' };
@@ -22,4 +23,5 @@ export const firstPartyModules: readonly ContainerModule[] = [
   trackersModule,
   dataParallel,
   sweepModule,
+  trainingCurvesModule,
 ];

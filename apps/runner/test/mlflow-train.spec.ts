@@ -69,7 +69,7 @@ describe('elbo train with tracker/mlflow', () => {
     expect(comparable(await allMetrics(mlflow.server.uri, id))).toEqual(comparable(history));
     expect(history.filter((p) => p.key === 'train/loss').map((p) => p.step)).toEqual([1, 2, 3]);
 
-    // Artifacts: those core handed to the trackers, plus the last checkpoint; the same bytes.
+    // Artifacts: those core and the runner's training curves handed to the trackers, plus the last checkpoint; the same bytes.
     const index = Object.keys(readArtifactIndex(runDir));
     const checkpoint = readdirSync(join(runDir, 'checkpoint')).map((f) => `checkpoint/${f}`);
     const files = (await listArtifacts(mlflow.server.uri, id)).map((f) => f.path);
@@ -79,6 +79,7 @@ describe('elbo train with tracker/mlflow', () => {
         'samples.png',
         'reconstructions.png',
         'interpolation.png',
+        'curves.png',
         'evaluation.json',
         'model/model.json',
         'model/weights.bin',

@@ -66,7 +66,7 @@ export { RunConfigSchema, type RunConfigInput, type ResolvedRunConfig, type Reso
 export { loadConfig, readConfigFile, applyOverride, parsePath, deepMerge, flattenConfig } from './run/load-config.js';
 export { resolveConfig } from './run/resolve-config.js';
 export { buildDataset, buildTrackers, createComponent, type BuildDeps } from './run/build-model.js';
-export { createRunContainer, RunConfig, Model, Shape, Trackers, RunModule, type RunContainerOptions } from './run/run-container.js';
+export { createRunContainer, RunConfig, Model, Shape, Trackers, RunModule, RunDir, type RunContainerOptions } from './run/run-container.js';
 export { createContainer, loadPlugins } from './run/container.js';
 export { createRunFolder, runFolderPath, readRunConfig, newRunId, RunFiles, runIdOf, experimentOf } from './run/run-folder.js';
 export { saveModel } from './run/saved-model.js';

@@ -1,6 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { formatValue } from './expand-trials.js';
 import type { SweepSummary } from './sweep-summary.js';
+import { PLOT_CONFIG, renderPlot } from '../plots/render-plot.js';
 
 const BEST = '#d62728';
 
@@ -49,22 +50,12 @@ export function plotSpec(s: SweepSummary): TopLevelSpec | undefined {
     data: { values },
     columns: Math.min(panels.length, 3),
     concat: panels,
-    config: { font: 'DejaVu Sans, Arial, sans-serif', background: 'white' },
+    config: PLOT_CONFIG,
   };
 }
 
-/** Renders the plot to PNG (Vega-Lite → Vega → SVG → resvg), or undefined when no trial has a value. */
+/** Renders the plot to PNG, or undefined when no trial has a value. */
 export async function plotSummary(s: SweepSummary): Promise<Uint8Array | undefined> {
   const spec = plotSpec(s);
-  if (!spec) return undefined;
-  // Loaded on use: every `elbo` command imports this module, few draw plots.
-  const [vega, { compile }, { Resvg }] = await Promise.all([import('vega'), import('vega-lite'), import('@resvg/resvg-js')]);
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
-  try {
-    const svg = await view.toSVG();
-    const resvg = new Resvg(svg, { background: 'white', fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true, sansSerifFamily: 'DejaVu Sans' } });
-    return resvg.render().asPng();
-  } finally {
-    view.finalize();
-  }
+  return spec ? renderPlot(spec) : undefined;
 }

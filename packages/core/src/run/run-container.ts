@@ -32,6 +32,8 @@ export const Trackers = Symbol('Trackers');
  * `Tracker`s and `TrainerCallback`s. Bound in the package's own ContainerModule.
  */
 export const RunModule = Symbol('RunModule');
+/** The run folder's absolute path (a string); bound when the run has one, e.g. for a callback that writes an artifact. */
+export const RunDir = Symbol('RunDir');
 
 export interface RunContainerOptions {
   readonly config: ResolvedRunConfig;
@@ -56,11 +58,10 @@ async function component<T>(c: Ctx, kind: string, section: ResolvedSectionConfig
     registry: registryOf(c),
     rng: c.get<Rng>(RngToken),
     logger: c.get<Logger>(Logger),
-    runDir: c.get<string>(RunDirToken, { optional: true }),
+    runDir: c.get<string>(RunDir, { optional: true }),
   };
   return createComponent<T>(kind, section, deps, c.get(ParameterStore).scope(scope), shape, configOf(c), dataset);
 }
-const RunDirToken = Symbol('RunDir');
 
 /** Binds the run's services: each built once, from the config's component sections. */
 function defaults(o: RunContainerOptions, registry: ComponentRegistry): ContainerModule {
@@ -69,7 +70,7 @@ function defaults(o: RunContainerOptions, registry: ComponentRegistry): Containe
     bind(RunConfig).toConstantValue(config);
     bind(ComponentRegistry).toConstantValue(registry);
     bind(Logger).toConstantValue(o.logger);
-    if (o.runDir) bind(RunDirToken).toConstantValue(o.runDir);
+    if (o.runDir) bind(RunDir).toConstantValue(o.runDir);
     bind(RngToken)
       .toDynamicValue(() => new Rng(config.seed))
       .inSingletonScope();
