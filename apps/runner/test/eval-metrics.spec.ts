@@ -34,7 +34,7 @@ describe('elbo eval --metrics', () => {
     const keys = readMetrics(runDir).map((m) => m.key);
     expect(keys).toContain('mig/mig');
     expect(keys).toContain('train/loss'); // the earlier history is kept
-    expect(keys).toContain('test/active_units');
+    expect(keys).toContain('final/active_units');
   });
 
   it('an unknown metric fails before computing anything', async () => {

@@ -93,7 +93,10 @@ describe('elbo train on the embedded MNIST digits (MLP 784-200-10, 4 epochs, WAS
     expect(readParams(d)['model.encoder.hidden']).toBe('[200]');
     expect(readParams(d)['optimizer.lr']).toBe(0.001);
     const metrics = readMetrics(d);
-    expect(metrics.filter((m) => m.key === 'test/neg_elbo').map((m) => m.step)).toEqual([1, 2, 3, 4, 4]);
+    expect(metrics.filter((m) => m.key === 'test/neg_elbo').map((m) => m.step)).toEqual([1, 2, 3, 4]);
+    expect(metrics.filter((m) => m.key.startsWith('final/')).map((m) => `${m.key}@${m.step}`)).toEqual(
+      ['neg_elbo', 'recon', 'kl', 'active_units', 'iwae_k20'].map((k) => `final/${k}@4`),
+    );
     expect(metrics.filter((m) => m.key === 'train/loss')).toHaveLength(4);
     expect(existsSync(join(d, 'checkpoint', 'state.json'))).toBe(true);
     const art = join(d, 'artifacts');

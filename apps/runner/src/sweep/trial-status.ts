@@ -34,15 +34,25 @@ export function statusOf(runDir: string): RunStatusRecord | undefined {
   }
 }
 
-/** The last value of `key` in a run's metric history (the final evaluation's, for `test/…`). */
+/**
+ * The final value of `key` in a run's metric history: its last value — except that a held-out
+ * `test/<name>` reads the final evaluation's `final/<name>` when the run recorded one, since the
+ * last epoch's `test/<name>` is a different estimate at the same step. So `metric: test/neg_elbo`
+ * and `metric: final/neg_elbo` rank trials alike, as does a run written before `final/…` existed.
+ */
 export function finalMetric(runDir: string, key: string): number | undefined {
+  const finalKey = key.startsWith('test/') ? `final/${key.slice('test/'.length)}` : key;
   let value: number | undefined;
+  let final: number | undefined;
   try {
-    for (const p of readMetrics(runDir)) if (p.key === key) value = p.value;
+    for (const p of readMetrics(runDir)) {
+      if (p.key === key) value = p.value;
+      if (p.key === finalKey) final = p.value;
+    }
   } catch {
     return undefined;
   }
-  return value;
+  return final ?? value;
 }
 
 /** The trial's latest run folder: the one the sweep recorded, else found by its run name. */

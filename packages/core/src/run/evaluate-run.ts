@@ -79,16 +79,19 @@ export async function evaluateRun(runDir: string, o: EvaluateRunOptions): Promis
     }
     const file = join(runDir, RunFiles.artifacts, `evaluation-k${o.k}.json`);
     await writeFileAtomic(file, JSON.stringify({ ...ev, metrics: scores }, null, 1));
-    await record(run, o, { [`test/iwae_k${o.k}`]: ev.iwae ?? NaN, ...scores }, file);
+    await record(run, o, { [`final/iwae_k${o.k}`]: ev.iwae ?? NaN, ...scores }, file);
     return { ...ev, epoch: run.epoch, latent: run.config.model.latent, metrics: scores, file };
   } finally {
     run.dispose();
   }
 }
 
-/** Reopens the run's trackers (console aside) on its saved history and adds the new values at its last step. */
+/** Reopens the run's trackers (console aside) on its saved history and adds the new values at its last step;
+ *  a key already there (training's `final/iwae_k<k>`, an earlier eval) keeps its value, the new one is in the file. */
 async function record(run: OpenRun, o: EvaluateRunOptions, values: Record<string, number>, file: string): Promise<void> {
-  const finite = Object.entries(values).filter(([, v]) => !Number.isNaN(v));
+  const taken = new Set(run.history.filter((p) => p.step === run.epoch).map((p) => p.key));
+  const finite = Object.entries(values).filter(([k, v]) => !Number.isNaN(v) && !taken.has(k));
+  if (finite.length < Object.keys(values).length) o.logger.info(`metrics already recorded at step ${run.epoch} keep their values; this evaluation is in ${file}`);
   if (!finite.length) return;
   const config = { ...run.config, tracking: Object.fromEntries(Object.entries(run.config.tracking).filter(([name]) => name !== 'console')) };
   const hub = await buildTrackers(config, { container: o.container, registry: o.registry, rng: run.rng, logger: o.logger, runDir: run.runDir });

@@ -153,13 +153,14 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
       hub.progress({ phase: 'eval', epoch: trainer.epoch, epochs: config.train.epochs, step: trainer.step, stepInEpoch: done, stepsPerEpoch: total, metrics: {} }),
     );
     const now = Date.now();
+    // Under keys of its own: the last epoch's held-out `test/*` points share this step.
     const final: Record<string, number> = {
-      'test/neg_elbo': evaluation.negElbo,
-      'test/recon': evaluation.recon,
-      'test/kl': evaluation.kl,
-      'test/active_units': evaluation.activeUnits,
+      'final/neg_elbo': evaluation.negElbo,
+      'final/recon': evaluation.recon,
+      'final/kl': evaluation.kl,
+      'final/active_units': evaluation.activeUnits,
     };
-    if (evaluation.iwae !== undefined) final[`test/iwae`] = evaluation.iwae;
+    if (evaluation.iwae !== undefined) final[`final/iwae_k${evaluation.k}`] = evaluation.iwae;
     const finalPoints = Object.entries(final).map(([key, value]) => ({ key, value, step: trainer.epoch, timestamp: now }));
     // The checkpoint keeps the final evaluation, so a later `elbo eval` that adds metrics to the
     // run's record keeps it too.
