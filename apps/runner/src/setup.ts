@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { createContainer, loadConfig, loadPlugins, readRunConfig, resolveConfig, type ComponentRegistry, type ResolvedRunConfig } from '@elbo/core';
 import type { Container } from 'inversify';
+import { withOverridesBlamed } from './config/blame-overrides.js';
 import { firstPartyModules } from './first-party.js';
 
 export interface Setup {
@@ -36,7 +37,7 @@ export async function loadResolved(file: string, overrides: readonly string[]): 
     raw['plugins'] = raw['plugins'].map((p: unknown) => (typeof p === 'string' && /^\.\.?\//.test(p) ? resolve(dirname(file), p) : p));
   }
   const s = await setup(pluginsOf(raw));
-  return { ...s, config: resolveConfig(raw, s.registry, file) };
+  return { ...s, config: withOverridesBlamed(file, overrides, () => resolveConfig(raw, s.registry, file)) };
 }
 
 /** Setup for an existing run folder (its saved config names its plugins). */

@@ -178,7 +178,7 @@ describe('a bad sweep file: exit 2, the exact path, nothing written', () => {
     ['a bad executor option', { grid: { seed: [1] }, executor: { name: 'local', workers: 0 } }, [], 'executor.workers: expected a positive integer, got 0'],
     ['a missing base', { base: 'nope.yaml', grid: { seed: [1] } }, [], 'nope.yaml: no such file'],
     ['--set on a swept path', { grid: { seed: [1, 2] } }, ['seed=3'], '--set seed=3: seed is swept by'],
-    ['a bad --set', { grid: { seed: [1, 2] } }, ['train.epochs=0'], 'base.yaml: train.epochs: expected a positive integer, got 0'],
+    ['a bad --set', { grid: { seed: [1, 2] } }, ['train.epochs=0'], '--set train.epochs=0: expected a positive integer, got 0'],
   ];
   for (const [what, content, set, message] of cases) {
     it(what, async () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { applyOverride, ConfigError, loadConfig, resolveConfig, type ComponentRegistry, type ResolvedRunConfig } from '@elbo/core';
+import { blameOverrides, overlaps } from '../config/blame-overrides.js';
 import { setup } from '../setup.js';
 import { describeParams, type TrialPoint } from './expand-trials.js';
 import type { SweepSpec } from './sweep-spec.js';
@@ -32,23 +33,24 @@ export function trialHash(config: ResolvedRunConfig): string {
 }
 
 const pathOf = (assignment: string) => assignment.slice(0, Math.max(0, assignment.indexOf('='))).trim();
-/** Whether two dotted config paths are the same or one lies inside the other. */
-const overlaps = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`) || b.startsWith(`${a}.`) || b.startsWith(`${a}[`);
 
 /** `--set` must not change a swept path: every trial would get the same value. */
 function checkOverrides(spec: SweepSpec, set: readonly string[]): void {
   const swept = [...spec.grid, ...(spec.random?.space ?? [])];
   const problems = set.flatMap((a) => {
     const clash = swept.find((s) => overlaps(pathOf(a), s.key));
-    return clash ? [`--set ${a}: ${clash.key} is swept by ${spec.file} (${clash.where}); --set applies to every trial`] : [];
+    return clash ? [`--set ${a}: ${clash.key} is swept by ${clash.where.startsWith('--set ') ? clash.where : `${spec.file} (${clash.where})`}; --set applies to every trial`] : [];
   });
   if (problems.length) throw ConfigError.of(problems);
 }
 
+/** Where a swept value was written: `sweep.yaml: grid.seed[1]`, or a multirun's `--set seed=1,x (value 2)`. */
+const at = (spec: SweepSpec, origin: string) => (origin.startsWith('--set ') ? origin : `${spec.file}: ${origin}`);
+
 /**
  * Turns one trial's problem lines into lines about the sweep file where a swept value is the cause
  * (`sweep.yaml: grid.model.latent[0]: expected a positive integer, got 0`); other problems come
- * from the base config or `--set` and are reported against the base file.
+ * from the base config or `--set` and are reported against the base file (then the override, by the caller).
  */
 function mapProblems(problems: readonly string[], trial: TrialPoint, spec: SweepSpec): string[] {
   const prefix = `${spec.base}: `;
@@ -59,7 +61,7 @@ function mapProblems(problems: readonly string[], trial: TrialPoint, spec: Sweep
     const key = Object.keys(trial.params).find((k) => overlaps(path, k));
     if (key === undefined) return `${spec.base}: ${p}`;
     const drawn = trial.origins[key]!.startsWith('random.') ? ` (drawn for trial ${trial.index + 1})` : '';
-    return `${spec.file}: ${trial.origins[key]}: ${p.slice(colon + 2)}${drawn}`;
+    return `${at(spec, trial.origins[key]!)}: ${p.slice(colon + 2)}${drawn}`;
   });
 }
 
@@ -85,7 +87,7 @@ export async function resolveTrials(spec: SweepSpec, points: readonly TrialPoint
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       const key = Object.keys(point.params).find((k) => e.message.startsWith(`--set ${k}=`));
-      problems.push(key === undefined ? `${spec.file}: ${e.message}` : `${spec.file}: ${point.origins[key]}: ${e.message.replace(/^--set [^:]*: /, '')}`);
+      problems.push(key === undefined ? `${spec.file}: ${e.message}` : `${at(spec, point.origins[key]!)}: ${e.message.replace(/^--set [^:]*: /, '')}`);
       continue;
     }
     if (Array.isArray(raw['plugins'])) {
@@ -99,7 +101,7 @@ export async function resolveTrials(spec: SweepSpec, points: readonly TrialPoint
       config = resolveConfig(raw, registries.get(id)!, spec.base);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
-      problems.push(...mapProblems(e.problems, point, spec));
+      problems.push(...blameOverrides(mapProblems(e.problems, point, spec), spec.base, set));
       continue;
     }
     if (!config.tracking['local']) {

@@ -6,6 +6,7 @@ import { nearest } from '../registry/suggest.js';
 export function show(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (v === undefined) return 'nothing';
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v); // NaN, Infinity: JSON says null
   try {
     return JSON.stringify(v) ?? String(v);
   } catch {

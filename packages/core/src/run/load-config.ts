@@ -51,7 +51,8 @@ export async function readConfigFile(file: string): Promise<Record<string, unkno
     text = await readFile(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ConfigError(`${file}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, expected a YAML or JSON config file' : (e as Error).message;
+    throw new ConfigError(`${file}: ${why}`);
   }
   let data: unknown;
   try {

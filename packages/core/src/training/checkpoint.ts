@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DataError } from '../config/config-error.js';
 import { writeFileAtomic } from '../runtime/files.js';
 import type { RngState } from '../runtime/rng.js';
 import type { MetricPoint } from '../tracking/tracker.js';
@@ -53,12 +54,15 @@ export async function packTensors(named: ReadonlyMap<string, tf.Tensor>): Promis
   return { bytes: new Uint8Array(all.buffer), index };
 }
 
-export function unpackTensors(bytes: Uint8Array, index: readonly TensorEntry[]): Map<string, tf.Tensor> {
+export function unpackTensors(bytes: Uint8Array, index: readonly TensorEntry[], file = 'checkpoint weights'): Map<string, tf.Tensor> {
   const aligned = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const out = new Map<string, tf.Tensor>();
   for (const e of index) {
     const size = e.shape.reduce((a, b) => a * b, 1);
-    if (e.offset + size > aligned.length) throw new Error(`checkpoint weights are truncated at "${e.name}"`);
+    if (e.offset + size > aligned.length) {
+      for (const t of out.values()) t.dispose();
+      throw new DataError(file, `truncated at "${e.name}" (${aligned.length * 4} bytes; the checkpoint's index needs ${(e.offset + size) * 4})`);
+    }
     out.set(e.name, tf.tensor(aligned.subarray(e.offset, e.offset + size), e.shape));
   }
   return out;
@@ -103,7 +107,8 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
     throw new Error(`${statePath}: cannot read checkpoint (${(e as Error).message})`);
   }
   if (state.format !== 'elbo-checkpoint/1') throw new Error(`${statePath}: unknown checkpoint format ${JSON.stringify(state.format)}`);
-  const bytes = await readFile(join(dir, state.weightsFile));
+  const weightsPath = join(dir, state.weightsFile);
+  const bytes = await readFile(weightsPath);
   return {
     epoch: state.epoch,
     step: state.step,
@@ -111,7 +116,7 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
     optimizer: state.optimizer,
     history: state.history,
     evaluations: state.evaluations ?? [],
-    tensors: unpackTensors(bytes, state.tensors),
+    tensors: unpackTensors(bytes, state.tensors, weightsPath),
   };
 }
 
