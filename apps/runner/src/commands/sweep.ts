@@ -71,8 +71,15 @@ function defaultName(file: string, trials: readonly ResolvedTrial[]): string {
  * written all the same), 2 for a bad sweep file or config, 130 when interrupted.
  */
 export async function sweepCommand(args: SweepArgs): Promise<number> {
+  return runSweepSpec(await readSweepFile(args.file), args);
+}
+
+/**
+ * Runs a checked sweep spec — from a sweep file, or built from `elbo train --multirun`'s comma
+ * lists — with the same trials, executor, bookkeeping, summary and exit statuses as `elbo sweep`.
+ */
+export async function runSweepSpec(spec: SweepSpec, args: Omit<SweepArgs, 'file'>): Promise<number> {
   const logger = new StderrLogger(!!process.env['ELBO_DEBUG']);
-  const spec = await readSweepFile(args.file);
   const [{ trials: resolved, duplicates }, executor] = await checkedTogether(resolveTrials(spec, expandTrials(spec), args.set), createExecutor(spec, args.workers, logger));
   const name = spec.name ?? defaultName(spec.file, resolved);
   const trials: NamedTrial[] = resolved.map((t) => ({

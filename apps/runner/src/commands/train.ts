@@ -2,18 +2,43 @@ import { trainRun, StderrLogger, readRunConfig, resolveConfig, ConfigError } fro
 import { loadResolved, setup } from '../setup.js';
 import { Exit } from '../errors.js';
 import { interruptSignal } from '../interrupt.js';
+import { multirunSpec } from '../sweep/multirun-spec.js';
+import { runSweepSpec } from './sweep.js';
 
 export interface TrainArgs {
   config?: string;
   set: string[];
   resume?: string;
+  /** Every `--set` with a comma list is a grid axis; the trials run as a sweep. */
+  multirun?: boolean;
+  /** Multirun: trials at a time (the local executor's `workers`). */
+  workers?: number;
+  /** Multirun: the metric the trials are compared by (default final/neg_elbo) and its goal. */
+  metric?: string;
+  goal?: 'minimize' | 'maximize';
+  /** Stops a multirun when aborted (tests); without it, Ctrl-C and SIGTERM do. */
+  signal?: AbortSignal;
 }
 
 /**
- * `elbo train <config> [--set a.b=c …] [--resume <run-dir>]`. Ctrl-C stops at the next step and
+ * `elbo train <config> --multirun --set a=1,2 [--set b=x,y …] [--workers N]`: the grid of the comma
+ * lists, run and summarised by the sweep machinery as `elbo sweep` runs a sweep file.
+ */
+async function multirun(args: TrainArgs): Promise<number> {
+  if (args.resume) throw new ConfigError('--multirun runs new trials; re-run the same command to continue an interrupted one (--resume is for one run)');
+  if (!args.config) throw new ConfigError('train --multirun: give a config file (elbo train examples/mnist-vae.yaml --multirun --set seed=1,2)');
+  const { spec, set } = multirunSpec(args.config, args.set, args.metric ? { name: args.metric, goal: args.goal ?? 'minimize' } : undefined);
+  return runSweepSpec(spec, { set, dryRun: false, ...(args.workers !== undefined ? { workers: args.workers } : {}), ...(args.signal ? { signal: args.signal } : {}) });
+}
+
+/**
+ * `elbo train <config> [--set a.b=c …] [--resume <run-dir>] [--multirun …]`. Ctrl-C stops at the next step and
  * ends the run KILLED (its last checkpoint stays resumable); a second Ctrl-C exits at once.
  */
 export async function train(args: TrainArgs): Promise<number> {
+  if (args.multirun) return multirun(args);
+  if (args.workers !== undefined || args.metric !== undefined)
+    throw new ConfigError('--workers and --metric belong to --multirun (elbo train <config> --multirun --set seed=1,2 --workers 2)');
   const logger = new StderrLogger(!!process.env['ELBO_DEBUG']);
   let resolved;
   if (args.resume) {

@@ -17,7 +17,9 @@ type Assignment = { params: Record<string, unknown>; origins: Record<string, str
 function gridPoints(spec: Pick<SweepSpec, 'grid'>): Assignment[] {
   let points: Assignment[] = [{ params: {}, origins: {} }];
   for (const { key, where, values } of spec.grid) {
-    points = points.flatMap((p) => values!.map((v, i) => ({ params: { ...p.params, [key]: structuredClone(v) }, origins: { ...p.origins, [key]: `${where}[${i}]` } })));
+    // A comma list of `elbo train --multirun` is named by its override: `--set seed=1,2 (value 2)`.
+    const origin = (i: number) => (where.startsWith('--set ') ? `${where} (value ${i + 1})` : `${where}[${i}]`);
+    points = points.flatMap((p) => values!.map((v, i) => ({ params: { ...p.params, [key]: structuredClone(v) }, origins: { ...p.origins, [key]: origin(i) } })));
   }
   return points;
 }
