@@ -18,13 +18,18 @@ import { backendCommand } from './commands/backend.js';
 import { schemaCommand } from './commands/schema.js';
 import { newPluginCommand } from './commands/new-plugin.js';
 import { PLUGIN_KINDS, type PluginKind } from './new-plugin/plugin-names.js';
+import { versionCommand } from './commands/version.js';
+import { runsCommand } from './commands/runs.js';
+import { compareCommand } from './commands/compare.js';
+import { plotCommand } from './commands/plot.js';
 
 type Handler = () => Promise<number>;
 
 /** Parses the command line and runs one command; resolves to the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
   let run: Handler | undefined;
-  const parser = yargs([...argv])
+  // `elbo --version` is `elbo version` (yargs' own --version prints the package version only).
+  const parser = yargs(argv.length === 1 && argv[0] === '--version' ? ['version'] : [...argv])
     .scriptName('elbo')
     .usage('$0 <command> [options]\n\nBuild, train, compare and track variational autoencoders.')
     .command(
@@ -68,7 +73,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         y
           .positional('run-dir', { type: 'string', demandOption: true })
           .option('n', { type: 'number', default: 64, describe: 'number of samples' })
-          .option('out', { type: 'string', default: 'samples.png', describe: 'PNG file to write' })
+          .option('out', { type: 'string', describe: 'PNG file to write (default: <run-dir>/artifacts/samples-<n>-seed<seed>.png, beside the run’s own figures)' })
           .option('seed', { type: 'number', default: 0 })
           .option('cols', { type: 'number', describe: 'images per row (default: √n; 10 z per class with --grid-by-condition)' })
           .option('condition', {
@@ -80,6 +85,49 @@ export async function main(argv: readonly string[]): Promise<number> {
       (a) => {
         run = () =>
           sampleCommand({ runDir: a.runDir as string, n: a.n, out: a.out, seed: a.seed, cols: a.cols, condition: a.condition?.map(String), gridByCondition: a.gridByCondition });
+      },
+    )
+    .command(
+      'runs',
+      'list the run folders under a runs folder: status, the params that differ between them, the last held-out metrics (test/*, final/*)',
+      (y) =>
+        y
+          .option('runs', { type: 'string', default: 'runs', describe: 'the runs folder (runs/<experiment>/<run-id>/)' })
+          .option('experiment', { type: 'string', describe: 'only the runs of this experiment' })
+          .option('where', {
+            type: 'string',
+            array: true,
+            default: [] as string[],
+            describe: "keep runs where '<key> <op> <number>' holds (op: < <= > >= == !=; key: a test/* or final/* metric, or a numeric param); repeatable, all must hold",
+          })
+          .option('sort', { type: 'string', describe: 'sort by this metric or numeric param, ascending' })
+          .option('csv', { type: 'boolean', default: false, describe: 'print CSV (exact values, every listed param, the run folder)' }),
+      (a) => {
+        run = () => runsCommand({ runs: a.runs, experiment: a.experiment, where: a.where as string[], sort: a.sort, csv: a.csv });
+      },
+    )
+    .command(
+      'compare <run-dirs..>',
+      'compare runs: the params that differ, the final metrics side by side, a metric’s curves overlaid (PNG)',
+      (y) =>
+        y
+          .positional('run-dirs', { type: 'string', array: true, demandOption: true })
+          .option('metric', { type: 'string', default: 'test/neg_elbo', describe: 'the metric whose curves are overlaid' })
+          .option('out', { type: 'string', default: 'elbo-compare.png', describe: 'PNG file to write' }),
+      (a) => {
+        run = () => compareCommand({ runDirs: (a.runDirs as string[]).map(String), metric: a.metric, out: a.out });
+      },
+    )
+    .command(
+      'plot <run-dirs..>',
+      'overlay one metric of several runs against the epoch (legend: the run names) as a PNG',
+      (y) =>
+        y
+          .positional('run-dirs', { type: 'string', array: true, demandOption: true })
+          .option('metric', { type: 'string', default: 'test/neg_elbo', describe: 'the metric to draw (a key of metrics.jsonl)' })
+          .option('out', { type: 'string', default: 'elbo-plot.png', describe: 'PNG file to write' }),
+      (a) => {
+        run = () => plotCommand({ runDirs: (a.runDirs as string[]).map(String), metric: a.metric, out: a.out });
       },
     )
     .command(
@@ -247,6 +295,14 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('cache', { type: 'string', describe: 'download and library cache (default ~/.cache/elbo/native)' }),
       (a) => {
         run = () => backendCommand({ target: a.target, tensorflow: a.tensorflow, cache: a.cache });
+      },
+    )
+    .command(
+      'version',
+      'print the versions of ELBO, TensorFlow.js and Node.js, and the backend `backend: auto` chooses here and why (also: elbo --version)',
+      () => {},
+      () => {
+        run = () => versionCommand();
       },
     )
     .demandCommand(1, 'give a command (elbo --help lists them)')
