@@ -37,7 +37,7 @@ export { opt, show, validate, formatIssues, activationOption } from './config/op
 export { writeFileAtomic } from './runtime/files.js';
 export { ZipReader, type ZipMember, type ZipOpenOptions } from './runtime/zip-reader.js';
 export { Optimizer } from './optim/optimizer.js';
-export { adamOptimizer, adamwOptimizer, sgdOptimizer, rmspropOptimizer } from './optim/optimizer-components.js';
+export { optimizerComponents } from './optim/optimizer-components.js';
 export { Trainer, TrainerOptions } from './training/trainer.js';
 export { TrainingAborted, TrainingDiverged } from './training/errors.js';
 export { TrainerCallback, heldOutEvaluation, checkpointing, tracking, type StepEnd } from './training/callbacks.js';

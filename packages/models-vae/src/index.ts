@@ -3,7 +3,5 @@ export { MlpEncoder, mlpEncoder, mlpOptions } from './encoders/mlp-encoder.js';
 export { MlpDecoder, mlpDecoder } from './decoders/mlp-decoder.js';
 export { ConvEncoder, convEncoder, convOptions } from './encoders/conv-encoder.js';
 export { ConvDecoder, convDecoder } from './decoders/conv-decoder.js';
-export { BernoulliLikelihood, bernoulliLikelihood } from './likelihoods/bernoulli-likelihood.js';
 export { GaussianLikelihood, gaussianLikelihood } from './likelihoods/gaussian-likelihood.js';
-export { StandardNormalPrior, standardNormalPrior } from './priors/standard-normal-prior.js';
-export { AnalyticKl, MonteCarloKl, klDivergence, mcKlDivergence } from './divergences/kl-divergence.js';
+export { AnalyticKl, BernoulliLikelihood, MonteCarloKl, StandardNormalPrior, standardComponents } from './standard-components.js';

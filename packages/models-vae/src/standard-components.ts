@@ -1,10 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { AnalyticKl, NO_PARAMETERS, defineComponent, opt, type DiagonalGaussian, type Divergence, type DivergenceTerms, type Prior } from '@elbo/core';
+import {
+  AnalyticKl,
+  BernoulliLikelihood,
+  NO_PARAMETERS,
+  StandardNormalPrior,
+  defineComponent,
+  opt,
+  type DiagonalGaussian,
+  type Divergence,
+  type DivergenceTerms,
+  type Prior,
+} from '@elbo/core';
 
-const klOptions = z.object({ beta: opt.nonNegative().default(1).describe('weight of the KL term (1: the ELBO; > 1: β-VAE)') }).strict();
-
-export { AnalyticKl };
+export { AnalyticKl, BernoulliLikelihood, StandardNormalPrior };
 
 /**
  * β·KL estimated by one Monte-Carlo sample, log q(z|x) − log p(z) at the reparameterised z, for
@@ -24,18 +33,20 @@ export class MonteCarloKl implements Divergence {
   }
 }
 
-export const klDivergence = defineComponent({
-  kind: 'divergence',
-  name: 'kl',
-  summary: 'β·KL(q‖p) in closed form (Gaussian prior); β = 1 is the plain VAE',
-  options: klOptions,
-  create: (o) => new AnalyticKl(o.beta),
-});
+const klOptions = z.object({ beta: opt.nonNegative().default(1).describe('weight of the KL term (1: the ELBO; > 1: β-VAE)') }).strict();
+const none = z.object({}).strict();
 
-export const mcKlDivergence = defineComponent({
-  kind: 'divergence',
-  name: 'mc-kl',
-  summary: 'β·KL(q‖p) by one Monte-Carlo sample, for priors without a closed form',
-  options: klOptions,
-  create: (o) => new MonteCarloKl(o.beta),
-});
+/**
+ * The plain VAE's prior, likelihood and KL (core's classes) as the components a config names:
+ * `prior/standard-normal`, `likelihood/bernoulli`, `divergence/kl` and `divergence/mc-kl`.
+ */
+export const standardComponents = [
+  defineComponent({ kind: 'prior', name: 'standard-normal', summary: 'p(z) = N(0, I)', options: none, create: (_o, ctx) => new StandardNormalPrior(ctx.shape!.latentDim) }),
+  defineComponent({ kind: 'likelihood', name: 'bernoulli', summary: 'Bernoulli on logits, for binary data', options: none, create: () => new BernoulliLikelihood() }),
+  ...(
+    [
+      ['kl', 'β·KL(q‖p) in closed form (Gaussian prior); β = 1 is the plain VAE', (beta: number) => new AnalyticKl(beta)],
+      ['mc-kl', 'β·KL(q‖p) by one Monte-Carlo sample, for priors without a closed form', (beta: number) => new MonteCarloKl(beta)],
+    ] as const
+  ).map(([name, summary, make]) => defineComponent({ kind: 'divergence', name, summary, options: klOptions, create: (o) => make(o.beta) })),
+];

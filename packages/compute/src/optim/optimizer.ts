@@ -68,6 +68,14 @@ export abstract class SlotOptimizer implements Optimizer {
     return norm;
   }
 
+  /** Calls `fn` with each parameter that has a gradient and that gradient, clipped by `scale` when given. */
+  protected eachGradient(grads: ReadonlyMap<string, tf.Tensor>, scale: tf.Scalar | undefined, fn: (name: string, p: tf.Variable, g: tf.Tensor) => void): void {
+    for (const [name, g] of grads) {
+      const p = this.params.get(name);
+      if (p) fn(name, p, scale ? tf.mul(g, scale) : g);
+    }
+  }
+
   /** The update of step `this.t`, inside a tidy; `scale` (when clipping) multiplies every gradient. */
   protected abstract update(grads: ReadonlyMap<string, tf.Tensor>, scale: tf.Scalar | undefined): void;
 

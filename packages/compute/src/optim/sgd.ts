@@ -23,10 +23,7 @@ export class Sgd extends SlotOptimizer {
 
   protected update(grads: ReadonlyMap<string, tf.Tensor>, scale: tf.Scalar | undefined): void {
     const { lr, momentum, nesterov } = this.options;
-    for (const [name, g0] of grads) {
-      const p = this.params.get(name);
-      if (!p) continue;
-      const g = scale ? tf.mul(g0, scale) : g0;
+    this.eachGradient(grads, scale, (name, p, g) => {
       let direction: tf.Tensor = g;
       if (momentum > 0) {
         const b = this.slot('momentum', name);
@@ -35,7 +32,7 @@ export class Sgd extends SlotOptimizer {
         direction = nesterov ? tf.add(g, tf.mul(bNew, momentum)) : bNew;
       }
       p.assign(tf.sub(p, tf.mul(direction, lr)));
-    }
+    });
   }
 }
 
@@ -60,14 +57,11 @@ export class Rmsprop extends SlotOptimizer {
 
   protected update(grads: ReadonlyMap<string, tf.Tensor>, scale: tf.Scalar | undefined): void {
     const { lr, rho, epsilon } = this.options;
-    for (const [name, g0] of grads) {
-      const p = this.params.get(name);
-      if (!p) continue;
-      const g = scale ? tf.mul(g0, scale) : g0;
+    this.eachGradient(grads, scale, (name, p, g) => {
       const s = this.slot('ms', name);
       const sNew = tf.add(tf.mul(s, rho), tf.mul(tf.square(g), 1 - rho));
       s.assign(sNew);
       p.assign(tf.sub(p, tf.mul(tf.div(g, tf.add(tf.sqrt(sNew), epsilon)), lr)));
-    }
+    });
   }
 }
