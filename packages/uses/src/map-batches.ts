@@ -26,7 +26,7 @@ export async function mapBatches(
   fn: (x: tf.Tensor2D, c: Condition, start: number) => tf.Tensor,
 ): Promise<Float32Array> {
   const n = Math.min(split.size, opts.limit ?? split.size);
-  const B = Math.max(1, opts.batchSize ?? 100);
+  const B = Math.max(1, Math.min(opts.batchSize ?? 100, n));
   const D = split.dim;
   if (D !== model.shape.dataDim) throw new RangeError(`rows have ${D} values, the model expects ${model.shape.dataDim}`);
   const buf = new Float32Array(B * D);

@@ -1,6 +1,7 @@
 import { evaluateRun, StderrLogger } from '@elbo/core';
 import type { BackendPreference } from '@elbo/compute';
 import { setupForRun } from '../setup.js';
+import { countOption } from './option-checks.js';
 
 export interface EvalArgs {
   runDir: string;
@@ -14,9 +15,13 @@ export interface EvalArgs {
 
 /**
  * `elbo eval <run-dir> [--k 5000] [--metrics mig,factorvae,dci]`: held-out metrics of a trained
- * run (core's `evaluateRun`), saved beside its artifacts and sent to the run's trackers.
+ * run (core's `evaluateRun`), saved beside its artifacts and sent to the run's trackers. `--k 0`
+ * skips IWAE (the file then holds the negative ELBO and active units). Counts are checked before the
+ * run is opened; a `--k` whose importance weights would not fit is refused before anything is saved.
  */
 export async function evalCommand(args: EvalArgs): Promise<number> {
+  countOption('--k', args.k, 0);
+  countOption('--limit', args.limit);
   const logger = new StderrLogger();
   const ev = await evaluateRun(args.runDir, { ...(await setupForRun(args.runDir)), logger, k: args.k, limit: args.limit, backend: args.backend, metrics: args.metrics });
   const { epoch, latent, metrics: scores, file, ...result } = ev;

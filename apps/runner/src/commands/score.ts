@@ -3,6 +3,7 @@ import { ConfigError, writeFileAtomic } from '@elbo/core';
 import { readThreshold, scoreExamples, scoreId, type ScoreKind } from '@elbo/uses';
 import { formatCsv } from '@elbo/datasets';
 import { labelText, positiveInt, withRunInput, type RunInput, type RunInputArgs } from './run-input.js';
+import { sizeOption } from './option-checks.js';
 
 /** The options `elbo score` and `elbo calibrate` share: the rows, the score, its k. */
 export interface ScoringArgs extends RunInputArgs {
@@ -32,8 +33,11 @@ export async function withScoring<T>(command: 'score' | 'calibrate', args: Scori
       input,
       logger,
       id,
-      score: () =>
-        scoreExamples(run.model, input.split, run.rng.stream(`${command}/${id}`), { score: args.score, k: args.k, limit: args.limit, batchSize: run.config.eval.batchSize }),
+      score: () => {
+        const rows = Math.min(run.config.eval.batchSize, args.limit ?? Infinity, input.split.size);
+        if (args.score === 'iwae') sizeOption('--k', `the log-weights of k importance samples for a batch of ${rows} rows`, [args.k, rows]);
+        return scoreExamples(run.model, input.split, run.rng.stream(`${command}/${id}`), { score: args.score, k: args.k, limit: args.limit, batchSize: run.config.eval.batchSize });
+      },
     }),
   );
 }

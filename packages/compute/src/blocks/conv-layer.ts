@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { activate, type Activation } from '../layers/activation.js';
 import { conv2d, conv2dTranspose } from '../layers/conv.js';
 import type { SeedSource, VariableFactory } from './dense-layer.js';
+import { checkTensorSize } from './tensor-budget.js';
 
 type Shape4 = [number, number, number, number];
 
@@ -28,6 +29,7 @@ abstract class StridedConvLayer {
     readonly activation: Activation,
     init: SeedSource,
   ) {
+    checkTensorSize(`${name}/filter`, this.filterShape(inCh));
     this.filter = store.create(`${name}/filter`, glorot(this.filterShape(inCh), kernel * kernel * inCh, kernel * kernel * outCh, init));
     this.bias = store.create(`${name}/bias`, tf.zeros([outCh]));
   }

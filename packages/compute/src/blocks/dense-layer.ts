@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Activation } from '../layers/activation.js';
 import { dense } from '../layers/dense.js';
+import { checkTensorSize } from './tensor-budget.js';
 
 /** Where a block creates its trainable variables (core's ParameterStore is one). */
 export interface VariableFactory {
@@ -29,6 +30,7 @@ export class DenseLayer {
     readonly activation: Activation,
     init: SeedSource,
   ) {
+    checkTensorSize(`${name}/kernel`, [inDim, outDim]);
     const limit = Math.sqrt(6 / (inDim + outDim));
     this.kernel = store.create(`${name}/kernel`, tf.randomUniform([inDim, outDim], -limit, limit, 'float32', init.nextSeed()));
     this.bias = store.create(`${name}/bias`, tf.zeros([outDim]));

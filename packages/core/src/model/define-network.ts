@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import { TensorSizeError } from '@elbo/compute';
+import { ConfigError } from '../config/config-error.js';
 import type { ComponentDescriptor, ComponentKind, ModelShape } from '../registry/component.js';
 import type { RandomStream } from '../runtime/rng.js';
 import type { ParameterStore } from './parameters.js';
@@ -25,7 +27,13 @@ export function defineNetwork<T, S extends z.ZodType>(d: NetworkDescriptor<T, S>
     ...descriptor,
     create: (o, ctx) => {
       if (!ctx.shape) throw new Error(`${d.kind}/${d.name} is built with the model's shapes (BuildContext.shape)`);
-      return build(o, ctx.shape, ctx.params, ctx.rng.stream(`init/${d.kind}`));
+      try {
+        return build(o, ctx.shape, ctx.params, ctx.rng.stream(`init/${d.kind}`));
+      } catch (e) {
+        if (!(e instanceof TensorSizeError)) throw e;
+        const { dataDim, latentDim } = ctx.shape;
+        throw new ConfigError(`model.${d.kind}: ${e.message} — check model.latent (${latentDim}) and model.${d.kind}'s sizes (data: ${dataDim} values)`);
+      }
     },
   };
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkTensorSize } from '@elbo/compute';
 import type { DataSplit } from '../data/dataset.js';
 import type { VaeModel } from '../model/vae-model.js';
 import type { RandomStream } from '../runtime/rng.js';
@@ -47,7 +48,7 @@ export async function evaluate(model: VaeModel, split: DataSplit, rng: RandomStr
   const n = Math.min(split.size, opts.limit ?? split.size);
   const D = split.dim;
   const L = model.shape.latentDim;
-  const buf = new Float32Array(opts.batchSize * D);
+  const buf = new Float32Array(Math.min(opts.batchSize, n) * D);
   let sums = tf.zeros([3]); // recon, kl, iwae (summed over examples)
   let klDims = tf.zeros([L]);
   let muSum = tf.zeros([L]);
@@ -129,6 +130,7 @@ export function importanceWeighted(model: VaeModel, x: tf.Tensor2D, c: tf.Tensor
   return tf.tidy(() => {
     const [b, D] = x.shape;
     const L = q.dim;
+    checkTensorSize(`the log-weights of k = ${k} importance samples for ${b} rows (--k, eval.k)`, [k, b]);
     const chunk = Math.max(1, Math.min(k, Math.floor(MAX_ROWS / b)));
     const parts: tf.Tensor2D[] = [];
     for (let done = 0, i = 0; done < k; done += chunk, i++) {

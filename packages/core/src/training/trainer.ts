@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { ConfigError } from '../config/config-error.js';
 import type { Dataset } from '../data/dataset.js';
 import type { VaeModel } from '../model/vae-model.js';
 import type { Optimizer } from '../optim/optimizer.js';
@@ -50,6 +51,8 @@ export class Trainer {
     readonly callbacks: readonly TrainerCallback[],
     readonly options: TrainerOptions,
   ) {
+    // Checked when the run is built, before its folder exists.
+    if (this.stepsPerEpoch < 1) throw new ConfigError(`train.batchSize: ${options.batchSize} is larger than the training split (${dataset.train.size} examples)`);
     this.optimizer = optimizer(model.parameters());
   }
 
@@ -81,9 +84,8 @@ export class Trainer {
   }
 
   async fit(signal?: AbortSignal): Promise<void> {
-    const { batchSize: B, epochs } = this.options;
+    const { epochs } = this.options;
     const steps = this.stepsPerEpoch;
-    if (steps < 1) throw new Error(`train.batchSize (${B}) is larger than the training split (${this.dataset.train.size} examples)`);
     for (const c of this.callbacks) await c.onFitStart?.(this);
     const onStep = (s: Parameters<NonNullable<TrainerCallback['onStepEnd']>>[1]) => {
       for (const c of this.callbacks) c.onStepEnd?.(this, s);
