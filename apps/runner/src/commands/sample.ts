@@ -1,13 +1,14 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { conditionGrid, encodeImageGrid, openRun, StderrLogger, writeFileAtomic, ConfigError } from '@elbo/core';
+import { conditionGrid, encodeImageGrid, openRun, RunFiles, StderrLogger, writeFileAtomic, ConfigError } from '@elbo/core';
 import { setupForRun } from '../setup.js';
 import { countOption, sizeOption, widest } from './option-checks.js';
 
 export interface SampleArgs {
   runDir: string;
   n: number;
-  out: string;
+  /** Absent: `<run-dir>/artifacts/<defaultSampleFile(…)>`. */
+  out?: string;
   seed: number;
   cols?: number;
   /** Conditions for a conditional model: one for all samples, or one per sample. */
@@ -16,11 +17,22 @@ export interface SampleArgs {
 }
 
 /**
- * `elbo sample <run-dir> --n 64 --out samples.png [--condition 7] [--grid-by-condition]`: mean
+ * The file `elbo sample` writes into the run's artifacts when no --out is given: named after what was
+ * drawn (`samples-64-seed0.png`, `samples-9-seed0-c7.png`, `samples-grid-seed0.png`), never the
+ * `samples.png` the run wrote itself.
+ */
+export function defaultSampleFile(args: Pick<SampleArgs, 'n' | 'seed' | 'condition' | 'gridByCondition'>): string {
+  if (args.gridByCondition) return `samples-grid-seed${args.seed}.png`;
+  const condition = args.condition?.length ? `-c${args.condition.join('_').replace(/[^\w.-]+/g, '_')}`.slice(0, 60) : '';
+  return `samples-${args.n}-seed${args.seed}${condition}.png`;
+}
+
+/**
+ * `elbo sample <run-dir> --n 64 [--out samples.png] [--condition 7] [--grid-by-condition]`: mean
  * images of draws from the prior (p(z|c) for a conditional model), as a PNG grid.
  */
 export async function sampleCommand(args: SampleArgs): Promise<number> {
-  if (!args.out.toLowerCase().endsWith('.png')) throw new ConfigError(`--out ${args.out}: expected a .png file name`);
+  if (args.out !== undefined && !args.out.toLowerCase().endsWith('.png')) throw new ConfigError(`--out ${args.out}: expected a .png file name`);
   countOption('--n', args.n);
   countOption('--cols', args.cols);
   const logger = new StderrLogger();
@@ -57,7 +69,7 @@ export async function sampleCommand(args: SampleArgs): Promise<number> {
       const rows = Array.from({ length: args.n }, (_, i) => values.slice(i * d, (i + 1) * d));
       png = encodeImageGrid(rows, { shape: imageShape, cols: args.cols ?? Math.ceil(Math.sqrt(args.n)) });
     }
-    const out = resolve(args.out);
+    const out = args.out !== undefined ? resolve(args.out) : join(resolve(args.runDir), RunFiles.artifacts, defaultSampleFile(args));
     await writeFileAtomic(out, png);
     process.stdout.write(`${out}\n`);
     logger.info(`samples from ${args.runDir} (epoch ${run.epoch}, seed ${args.seed}) → ${out}`);
