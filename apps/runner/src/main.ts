@@ -39,9 +39,17 @@ export async function main(argv: readonly string[]): Promise<number> {
         y
           .positional('config', { type: 'string', describe: 'config file, e.g. examples/mnist-vae.yaml' })
           .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a config value: --set optimizer.lr=3e-4 (repeatable)' })
-          .option('resume', { type: 'string', describe: 'continue the run in this folder from its last checkpoint' }),
+          .option('resume', { type: 'string', describe: 'continue the run in this folder from its last checkpoint' })
+          .option('multirun', {
+            type: 'boolean',
+            default: false,
+            describe: 'a grid sweep of every --set comma list (--set model.latent=8,16 --set seed=1,2: 4 trials), run as elbo sweep runs one',
+          })
+          .option('workers', { type: 'number', describe: 'with --multirun: trials at a time (the local executor’s workers)' })
+          .option('metric', { type: 'string', describe: 'with --multirun: the metric the trials are compared by (default final/neg_elbo)' })
+          .option('goal', { choices: ['minimize', 'maximize'] as const, describe: 'with --multirun: the metric’s goal (default minimize)' }),
       (a) => {
-        run = () => train({ config: a.config, set: a.set as string[], resume: a.resume });
+        run = () => train({ config: a.config, set: a.set as string[], resume: a.resume, multirun: a.multirun, workers: a.workers, metric: a.metric, goal: a.goal });
       },
     )
     .command(

@@ -68,6 +68,10 @@ describe('elbo train with tracker/mlflow', () => {
     const history = readMetrics(runDir);
     expect(comparable(await allMetrics(mlflow.server.uri, id))).toEqual(comparable(history));
     expect(history.filter((p) => p.key === 'train/loss').map((p) => p.step)).toEqual([1, 2, 3]);
+    // One value per key and step: the final evaluation has keys of its own beside the last epoch's test/*.
+    const points = await allMetrics(mlflow.server.uri, id);
+    expect(new Set(points.map((p) => `${p.key}@${p.step}`)).size).toBe(points.length);
+    expect(points.filter((p) => p.step === 3).map((p) => p.key)).toEqual(expect.arrayContaining(['test/neg_elbo', 'final/neg_elbo']));
 
     // Artifacts: those core and the runner's training curves handed to the trackers, plus the last checkpoint; the same bytes.
     const index = Object.keys(readArtifactIndex(runDir));
