@@ -46,6 +46,11 @@ describe('bounded config sizes: refused before the run folder exists', () => {
       ['model.decoder.hidden=[1000000000]'],
       /model\.decoder: hidden0\/kernel \[4, 1000000000\] would need 4000000000 float32 values, 16000000000 bytes \(16\.0 GB\); the limit is/,
     ],
+    [
+      'eval.k too large for the final IWAE',
+      ['eval.k=100000000'],
+      /eval\.k\S*: the final IWAE's log-weights \(eval\.k × eval\.batchSize\) \[100000000, 100\] would need 10000000000 float32 values, 40000000000 bytes/,
+    ],
     ['train.batchSize larger than the training split', ['train.batchSize=100000000'], /train\.batchSize: 100000000 is larger than the training split \(400 examples\)/],
   ];
   for (const [what, sets, message] of cases) {
@@ -63,8 +68,8 @@ describe('bounded config sizes: refused before the run folder exists', () => {
 describe('bounded command options on a trained run', () => {
   let run = '';
   beforeAll(async () => {
-    // eval.batchSize far above the test split: batches hold the rows there are, not eval.batchSize.
-    const file = writeConfig(dir, { ...small, eval: { k: 2, batchSize: 100_000_000 } });
+    // eval.batchSize far above the rows evaluated: batches hold the rows there are, not eval.batchSize.
+    const file = writeConfig(dir, { ...small, eval: { k: 2, batchSize: 100_000_000, limit: 50 } });
     expect(await main(['train', file])).toBe(0);
     run = join(dir, 'runs', 'test', readdirSync(join(dir, 'runs', 'test'))[0]!);
   });

@@ -10,7 +10,7 @@ export { setLayerGradients, layerGradients, type LayerGradients } from './layers
 export { adamUpdate, hasFusedAdam, fusedAdamProblem, prepareWasmAdam, type AdamUpdateAttrs } from './optim/adam-kernel.js';
 export { DenseLayer, Mlp, splitParams, type SideInput, type VariableFactory, type SeedSource } from './blocks/dense-layer.js';
 export { ConvLayer, ConvTransposeLayer, stridedSizes } from './blocks/conv-layer.js';
-export { checkTensorSize, formatBytes, tensorLimitBytes, TensorSizeError, MAX_TENSOR_ELEMENTS } from './blocks/tensor-budget.js';
+export { checkTensorSize, tensorSizeProblem, formatBytes, tensorLimitBytes, TensorSizeError, MAX_TENSOR_ELEMENTS } from './blocks/tensor-budget.js';
 export { SlotOptimizer, type Optimizer, type OptimizerFactory } from './optim/optimizer.js';
 export { Adam, type AdamOptions } from './optim/adam.js';
 export { Sgd, Rmsprop, type SgdOptions, type RmspropOptions } from './optim/sgd.js';

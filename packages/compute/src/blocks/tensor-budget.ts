@@ -35,6 +35,17 @@ export function tensorLimitBytes(): number {
   return Math.min(MAX_TENSOR_ELEMENTS * 4, Math.floor(totalmem() / 4));
 }
 
+/** What is wrong with allocating a float32 tensor of `shape` (`what` names it), or undefined when it fits. */
+export function tensorSizeProblem(what: string, shape: readonly number[]): string | undefined {
+  try {
+    checkTensorSize(what, shape);
+    return undefined;
+  } catch (e) {
+    if (e instanceof TensorSizeError) return e.message;
+    throw e;
+  }
+}
+
 /**
  * Throws a TensorSizeError when a float32 tensor of `shape` (`what` names it) would exceed
  * tensorLimitBytes — checked before allocating, so a huge size is refused with an estimate instead

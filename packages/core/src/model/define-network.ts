@@ -31,8 +31,7 @@ export function defineNetwork<T, S extends z.ZodType>(d: NetworkDescriptor<T, S>
         return build(o, ctx.shape, ctx.params, ctx.rng.stream(`init/${d.kind}`));
       } catch (e) {
         if (!(e instanceof TensorSizeError)) throw e;
-        const { dataDim, latentDim } = ctx.shape;
-        throw new ConfigError(`model.${d.kind}: ${e.message} — check model.latent (${latentDim}) and model.${d.kind}'s sizes (data: ${dataDim} values)`);
+        throw new ConfigError(`model.${d.kind}: ${e.message} — check model.latent (${ctx.shape.latentDim}) and model.${d.kind}'s sizes (data: ${ctx.shape.dataDim} values)`);
       }
     },
   };

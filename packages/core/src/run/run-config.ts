@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tensorSizeProblem } from '@elbo/compute';
 import { opt } from '../config/options.js';
 
 /** A component section: `{ name, ...options }` or a bare name; its options are checked by the registry. */
@@ -66,6 +67,10 @@ export const RunConfigSchema = z
         metrics: z.record(z.string(), z.looseObject({})).default({}),
       })
       .strict()
+      .superRefine((e, ctx) => {
+        const problem = tensorSizeProblem(`the final IWAE's log-weights (eval.k × eval.batchSize)`, [e.k, Math.min(e.batchSize, e.limit ?? e.batchSize)]);
+        if (problem) ctx.addIssue({ code: 'custom', path: ['k'], message: problem });
+      })
       .prefault({}),
     /** Trackers by name: options object, or false to turn a default one off. */
     tracking: z.record(z.string(), z.union([z.looseObject({}), z.literal(false)])).default({ local: {}, console: {} }),

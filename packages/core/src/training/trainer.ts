@@ -51,7 +51,6 @@ export class Trainer {
     readonly callbacks: readonly TrainerCallback[],
     readonly options: TrainerOptions,
   ) {
-    // Checked when the run is built, before its folder exists.
     if (this.stepsPerEpoch < 1) throw new ConfigError(`train.batchSize: ${options.batchSize} is larger than the training split (${dataset.train.size} examples)`);
     this.optimizer = optimizer(model.parameters());
   }
