@@ -47,6 +47,16 @@ describe('bounded config sizes: refused before the run folder exists', () => {
       /model\.decoder: hidden0\/kernel \[4, 1000000000\] would need 4000000000 float32 values, 16000000000 bytes \(16\.0 GB\); the limit is/,
     ],
     [
+      'a discriminator width too large',
+      ['model.divergence={name: factor, discriminator: {hidden: [1000000000]}}'],
+      /model\.divergence\.discriminator\.hidden: discriminator\/hidden0\/kernel \[4, 1000000000\] would need .* bytes/,
+    ],
+    [
+      'an embedding too wide',
+      ['model.condition={name: embedding, dim: 1000000000}', 'model.encoder=conditional-mlp', 'model.decoder=conditional-mlp'],
+      /model\.condition\.dim: the embedding table \[10, 1000000000\] would need .* bytes/,
+    ],
+    [
       'eval.k too large for the final IWAE',
       ['eval.k=100000000'],
       /eval\.k\S*: the final IWAE's log-weights \(eval\.k × eval\.batchSize\) \[100000000, 100\] would need 10000000000 float32 values, 40000000000 bytes/,

@@ -4,6 +4,7 @@ import { conv2dBackpropInput } from './conv2d-backprop-input.js';
 import { convGeometry, type ConvPadding } from './conv-geometry.js';
 import { lazyGradOp } from './lazy-grad-op.js';
 import { layerGradients } from './layer-gradients.js';
+import { checkTensorSize } from '../blocks/tensor-budget.js';
 
 /** The trainable tensors of one convolution layer. */
 export interface ConvParams {
@@ -93,6 +94,7 @@ export function initConv(kernelH: number, kernelW: number, inChannels: number, o
   const receptive = kernelH * kernelW;
   const limit = Math.sqrt(6 / (receptive * inChannels + receptive * outChannels));
   const shape: [number, number, number, number] = transposed ? [kernelH, kernelW, outChannels, inChannels] : [kernelH, kernelW, inChannels, outChannels];
+  checkTensorSize('conv filter', shape);
   return {
     filter: tf.randomUniform(shape, -limit, limit, 'float32', seed),
     bias: tf.zeros([outChannels]),

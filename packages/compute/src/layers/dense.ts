@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { activate, type Activation } from './activation.js';
 import { lazyGradOp } from './lazy-grad-op.js';
 import { layerGradients } from './layer-gradients.js';
+import { checkTensorSize } from '../blocks/tensor-budget.js';
 
 /** The trainable tensors of one fully-connected layer. */
 export interface DenseParams {
@@ -64,6 +65,7 @@ export function initDense(inDim: number, outDim: number, seed: number): DensePar
   if (!(Number.isInteger(inDim) && inDim > 0 && Number.isInteger(outDim) && outDim > 0)) {
     throw new Error(`initDense: dimensions must be positive integers, got ${inDim}×${outDim}`);
   }
+  checkTensorSize('dense kernel', [inDim, outDim]);
   const limit = Math.sqrt(6 / (inDim + outDim));
   return {
     kernel: tf.randomUniform([inDim, outDim], -limit, limit, 'float32', seed),

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { defineComponent, opt, type ConditionInput, type ParameterStore, type RandomStream } from '@elbo/core';
+import { checkTensorSize } from '@elbo/compute';
 import { LabelConditioner, classCount } from './label-conditions.js';
 
 /**
@@ -17,6 +18,7 @@ export class EmbeddingConditioner extends LabelConditioner {
     init: RandomStream,
   ) {
     super(numClasses, 'condition/embedding');
+    checkTensorSize('model.condition.dim: the embedding table', [numClasses, dim]);
     this.table = store.create('embedding', tf.randomNormal([numClasses, dim], 0, 1 / Math.sqrt(dim), 'float32', init.nextSeed()));
   }
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Optimizer, OptimizerFactory } from '@elbo/compute';
 import { ParameterStore, type RandomStream } from '@elbo/core';
-import { dense, initDense } from '@elbo/compute';
+import { checkTensorSize, dense, initDense } from '@elbo/compute';
 
 export interface DiscriminatorSettings {
   /** Widths of the hidden layers (Kim & Mnih 2018: six of 1000). */
@@ -45,6 +45,7 @@ export class Discriminator {
     const widths = [...settings.hidden, 1];
     widths.forEach((w, i) => {
       const name = i < settings.hidden.length ? `hidden${i}` : 'logit';
+      checkTensorSize(`model.divergence.discriminator.hidden: ${prefix}/${name}/kernel`, [d, w]);
       const { kernel, bias } = initDense(d, w, init.nextSeed());
       this.layers.push({ kernel: this.store.create(`${name}/kernel`, kernel), bias: this.store.create(`${name}/bias`, bias) });
       d = w;
