@@ -17,10 +17,10 @@ import {
   type Dataset,
   type DataSplit,
   type MetricPoint,
-  type Tracker,
 } from '@elbo/core';
 import { modelsVaeModule } from '@elbo/models-vae';
 import { modelsDisentangledModule } from '@elbo/models-disentangled';
+import { TensorCounter } from './helpers.js';
 
 /**
  * 8×8 binary images of one horizontal and one vertical bar at random positions: two independent
@@ -48,19 +48,6 @@ const barsDataset = defineComponent({ kind: 'dataset', name: 'bars', summary: 't
 const testModule = new ContainerModule((o) => {
   o.bind(ComponentContribution).toConstantValue([barsDataset]);
 });
-
-/** Records the live tensor count every time the trainer reports an epoch. */
-class TensorCounter implements Tracker {
-  readonly name = 'tensor-counter';
-  readonly counts: number[] = [];
-  async start() {}
-  async logParams() {}
-  async logMetrics(points: readonly MetricPoint[]) {
-    if (points.some((p) => p.key === 'train/loss')) this.counts.push(tf.memory().numTensors);
-  }
-  async logArtifact() {}
-  async finish() {}
-}
 
 async function trainWith(divergence: Record<string, unknown>, epochs = 3) {
   const { registry, container } = createContainer([modelsVaeModule, modelsDisentangledModule, testModule]);

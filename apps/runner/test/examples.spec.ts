@@ -7,7 +7,7 @@ import { firstPartyModules } from '../src/first-party.js';
 import { readMetrics } from '@elbo/trackers';
 import { main } from '../src/main.js';
 import { loadResolved } from '../src/setup.js';
-import { repoRoot, tempDir, captureOutput } from './helpers.js';
+import { repoRoot, quickRun, tempDir, captureOutput } from './helpers.js';
 
 const examples = join(repoRoot, 'examples');
 
@@ -23,14 +23,7 @@ describe('examples/', () => {
 
   it('a plugin named in a config contributes its component, and a run trains with it', async () => {
     const dir = tempDir();
-    const { config, registry, container } = await loadResolved(join(examples, 'mnist-free-bits.yaml'), [
-      `runs=${join(dir, 'runs')}`,
-      'backend=wasm',
-      'train.epochs=1',
-      'data.limit={train: 1000, test: 200}',
-      'eval.k=0',
-      'tracking.console=false',
-    ]);
+    const { config, registry, container } = await loadResolved(join(examples, 'mnist-free-bits.yaml'), quickRun(dir, 1, '{train: 1000, test: 200}'));
     expect(registry.has('divergence', 'free-bits')).toBe(true);
     expect(config.model.divergence).toEqual({ name: 'free-bits', lambda: 0.25 });
     const run = await trainRun({ config, registry, container, logger: new SilentLogger() });
@@ -46,15 +39,7 @@ describe('examples/', () => {
 describe('run modules: a plugin changes the services of a run', () => {
   it('examples/plugins/epoch-timer adds a trainer callback and decorates the trackers', async () => {
     const dir = tempDir();
-    const { config, registry, container } = await loadResolved(join(examples, 'mnist-epoch-timer.yaml'), [
-      `runs=${join(dir, 'runs')}`,
-      'backend=wasm',
-      'train.epochs=2',
-      'train.stepsPerEpoch=5',
-      'data.limit={train: 1000, test: 100}',
-      'eval.k=0',
-      'tracking.console=false',
-    ]);
+    const { config, registry, container } = await loadResolved(join(examples, 'mnist-epoch-timer.yaml'), quickRun(dir, 2, '{train: 1000, test: 100}', ['train.stepsPerEpoch=5']));
     const messages: string[] = [];
     const listener: Tracker = {
       name: 'listener',
@@ -93,15 +78,7 @@ describe('run modules: a plugin changes the services of a run', () => {
     const plugin = new ContainerModule(({ bind }) => {
       bind(RunModule).toConstantValue(runModule);
     });
-    const { config } = await loadResolved(join(examples, 'mnist-vae.yaml'), [
-      `runs=${join(dir, 'runs')}`,
-      'backend=wasm',
-      'train.epochs=2',
-      'train.stepsPerEpoch=3',
-      'data.limit={train: 500, test: 100}',
-      'eval.k=0',
-      'tracking.console=false',
-    ]);
+    const { config } = await loadResolved(join(examples, 'mnist-vae.yaml'), quickRun(dir, 2, '{train: 500, test: 100}', ['train.stepsPerEpoch=3']));
     const { container, registry } = createContainer([...firstPartyModules, plugin]);
     const run = await trainRun({ config, registry, container, logger: new SilentLogger() });
     expect(run.status).toBe('FINISHED');

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterEach, beforeEach, vi } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import type { MetricPoint, Tracker } from '@elbo/core';
 
 /** A temp folder for one test file. */
 export function tempDir(prefix = 'elbo-test-'): string {
@@ -56,4 +58,33 @@ export function captureOutput(): { readonly out: string; readonly err: string; c
       c.err = '';
     },
   };
+}
+
+/** Records the live tensor count every time the trainer reports an epoch. */
+export class TensorCounter implements Tracker {
+  readonly name = 'tensor-counter';
+  readonly counts: number[] = [];
+  async start() {}
+  async logParams() {}
+  async logMetrics(points: readonly MetricPoint[]) {
+    if (points.some((p) => p.key === 'train/loss')) this.counts.push(tf.memory().numTensors);
+  }
+  async logArtifact() {}
+  async finish() {}
+}
+
+/** Small real trials: MNIST digits (`train` of them), a 784-`hidden`-8 MLP, no IWAE, no console. */
+export function smallMnist(train: number, hidden: number, epochs: number): Record<string, unknown> {
+  return {
+    data: { name: 'mnist', binarize: 'dynamic', limit: { train, test: train / 5 } },
+    model: { latent: 8, encoder: { name: 'mlp', hidden: [hidden] }, decoder: { name: 'mlp', hidden: [hidden] } },
+    train: { epochs, batchSize: 100 },
+    eval: { k: 0 },
+    tracking: { local: {}, console: false },
+  };
+}
+
+/** `--set` overrides for a quick WASM run of an example config in `dir`. */
+export function quickRun(dir: string, epochs: number, limit: string, extra: readonly string[] = []): string[] {
+  return [`runs=${join(dir, 'runs')}`, 'backend=wasm', `train.epochs=${epochs}`, ...extra, `data.limit=${limit}`, 'eval.k=0', 'tracking.console=false'];
 }

@@ -6,16 +6,10 @@ import { readMetrics, readStatus } from '@elbo/trackers';
 import { main } from '../src/main.js';
 import type { SweepState } from '../src/sweep/sweep-folder.js';
 import { splitTopLevel } from '../src/sweep/multirun-spec.js';
-import { captureOutput, tempDir, writeConfig } from './helpers.js';
+import { captureOutput, smallMnist, tempDir, writeConfig } from './helpers.js';
 
-/** Small real trials: 600 MNIST digits, one epoch, a 784-32-z MLP, no IWAE. */
-const small = {
-  data: { name: 'mnist', binarize: 'dynamic', limit: { train: 600, test: 100 } },
-  model: { latent: 8, encoder: { name: 'mlp', hidden: [32] }, decoder: { name: 'mlp', hidden: [32] } },
-  train: { epochs: 1, batchSize: 100 },
-  eval: { k: 0 },
-  tracking: { local: {}, console: false },
-};
+/** Small real trials: 600 MNIST digits, one epoch, a 784-32-8 MLP, no IWAE. */
+const small = smallMnist(600, 32, 1);
 
 const output = captureOutput();
 

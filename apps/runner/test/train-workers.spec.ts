@@ -8,15 +8,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, trainRun, type Logger, type MetricPoint } from '@elbo/core';
 import { loadResolved } from '../src/setup.js';
-import { tempDir, writeConfig } from './helpers.js';
+import { smallMnist, tempDir, writeConfig } from './helpers.js';
 
-const small = {
-  data: { name: 'mnist', binarize: 'dynamic', limit: { train: 1000, test: 200 } },
-  model: { latent: 8, encoder: { name: 'mlp', hidden: [64] }, decoder: { name: 'mlp', hidden: [64] } },
-  train: { epochs: 2, batchSize: 100 },
-  eval: { k: 0 },
-  tracking: { local: {}, console: false },
-};
+const small = smallMnist(1000, 64, 2);
 
 class Lines implements Logger {
   readonly lines: string[] = [];

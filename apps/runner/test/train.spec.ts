@@ -1,24 +1,10 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs-core';
-import { buildDataset, decodePng, loadConfig, resolveConfig, Rng, SilentLogger, trainRun, type MetricPoint, type Tracker, type TrainRunResult } from '@elbo/core';
+import { buildDataset, decodePng, loadConfig, resolveConfig, Rng, SilentLogger, trainRun, type TrainRunResult } from '@elbo/core';
 import { readMetrics, readStatus, readParams } from '@elbo/trackers';
 import { setup } from '../src/setup.js';
-import { tempDir, writeConfig } from './helpers.js';
-
-/** Records the live tensor count every time the trainer reports an epoch. */
-class TensorCounter implements Tracker {
-  readonly name = 'tensor-counter';
-  readonly counts: number[] = [];
-  async start() {}
-  async logParams() {}
-  async logMetrics(points: readonly MetricPoint[]) {
-    if (points.some((p) => p.key === 'train/loss')) this.counts.push(tf.memory().numTensors);
-  }
-  async logArtifact() {}
-  async finish() {}
-}
+import { TensorCounter, tempDir, writeConfig } from './helpers.js';
 
 /**
  * Negative log-likelihood of the test split under the best model without a latent: independent

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { Container } from 'inversify';
-import { DiagonalGaussian, ParameterStore, Rng, SilentLogger, validate, type Divergence, type ModelShape, StandardNormalPrior } from '@elbo/core';
+import { DiagonalGaussian, validate, type Divergence, type ModelShape, StandardNormalPrior } from '@elbo/core';
 import { selectBackend } from '@elbo/compute';
 import { betaDivergence, capacityAt } from './beta-divergence.js';
+import { createDivergence } from '../../test/create-divergence.js';
 
 beforeAll(async () => {
   await selectBackend('cpu');
@@ -12,17 +12,7 @@ beforeAll(async () => {
 const shape: ModelShape = { dataShape: [4], dataDim: 4, latentDim: 2, conditionDim: 0, likelihoodParams: ['logits'], datasetSize: 100 };
 const prior = new StandardNormalPrior(2);
 
-async function create(options: Record<string, unknown>): Promise<Divergence> {
-  const r = validate(betaDivergence.options, options, 'model.divergence');
-  if (!r.ok) throw new Error(r.problems.join('; '));
-  return (await betaDivergence.create(r.value, {
-    container: new Container(),
-    rng: new Rng(1),
-    logger: new SilentLogger(),
-    params: new ParameterStore('divergence'),
-    shape,
-  })) as Divergence;
-}
+const create = (options: Record<string, unknown>): Promise<Divergence> => createDivergence(betaDivergence, options, shape);
 
 /** q = N([1, −1], diag(e^{−1})) for both examples: KL = Σ_d ½(σ² + μ² − 1 − log σ²) per example. */
 const KL = 2 * 0.5 * (Math.exp(-1) + 1 - 1 + 1);

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { Container } from 'inversify';
-import { DiagonalGaussian, ParameterStore, Rng, SilentLogger, mulberry32, validate, type Divergence, type ModelShape, StandardNormalPrior } from '@elbo/core';
+import { DiagonalGaussian, mulberry32, validate, type Divergence, type ModelShape, StandardNormalPrior } from '@elbo/core';
 import { selectBackend } from '@elbo/compute';
 import { betaTcDivergence } from './beta-tc-divergence.js';
 import { decomposeKl, mssLogWeights, type TcEstimator } from './total-correlation.js';
+import { createDivergence } from '../../test/create-divergence.js';
 
 // The WASM backend: these tests push [B, B, D] tensors with B up to 512, ~10× faster than 'cpu'.
 beforeAll(async () => {
@@ -177,17 +177,7 @@ describe('total-correlation estimators (Chen et al. 2018)', () => {
 describe('divergence/beta-tc', () => {
   const shape: ModelShape = { dataShape: [4], dataDim: 4, latentDim: D, conditionDim: 0, likelihoodParams: ['logits'], datasetSize: 7 };
 
-  async function create(options: Record<string, unknown>): Promise<Divergence> {
-    const r = validate(betaTcDivergence.options, options, 'model.divergence');
-    if (!r.ok) throw new Error(r.problems.join('; '));
-    return (await betaTcDivergence.create(r.value, {
-      container: new Container(),
-      rng: new Rng(1),
-      logger: new SilentLogger(),
-      params: new ParameterStore('divergence'),
-      shape,
-    })) as Divergence;
-  }
+  const create = (options: Record<string, unknown>): Promise<Divergence> => createDivergence(betaTcDivergence, options, shape);
 
   async function parts(div: Divergence, B: number, N: number, seed = 5, rho = 0.5): Promise<Record<string, number>> {
     const b = batch(B, rho, 0.25, seed);
