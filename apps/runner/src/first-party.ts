@@ -4,6 +4,7 @@ import { modelsCvaeModule } from '@elbo/models-cvae';
 import { modelsDisentangledModule } from '@elbo/models-disentangled';
 import { datasetsModule } from '@elbo/datasets';
 import { trackersModule } from '@elbo/trackers';
+import { usesModule } from '@elbo/uses';
 import { dataParallelModule, type WorkerSetup } from '@elbo/data-parallel';
 import { sweepModule } from './sweep/sweep-module.js';
 import { trainingCurvesModule } from './plots/training-curves.js';
@@ -14,8 +15,9 @@ export const workerSetup: WorkerSetup = { module: new URL('./setup.ts', import.m
 /** Data-parallel training (`train.workers`), whose workers rebuild the registry with `workerSetup`. */
 export const dataParallel = dataParallelModule(workerSetup);
 
-/** The modules every run loads; plugins named in a config are added after these. */
+/** The modules every run loads; plugins named in a config are added after these. The standard figures come first. */
 export const firstPartyModules: readonly ContainerModule[] = [
+  usesModule,
   modelsVaeModule,
   modelsCvaeModule,
   modelsDisentangledModule,

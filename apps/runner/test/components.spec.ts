@@ -14,6 +14,8 @@ import { trackersModule } from '@elbo/trackers';
 import { sweepModule } from '../src/sweep/sweep-module.js';
 import { componentsMarkdown } from '../src/commands/components.js';
 import { repoRoot } from './helpers.js';
+import { usesModule } from '@elbo/uses';
+import { trainingCurvesModule } from '../src/plots/training-curves.js';
 
 let dataset: Dataset;
 beforeAll(async () => {
@@ -46,6 +48,8 @@ describe('first-party modules', () => {
     trackers: trackersModule,
     'data-parallel': dataParallel,
     sweep: sweepModule,
+    uses: usesModule,
+    'training-curves': trainingCurvesModule,
   };
   it('the runner loads every first-party module', () => {
     expect(new Set(firstPartyModules)).toEqual(new Set(Object.values(modules).slice(1)));

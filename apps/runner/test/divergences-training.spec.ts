@@ -20,6 +20,7 @@ import {
 } from '@elbo/core';
 import { modelsVaeModule } from '@elbo/models-vae';
 import { modelsDisentangledModule } from '@elbo/models-disentangled';
+import { usesModule } from '@elbo/uses';
 import { TensorCounter } from './helpers.js';
 
 /**
@@ -50,7 +51,7 @@ const testModule = new ContainerModule((o) => {
 });
 
 async function trainWith(divergence: Record<string, unknown>, epochs = 3) {
-  const { registry, container } = createContainer([modelsVaeModule, modelsDisentangledModule, testModule]);
+  const { registry, container } = createContainer([usesModule, modelsVaeModule, modelsDisentangledModule, testModule]);
   const raw = {
     experiment: 'disentangled-test',
     seed: 5,

@@ -61,7 +61,7 @@ export { GaussianHeadEncoder, ParamsHeadDecoder, type ConditionedNetwork } from 
 export { defineNetwork, type NetworkDescriptor } from './model/define-network.js';
 export { TrackerHub } from './tracking/tracker-hub.js';
 export { encodeImageGrid, decodePng, type GridOptions } from './artifacts/image-grid.js';
-export { standardFigures, conditionGrid, FigureContribution, type Figure, type FigureMaker } from './artifacts/figures.js';
+export { FigureContribution, type Figure, type FigureMaker } from './artifacts/figures.js';
 export { RunConfigSchema, type RunConfigInput, type ResolvedRunConfig, type ResolvedSectionConfig } from './run/run-config.js';
 export { loadConfig, readConfigFile, applyOverride, parsePath, deepMerge, flattenConfig } from './run/load-config.js';
 export { resolveConfig } from './run/resolve-config.js';

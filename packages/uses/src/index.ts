@@ -1,3 +1,4 @@
+export { usesModule, standardFigures, standardFigureMaker, conditionGrid } from './standard-figures.js';
 export { mapBatches, type BatchOptions } from './map-batches.js';
 export { scoreExamples, scoreId, SCORE_KINDS, type ScoreKind, type ScoreOptions } from './score-examples.js';
 export { encodeExamples, type Encodings } from './encode-examples.js';

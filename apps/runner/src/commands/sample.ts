@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { conditionGrid, encodeImageGrid, openRun, RunFiles, StderrLogger, writeFileAtomic, ConfigError } from '@elbo/core';
+import { encodeImageGrid, openRun, RunFiles, StderrLogger, writeFileAtomic, ConfigError } from '@elbo/core';
+import { conditionGrid } from '@elbo/uses';
 import { setupForRun } from '../setup.js';
 import { countOption, sizeOption, widest } from './option-checks.js';
 

@@ -12,7 +12,7 @@ import type { Logger } from '../runtime/logger.js';
 import { Rng } from '../runtime/rng.js';
 import type { MetricPoint, RunInfo, RunStatus, Tracker } from '../tracking/tracker.js';
 import { TrackerHub } from '../tracking/tracker-hub.js';
-import { FigureContribution, standardFigures, type FigureMaker } from '../artifacts/figures.js';
+import { FigureContribution, type Figure, type FigureMaker } from '../artifacts/figures.js';
 import { hasCheckpoint, loadCheckpoint } from '../training/checkpoint.js';
 import type { Evaluation } from '../training/evaluate.js';
 import { fmt, Trainer } from '../training/trainer.js';
@@ -30,6 +30,8 @@ export interface TrainRunOptions {
   readonly logger: Logger;
   /** Continue the run in this folder from its last checkpoint. */
   readonly resumeDir?: string;
+  /** Resume from the checkpoint before the last one (the last is corrupted); later history is replaced. */
+  readonly fromPrevious?: boolean;
   /** Aborting stops training at the next step; the run ends KILLED. */
   readonly signal?: AbortSignal;
   /** Extra trackers (beyond config.tracking). */
@@ -117,7 +119,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   };
   let resumed = false;
   if (opts.resumeDir && (await hasCheckpoint(checkpointDir))) {
-    const ck = await loadCheckpoint(checkpointDir);
+    const ck = await loadCheckpoint(checkpointDir, { previous: opts.fromPrevious, note: (m) => logger.warn(m) });
     try {
       trainer.restore(ck);
     } finally {
@@ -198,9 +200,9 @@ async function writeArtifacts(
 ): Promise<void> {
   const art = join(runDir, RunFiles.artifacts);
   const files: string[] = [];
-  const figures = await standardFigures(model, dataset, rng.stream('figures'));
+  const figures: Figure[] = [];
   const makers = container.isBound(FigureContribution) ? container.getAll<FigureMaker>(FigureContribution) : [];
-  for (const maker of makers) figures.push(...(await maker.make(model, dataset, rng.stream(`figures/${maker.name}`))));
+  for (const maker of makers) figures.push(...(await maker.make(model, dataset, rng.stream(maker.stream ?? `figures/${maker.name}`))));
   for (const fig of figures) {
     await writeFileAtomic(join(art, fig.file), fig.png);
     files.push(fig.file);
