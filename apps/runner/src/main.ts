@@ -40,6 +40,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           .positional('config', { type: 'string', describe: 'config file, e.g. examples/mnist-vae.yaml' })
           .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a config value: --set optimizer.lr=3e-4 (repeatable)' })
           .option('resume', { type: 'string', describe: 'continue the run in this folder from its last checkpoint' })
+          .option('from-previous', { type: 'boolean', default: false, describe: 'with --resume: start from the checkpoint before the last one (the last is corrupted)' })
           .option('multirun', {
             type: 'boolean',
             default: false,
@@ -49,7 +50,17 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('metric', { type: 'string', describe: 'with --multirun: the metric the trials are compared by (default final/neg_elbo)' })
           .option('goal', { choices: ['minimize', 'maximize'] as const, describe: 'with --multirun: the metric’s goal (default minimize)' }),
       (a) => {
-        run = () => train({ config: a.config, set: a.set as string[], resume: a.resume, multirun: a.multirun, workers: a.workers, metric: a.metric, goal: a.goal });
+        run = () =>
+          train({
+            config: a.config,
+            set: a.set as string[],
+            resume: a.resume,
+            fromPrevious: a.fromPrevious,
+            multirun: a.multirun,
+            workers: a.workers,
+            metric: a.metric,
+            goal: a.goal,
+          });
       },
     )
     .command(

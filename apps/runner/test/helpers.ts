@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -28,6 +28,21 @@ export function writeConfig(dir: string, overrides: Record<string, unknown> = {}
   const file = join(dir, name);
   writeFileSync(file, stringify(config));
   return file;
+}
+
+/** Epochs completed by a run's newest checkpoint (`checkpoint/manifest-<step>.json` and the state it names); 0 before the first. */
+export function checkpointEpoch(runDir: string): number {
+  const dir = join(runDir, 'checkpoint');
+  try {
+    const newest = readdirSync(dir)
+      .filter((f) => /^manifest-\d+\.json$/.test(f))
+      .sort()
+      .at(-1)!;
+    const { state } = JSON.parse(readFileSync(join(dir, newest), 'utf8')) as { state: string };
+    return (JSON.parse(readFileSync(join(dir, state), 'utf8')) as { epoch: number }).epoch;
+  } catch {
+    return 0;
+  }
 }
 
 export const repoRoot = join(import.meta.dirname, '..', '..', '..');

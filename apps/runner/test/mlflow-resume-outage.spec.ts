@@ -11,7 +11,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { MlflowSpool, readMetrics, readStatus } from '@elbo/trackers';
 import { allMetrics, experimentByName, getRun, searchRuns, sortMetrics } from '@elbo/trackers/testing';
 import { syncCommand } from '../src/commands/sync.js';
-import { elboBin, repoRoot, writeConfig } from './helpers.js';
+import { checkpointEpoch, elboBin, repoRoot, writeConfig } from './helpers.js';
 import { cleanEnv, mlflowFixture } from './mlflow-helpers.js';
 
 const mlflow = mlflowFixture();
@@ -32,7 +32,7 @@ async function killAfterEpoch1(runsDir: string, child: ReturnType<typeof spawn>)
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline && child.exitCode === null) {
     const dir = existsSync(runsDir) ? readdirSync(runsDir).map((d) => join(runsDir, d))[0] : undefined;
-    if (dir && existsSync(join(dir, 'checkpoint', 'state.json')) && readMetrics(dir).some((p) => p.key === 'train/loss' && p.step === 1)) {
+    if (dir && checkpointEpoch(dir) >= 1 && readMetrics(dir).some((p) => p.key === 'train/loss' && p.step === 1)) {
       child.kill('SIGKILL');
       return;
     }

@@ -88,7 +88,9 @@ describe('elbo train with tracker/mlflow', () => {
         'model/model.json',
         'model/weights.bin',
         'config.yaml',
-        'checkpoint/state.json',
+        ...readdirSync(join(runDir, 'checkpoint'))
+          .filter((f) => f.startsWith('manifest-'))
+          .map((f) => `checkpoint/${f}`),
       ]),
     );
     for (const path of files) {
@@ -118,6 +120,6 @@ describe('elbo train with tracker/mlflow', () => {
     expect(none.stderr).toContain('error: tracking.mlflow: no MLflow tracking URI: set MLFLOW_TRACKING_URI');
     // No run trained: no checkpoint anywhere.
     const runs = join(dir, 'runs', 'test');
-    for (const d of existsSync(runs) ? readdirSync(runs) : []) expect(existsSync(join(runs, d, 'checkpoint', 'state.json'))).toBe(false);
+    for (const d of existsSync(runs) ? readdirSync(runs) : []) expect(existsSync(join(runs, d, 'checkpoint'))).toBe(false);
   });
 });

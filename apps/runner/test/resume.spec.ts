@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readMetrics, readStatus } from '@elbo/trackers';
-import { elboBin, repoRoot, tempDir, writeConfig } from './helpers.js';
+import { checkpointEpoch, elboBin, repoRoot, tempDir, writeConfig } from './helpers.js';
 
 const settings = {
   data: { name: 'mnist', binarize: 'dynamic', limit: { train: 2000, test: 300 } },
@@ -18,14 +18,6 @@ function elbo(args: string[]) {
 }
 
 const comparable = (runDir: string) => readMetrics(runDir).map(({ key, value, step }) => ({ key, value, step }));
-
-function checkpointEpoch(runDir: string): number {
-  try {
-    return (JSON.parse(readFileSync(join(runDir, 'checkpoint', 'state.json'), 'utf8')) as { epoch: number }).epoch;
-  } catch {
-    return 0;
-  }
-}
 
 describe('elbo train --resume', () => {
   it('after kill -9, ends with the same metric history as an uninterrupted run', async () => {

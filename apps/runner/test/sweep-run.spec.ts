@@ -5,7 +5,7 @@ import { parse as parseYaml, stringify } from 'yaml';
 import { readMetrics, readStatus } from '@elbo/trackers';
 import { sweepCommand } from '../src/commands/sweep.js';
 import type { SweepState } from '../src/sweep/sweep-folder.js';
-import { tempDir, writeConfig, captureOutput } from './helpers.js';
+import { checkpointEpoch, tempDir, writeConfig, captureOutput } from './helpers.js';
 
 /** Small real trials: 1,000 MNIST digits, one epoch, a 784-64-8 MLP, no IWAE. */
 const small = {
@@ -134,13 +134,7 @@ describe('elbo sweep on embedded MNIST', () => {
     const abort = new AbortController();
     const running = sweepCommand({ file: longFile, set: [], dryRun: false, signal: abort.signal });
     const deadline = Date.now() + 90_000;
-    const epochOf = (d: string) => {
-      try {
-        return (JSON.parse(readFileSync(join(d, 'checkpoint', 'state.json'), 'utf8')) as { epoch: number }).epoch;
-      } catch {
-        return 0;
-      }
-    };
+    const epochOf = checkpointEpoch;
     while (Date.now() < deadline && !runFolders(longRuns).some((f) => epochOf(f.dir) >= 1)) await new Promise((r) => setTimeout(r, 20));
     abort.abort();
     expect(await running).toBe(130);

@@ -9,6 +9,8 @@ export interface TrainArgs {
   config?: string;
   set: string[];
   resume?: string;
+  /** With `resume`: from the checkpoint before the last one; the history after it is replaced. */
+  fromPrevious?: boolean;
   /** Every `--set` with a comma list is a grid axis; the trials run as a sweep. */
   multirun?: boolean;
   /** Multirun: trials at a time (the local executor's `workers`). */
@@ -32,7 +34,7 @@ async function multirun(args: TrainArgs): Promise<number> {
 }
 
 /**
- * `elbo train <config> [--set a.b=c …] [--resume <run-dir>] [--multirun …]`. Ctrl-C stops at the next step and
+ * `elbo train <config> [--set a.b=c …] [--resume <run-dir> [--from-previous]] [--multirun …]`. Ctrl-C stops at the next step and
  * ends the run KILLED (its last checkpoint stays resumable); a second Ctrl-C exits at once.
  */
 export async function train(args: TrainArgs): Promise<number> {
@@ -40,6 +42,7 @@ export async function train(args: TrainArgs): Promise<number> {
   if (args.workers !== undefined || args.metric !== undefined)
     throw new ConfigError('--workers and --metric belong to --multirun (elbo train <config> --multirun --set seed=1,2 --workers 2)');
   const logger = new StderrLogger(!!process.env['ELBO_DEBUG']);
+  if (args.fromPrevious && !args.resume) throw new ConfigError('--from-previous goes with --resume <run-dir> (elbo train --resume <run-dir> --from-previous)');
   let resolved;
   if (args.resume) {
     if (args.set.length) throw new ConfigError('--resume continues a run with its saved config; --set cannot change it');
@@ -53,7 +56,7 @@ export async function train(args: TrainArgs): Promise<number> {
   }
   const interrupt = interruptSignal(logger, 'stopping after this step (Ctrl-C again to quit at once)');
   try {
-    const result = await trainRun({ ...resolved, logger, resumeDir: args.resume, signal: interrupt.signal });
+    const result = await trainRun({ ...resolved, logger, resumeDir: args.resume, fromPrevious: args.fromPrevious, signal: interrupt.signal });
     process.stdout.write(`${result.runDir}\n`);
     return Exit.ok;
   } catch (e) {

@@ -42,7 +42,10 @@ export async function openRun(runDir: string, deps: { container: Container; regi
   const dataset = await run.getAsync<Dataset>(Dataset);
   const model = await run.getAsync<VaeModel>(Model);
   const rng = run.get<Rng>(RngToken);
-  const ck = await loadCheckpoint(checkpointDir);
+  const ck = await loadCheckpoint(checkpointDir, { note: (m) => deps.logger.warn(m) }).catch((e: unknown) => {
+    model.dispose();
+    throw e;
+  });
   try {
     for (const [name, v] of model.parameters()) {
       const t = ck.tensors.get(`param/${name}`);

@@ -53,6 +53,8 @@ export const RunConfigSchema = z
         /** Data-parallel worker threads on the wasm and cpu backends (1: train in the main thread). */
         workers: opt.positiveInt().default(1),
         checkpointEvery: opt.positiveInt().default(1),
+        /** Checkpoints the run folder keeps: the newest and those before it (`elbo train --resume <run> --from-previous`). */
+        keepCheckpoints: opt.positiveInt().default(2),
       })
       .strict()
       .prefault({}),

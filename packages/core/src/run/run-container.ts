@@ -163,6 +163,7 @@ function defaults(o: RunContainerOptions, registry: ComponentRegistry): Containe
       batchSize: t.batchSize,
       readEvery: t.readEvery,
       stepsPerEpoch: t.stepsPerEpoch,
+      keepCheckpoints: t.keepCheckpoints,
       evalBatchSize: config.eval.batchSize,
       evalLimit: config.eval.limit,
     } satisfies TrainerOptions);

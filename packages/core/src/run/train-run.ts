@@ -119,7 +119,11 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   };
   let resumed = false;
   if (opts.resumeDir && (await hasCheckpoint(checkpointDir))) {
-    const ck = await loadCheckpoint(checkpointDir, { previous: opts.fromPrevious, note: (m) => logger.warn(m) });
+    const ck = await loadCheckpoint(checkpointDir, { previous: opts.fromPrevious, note: (m) => logger.warn(m) }).catch((e: unknown) => {
+      trainer.dispose();
+      model.dispose();
+      throw e;
+    });
     try {
       trainer.restore(ck);
     } finally {

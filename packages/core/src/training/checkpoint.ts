@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile, readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { DataError } from '../config/config-error.js';
+import { basename, dirname, join } from 'node:path';
+import { ConfigError, DataError } from '../config/config-error.js';
 import { writeFileAtomic } from '../runtime/files.js';
 import type { RngState } from '../runtime/rng.js';
 import type { MetricPoint } from '../tracking/tracker.js';
@@ -68,64 +70,93 @@ export function unpackTensors(bytes: Uint8Array, index: readonly TensorEntry[], 
   return out;
 }
 
+/** `manifest-<step>.json`: size and SHA-256 of each file of the checkpoint at `step`. */
+type Manifest = { readonly state: string; readonly files: Record<string, { readonly bytes: number; readonly sha256: string }> };
+const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+const pad = (step: number): string => String(step).padStart(9, '0');
+async function manifests(dir: string): Promise<string[]> {
+  return (await readdir(dir).catch(() => [] as string[])).filter((f) => /^manifest-\d+\.json$/.test(f)).sort((x, y) => y.localeCompare(x));
+}
+
 /**
- * Writes a checkpoint into `dir`: the weights file first (atomically, named by step), then
- * `state.json` (atomically) which points at it — the rename of state.json is the commit. A crash at
- * any point leaves the previous checkpoint intact; older weight files are removed afterwards.
+ * Writes a checkpoint into `dir`: weights (named by step), state (by step and hash), then the manifest
+ * over both, each atomically — the manifest's rename is the commit. The newest `keep` stay; newer ones
+ * (a history resumed from before them) and files no kept manifest lists are removed afterwards.
  */
 export async function saveCheckpoint(
   dir: string,
   state: Omit<CheckpointState, 'format' | 'weightsFile' | 'tensors' | 'savedAt'>,
   tensors: ReadonlyMap<string, tf.Tensor>,
+  keep = 2,
 ): Promise<void> {
   const { bytes, index } = await packTensors(tensors);
-  const weightsFile = `weights-${String(state.step).padStart(9, '0')}.bin`;
+  const weightsFile = `weights-${pad(state.step)}.bin`;
   await writeFileAtomic(join(dir, weightsFile), bytes);
   const full: CheckpointState = { format: 'elbo-checkpoint/1', ...state, weightsFile, tensors: index, savedAt: new Date().toISOString() };
-  await writeFileAtomic(join(dir, STATE), JSON.stringify(full));
-  for (const f of await readdir(dir)) {
-    if (f.startsWith('weights-') && f.endsWith('.bin') && f !== weightsFile) await rm(join(dir, f), { force: true });
+  await commit(dir, state.step, full, { [weightsFile]: { bytes: bytes.byteLength, sha256: sha256(bytes) } }, keep);
+}
+
+async function commit(dir: string, step: number, state: CheckpointState, weights: Manifest['files'], keep: number): Promise<void> {
+  const text = Buffer.from(JSON.stringify(state));
+  const name = `state-${pad(step)}-${sha256(text).slice(0, 12)}.json`;
+  await writeFileAtomic(join(dir, name), text);
+  const manifest: Manifest = { state: name, files: { ...weights, [name]: { bytes: text.byteLength, sha256: sha256(text) } } };
+  await writeFileAtomic(join(dir, `manifest-${pad(step)}.json`), JSON.stringify(manifest, null, 1));
+  const kept = (await manifests(dir)).filter((f) => f <= `manifest-${pad(step)}.json`).slice(0, keep);
+  const used = new Set([...kept, ...(await Promise.all(kept.map((f) => readManifest(join(dir, f)).catch(() => ({ files: {} }))))).flatMap((m) => Object.keys(m.files))]);
+  for (const f of await readdir(dir)) if (/^(weights-|state|manifest-)/.test(f) && !used.has(f)) await rm(join(dir, f), { force: true });
+}
+
+const readManifest = async (path: string): Promise<Manifest> => parseJson(path, await readFile(path, 'utf8'));
+function parseJson<T>(path: string, text: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw new DataError(path, `cannot read checkpoint (${(e as Error).message})`);
   }
 }
 
 export async function hasCheckpoint(dir: string): Promise<boolean> {
-  try {
-    await readFile(join(dir, STATE));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Reads a checkpoint; the caller owns (and disposes) the returned tensors. */
-export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
-  const statePath = join(dir, STATE);
-  let state: CheckpointState;
-  try {
-    state = JSON.parse(await readFile(statePath, 'utf8')) as CheckpointState;
-  } catch (e) {
-    throw new Error(`${statePath}: cannot read checkpoint (${(e as Error).message})`);
-  }
-  if (state.format !== 'elbo-checkpoint/1') throw new Error(`${statePath}: unknown checkpoint format ${JSON.stringify(state.format)}`);
-  const weightsPath = join(dir, state.weightsFile);
-  const bytes = await readFile(weightsPath);
-  return {
-    epoch: state.epoch,
-    step: state.step,
-    rng: state.rng,
-    optimizer: state.optimizer,
-    history: state.history,
-    evaluations: state.evaluations ?? [],
-    tensors: unpackTensors(bytes, state.tensors, weightsPath),
-  };
+  return (await manifests(dir)).length > 0 || existsSync(join(dir, STATE));
 }
 
 /**
- * Adds evaluation points to a checkpoint (metrics computed by `elbo eval` after training),
- * rewriting only `state.json`, atomically; the weights are untouched.
+ * Reads the newest checkpoint (`previous`: the one before it), refusing a file its manifest does not
+ * match; one written before manifests (`state.json` alone) loads unverified. The caller owns the tensors.
+ */
+export async function loadCheckpoint(dir: string, opts: { previous?: boolean; note?: (message: string) => void } = {}): Promise<Checkpoint> {
+  const list = await manifests(dir);
+  const pick = list[opts.previous ? 1 : 0];
+  if (opts.previous && !pick) throw new ConfigError(`${dir}: no checkpoint before the latest is kept (train.keepCheckpoints)`);
+  const manifest = pick ? await readManifest(join(dir, pick)) : undefined;
+  if (!manifest) opts.note?.(`${dir}: a checkpoint without a manifest (written before checksums); loading it unverified`);
+  const fix = opts.previous || list.length < 2 ? 'no earlier checkpoint is kept' : `resume from the one before it: elbo train --resume ${dirname(dir)} --from-previous`;
+  const read = async (file: string): Promise<Buffer> => {
+    const path = join(dir, file);
+    const bytes = await readFile(path).catch((e: Error) => Promise.reject(new DataError(path, `cannot read (${e.message}) — the checkpoint is incomplete; ${fix}`)));
+    const want = manifest?.files[file];
+    if (manifest && !want) throw new DataError(path, `not listed in ${pick}`);
+    if (want && bytes.byteLength !== want.bytes) throw new DataError(path, `${bytes.byteLength} bytes, ${pick} says ${want.bytes} — the checkpoint is truncated; ${fix}`);
+    if (want && sha256(bytes) !== want.sha256) throw new DataError(path, `SHA-256 mismatch (expected ${want.sha256}, got ${sha256(bytes)}) — the checkpoint is corrupted; ${fix}`);
+    return bytes;
+  };
+  const statePath = join(dir, manifest?.state ?? STATE);
+  const state = parseJson<CheckpointState>(statePath, (await read(basename(statePath))).toString('utf8'));
+  if (state.format !== 'elbo-checkpoint/1') throw new Error(`${statePath}: unknown checkpoint format ${JSON.stringify(state.format)}`);
+  const { epoch, step, rng, optimizer, history, weightsFile } = state;
+  const tensors = unpackTensors(await read(weightsFile), state.tensors, join(dir, weightsFile));
+  return { epoch, step, rng, optimizer, history, evaluations: state.evaluations ?? [], tensors };
+}
+
+/**
+ * Adds evaluation points to the newest checkpoint (metrics computed by `elbo eval` after training):
+ * a new state and manifest, atomically; the weights are untouched.
  */
 export async function appendCheckpointEvaluations(dir: string, points: readonly MetricPoint[]): Promise<void> {
-  const statePath = join(dir, STATE);
+  const manifest = await manifests(dir).then(([f]) => (f ? readManifest(join(dir, f)) : undefined));
+  const statePath = join(dir, manifest?.state ?? STATE);
   const state = JSON.parse(await readFile(statePath, 'utf8')) as CheckpointState;
-  await writeFileAtomic(statePath, JSON.stringify({ ...state, evaluations: [...(state.evaluations ?? []), ...points] }));
+  const next = { ...state, evaluations: [...(state.evaluations ?? []), ...points] };
+  if (!manifest) return writeFileAtomic(statePath, JSON.stringify(next));
+  await commit(dir, state.step, next, { [state.weightsFile]: manifest.files[state.weightsFile]! }, Infinity);
 }

@@ -21,6 +21,7 @@ export interface TrainerOptions {
   readonly evalLimit?: number;
   /** Cap on steps per epoch (each epoch still draws a fresh permutation of the whole split). */
   readonly stepsPerEpoch?: number;
+  readonly keepCheckpoints?: number; // checkpoints kept: the newest and those before it
 }
 export const TrainerOptions = Symbol('TrainerOptions');
 
@@ -121,6 +122,7 @@ export class Trainer {
       dir,
       { epoch: this.epoch, step: this.step, rng: this.rng.state(), optimizer: { iterations: opt.iterations }, history: this.history, evaluations: this.evaluations },
       tensors,
+      this.options.keepCheckpoints,
     );
   }
 

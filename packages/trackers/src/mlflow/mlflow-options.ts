@@ -24,7 +24,7 @@ export const mlflowOptionsSchema = z.strictObject({
     .default({})
     .describe('extra tags set on the run'),
   artifacts: opt.boolean().default(true).describe('upload artifacts through the server’s artifact proxy (mlflow server --serve-artifacts)'),
-  logCheckpoint: opt.boolean().default(true).describe('upload the run’s last checkpoint (checkpoint/) when the run ends'),
+  logCheckpoint: opt.boolean().default(true).describe('upload the run’s checkpoint folder (checkpoint/: the kept checkpoints and their manifests) when the run ends'),
   registerModel: nameLike().optional().describe('register the saved model under this name in the Model Registry when the run finishes'),
   timeout: opt.positive().optional().describe('seconds before an HTTP request times out (default: MLFLOW_HTTP_REQUEST_TIMEOUT, else 120)'),
   maxRetries: opt.nonNegativeInt().optional().describe('retries of a failed request (default: MLFLOW_HTTP_REQUEST_MAX_RETRIES, else 7)'),
