@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readMetrics, readStatus } from '@elbo/trackers';
@@ -71,7 +71,7 @@ describe('checksummed checkpoints', () => {
     expect(Object.keys(manifest.files)).toContain(manifest.state);
   });
 
-  it('refuses corrupted weights in --resume, eval and sample: exit 2 naming the file, no stack trace, nothing written', () => {
+  it('refuses corrupted weights in --resume, eval, sample and the uses: exit 2 naming the file, no stack trace, nothing written', () => {
     const run = copy('flipped');
     const weights = newestWeights(run);
     flipBytes(weights);
@@ -80,6 +80,9 @@ describe('checksummed checkpoints', () => {
       ['train', '--resume', run],
       ['eval', run, '--k', '0'],
       ['sample', run, '--n', '4'],
+      // The uses open a run the same way.
+      ['score', run, '--out', join(dir, 'scores.csv'), '--limit', '10'],
+      ['calibrate', run, '--limit', '20'],
     ]) {
       const r = elbo(args);
       expect(r.status, `elbo ${args.join(' ')}: ${r.stderr}`).toBe(2);
@@ -90,6 +93,7 @@ describe('checksummed checkpoints', () => {
       expect(snapshot(run)).toEqual(before);
     }
     expect(readStatus(run)?.status).toBe('FINISHED');
+    expect(existsSync(join(dir, 'scores.csv'))).toBe(false);
   });
 
   it('refuses a truncated weights file: exit 2 naming it', () => {
