@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { isAbsolute, join, posix, resolve } from 'node:path';
 import { RunFiles, type Logger, type MetricPoint, type ParamValue, type ResumeInfo, type RunInfo, type RunStatus, type Tracker } from '@elbo/core';
 import { listFiles } from '../local/durable-files.js';
-import { MlflowLimits, safeKey, truncate, wireNumber } from './log-batches.js';
+import { MlflowLimits, safeKey, truncate, wireNumber, type WireMetric } from './log-batches.js';
 import { MlflowClient, artifactRoot } from './mlflow-client.js';
 import { MlflowHttp, type MlflowHttpDeps } from './mlflow-http.js';
 import type { MlflowSettings } from './mlflow-settings.js';
@@ -41,6 +41,8 @@ export class MlflowTracker implements Tracker {
   private state: SpoolState | undefined;
   private readonly warned = new Set<string>();
   private finished = false;
+  /** Metric points the spool already holds, by `key@step`: a replayed one keeps its first timestamp. */
+  private recorded = new Map<string, WireMetric>();
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -102,6 +104,10 @@ export class MlflowTracker implements Tracker {
       this.http = http;
       this.state = spool.state!;
       const records: SpoolRecord[] = [];
+      // A resume from an earlier checkpoint (--from-previous) replays epochs the server already has:
+      // a replayed point with the same value gets its first timestamp, so the server de-duplicates it
+      // and each key keeps one value per step.
+      this.recorded = new Map(spool.events.flatMap((e) => (e.type === 'metrics' ? e.metrics.map((m) => [`${m.key}@${m.step}`, m] as const) : [])));
       if (resume || spool.events.length > 0) records.push({ type: 'status', status: 'RUNNING', endTime: this.now() });
       // The history up to the checkpoint, with its original timestamps: points the server already
       // has are de-duplicated, points it missed (the tracker was added, the spool was lost) arrive.
@@ -211,7 +217,11 @@ export class MlflowTracker implements Tracker {
   private metricsRecord(points: readonly MetricPoint[]): SpoolRecord {
     return {
       type: 'metrics',
-      metrics: points.map((p) => ({ key: this.checkedKey(p.key, 'metric'), value: wireNumber(p.value), timestamp: Math.round(p.timestamp), step: Math.round(p.step) })),
+      metrics: points.map((p) => {
+        const m = { key: this.checkedKey(p.key, 'metric'), value: wireNumber(p.value), timestamp: Math.round(p.timestamp), step: Math.round(p.step) };
+        const before = this.recorded.get(`${m.key}@${m.step}`);
+        return before?.value === m.value ? before : m;
+      }),
     };
   }
 
