@@ -48,7 +48,7 @@ export interface Tracker {
   start(run: RunInfo, resume?: ResumeInfo): Promise<void>;
   logParams(params: Readonly<Record<string, ParamValue>>): Promise<void>;
   logMetrics(points: readonly MetricPoint[]): Promise<void>;
-  /** `path` is relative to the run's artifact root (`samples.png`, `checkpoint/state.json`). */
+  /** `path` is relative to the run's artifact root (`samples.png`, `checkpoint/manifest-000000800.json`). */
   logArtifact(path: string, localFile: string): Promise<void>;
   progress?(p: Progress): void;
   /** A one-line human message (held-out metrics at the end, the backend line…). */
