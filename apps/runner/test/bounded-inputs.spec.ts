@@ -61,6 +61,11 @@ describe('bounded config sizes: refused before the run folder exists', () => {
       ['eval.k=100000000'],
       /eval\.k\S*: the final IWAE's log-weights \(eval\.k × eval\.batchSize\) \[100000000, 100\] would need 10000000000 float32 values, 40000000000 bytes/,
     ],
+    [
+      'conv feature maps too large for the batch',
+      ['model.encoder={name: conv, channels: [1000000]}', 'model.decoder={name: conv, channels: [1000000]}'],
+      /model\.encoder: the feature map of convolution 1 for a batch of \d+ \[\d+, 14, 14, 1000000\] would need \d+ float32 values/,
+    ],
     ['train.batchSize larger than the training split', ['train.batchSize=100000000'], /train\.batchSize: 100000000 is larger than the training split \(400 examples\)/],
   ];
   for (const [what, sets, message] of cases) {

@@ -9,7 +9,7 @@ export { lazyGradOp } from './layers/lazy-grad-op.js';
 export { setLayerGradients, layerGradients, type LayerGradients } from './layers/layer-gradients.js';
 export { adamUpdate, hasFusedAdam, fusedAdamProblem, prepareWasmAdam, type AdamUpdateAttrs } from './optim/adam-kernel.js';
 export { DenseLayer, Mlp, splitParams, type SideInput, type VariableFactory, type SeedSource } from './blocks/dense-layer.js';
-export { ConvLayer, ConvTransposeLayer, stridedSizes } from './blocks/conv-layer.js';
+export { ConvLayer, ConvTransposeLayer, checkFeatureMaps, stridedSizes } from './blocks/conv-layer.js';
 export { checkTensorSize, tensorSizeProblem, formatBytes, tensorLimitBytes, TensorSizeError, MAX_TENSOR_ELEMENTS } from './blocks/tensor-budget.js';
 export { SlotOptimizer, type Optimizer, type OptimizerFactory } from './optim/optimizer.js';
 export { Adam, type AdamOptions } from './optim/adam.js';

@@ -74,3 +74,14 @@ export function stridedSizes(size: number, layers: number, stride: number): numb
   for (let i = 0; i < layers; i++) out.push(Math.ceil(out[i]! / stride));
   return out;
 }
+
+/**
+ * Refuses, before anything is allocated, the feature maps of `channels.length` stride-`stride`
+ * 'same' convolutions over a batch of `batch` `height`×`width` images when one would not fit (see
+ * `checkTensorSize`): the weights of a layer may be small while its activations are not.
+ */
+export function checkFeatureMaps(batch: number, height: number, width: number, channels: readonly number[], stride: number): void {
+  const hs = stridedSizes(height, channels.length, stride);
+  const ws = stridedSizes(width, channels.length, stride);
+  channels.forEach((c, i) => checkTensorSize(`the feature map of convolution ${i + 1} for a batch of ${batch}`, [batch, hs[i + 1]!, ws[i + 1]!, c]));
+}

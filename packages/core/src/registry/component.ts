@@ -20,6 +20,8 @@ export interface ModelShape {
   readonly likelihoodParams: readonly string[];
   /** Examples in the training split (needed by β-TCVAE). */
   readonly datasetSize: number;
+  /** The largest batch the model sees (train or evaluation), when a run builds it: bounds activations. */
+  readonly batchSize?: number;
 }
 
 /** What a component factory receives besides its validated options. */

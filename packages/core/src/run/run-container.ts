@@ -83,7 +83,15 @@ function defaults(o: RunContainerOptions, registry: ComponentRegistry): Containe
     const base = async (c: Ctx): Promise<ModelShape> => {
       const dataset = await c.getAsync<Dataset>(Dataset);
       const dataDim = dataset.shape.reduce((a, b) => a * b, 1);
-      return { dataShape: dataset.shape, dataDim, latentDim: config.model.latent, conditionDim: 0, likelihoodParams: [], datasetSize: dataset.train.size };
+      return {
+        dataShape: dataset.shape,
+        dataDim,
+        latentDim: config.model.latent,
+        conditionDim: 0,
+        likelihoodParams: [],
+        datasetSize: dataset.train.size,
+        batchSize: Math.max(config.train.batchSize, config.eval.batchSize),
+      };
     };
     const condition = config.model.condition;
     if (condition)

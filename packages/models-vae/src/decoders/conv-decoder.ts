@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { defineNetwork, type Condition, type Decoder, type DecoderOutput, type ParameterStore, type RandomStream } from '@elbo/core';
-import { type Activation, ConvTransposeLayer, stridedSizes, DenseLayer } from '@elbo/compute';
+import { type Activation, ConvTransposeLayer, checkFeatureMaps, stridedSizes, DenseLayer } from '@elbo/compute';
 import { convOptions, imageShapeOf, type ConvOptions } from '../encoders/conv-encoder.js';
 
 /**
@@ -67,5 +67,10 @@ export const convDecoder = defineNetwork({
   name: 'conv',
   summary: 'Transposed-convolution decoder for images, mirroring the conv encoder',
   options: convOptions,
-  build: (o, s, params, init) => new ConvDecoder(params, imageShapeOf(s.dataShape, 'model.decoder'), s.latentDim + s.conditionDim, s.likelihoodParams, o, init),
+  build: (o, s, params, init) => {
+    const image = imageShapeOf(s.dataShape, 'model.decoder');
+    // The transposed convolutions produce the encoder's feature maps in reverse: the same sizes.
+    if (s.batchSize) checkFeatureMaps(s.batchSize, image[0], image[1], o.channels, o.stride);
+    return new ConvDecoder(params, image, s.latentDim + s.conditionDim, s.likelihoodParams, o, init);
+  },
 });

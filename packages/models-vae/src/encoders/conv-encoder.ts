@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { ConfigError, DiagonalGaussian, defineNetwork, opt, type Condition, type Encoder, type ParameterStore, type RandomStream, activationOption } from '@elbo/core';
-import { type Activation, ConvLayer, stridedSizes, DenseLayer } from '@elbo/compute';
+import { type Activation, ConvLayer, checkFeatureMaps, stridedSizes, DenseLayer } from '@elbo/compute';
 
 export const convOptions = z
   .object({
@@ -74,5 +74,9 @@ export const convEncoder = defineNetwork({
   name: 'conv',
   summary: 'Convolutional encoder for images (28×28, 64×64): stride-2 convolutions → (μ, log σ²)',
   options: convOptions,
-  build: (o, s, params, init) => new ConvEncoder(params, imageShapeOf(s.dataShape, 'model.encoder'), s.latentDim, s.conditionDim, o, init),
+  build: (o, s, params, init) => {
+    const image = imageShapeOf(s.dataShape, 'model.encoder');
+    if (s.batchSize) checkFeatureMaps(s.batchSize, image[0], image[1], o.channels, o.stride);
+    return new ConvEncoder(params, image, s.latentDim, s.conditionDim, o, init);
+  },
 });
