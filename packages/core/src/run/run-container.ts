@@ -52,15 +52,19 @@ type Ctx = ResolutionContext;
 const registryOf = (c: Ctx) => c.get(ComponentRegistry);
 const configOf = (c: Ctx) => c.get<ResolvedRunConfig>(RunConfig);
 
-async function component<T>(c: Ctx, kind: string, section: ResolvedSectionConfig, scope: string, shape?: ModelShape, dataset?: Dataset): Promise<T> {
-  const deps = {
+/** What a component factory is given besides its options: the run's container, registry, Rng, logger, folder. */
+function depsOf(c: Ctx) {
+  return {
     container: c.get<Container>(Container),
     registry: registryOf(c),
     rng: c.get<Rng>(RngToken),
     logger: c.get<Logger>(Logger),
     runDir: c.get<string>(RunDir, { optional: true }),
   };
-  return createComponent<T>(kind, section, deps, c.get(ParameterStore).scope(scope), shape, configOf(c), dataset);
+}
+
+async function component<T>(c: Ctx, kind: string, section: ResolvedSectionConfig, scope: string, shape?: ModelShape, dataset?: Dataset): Promise<T> {
+  return createComponent<T>(kind, section, depsOf(c), c.get(ParameterStore).scope(scope), shape, configOf(c), dataset);
 }
 
 /** Binds the run's services: each built once, from the config's component sections. */
@@ -78,7 +82,7 @@ function defaults(o: RunContainerOptions, registry: ComponentRegistry): Containe
       .toDynamicValue(() => new ParameterStore())
       .inSingletonScope();
     bind(Dataset)
-      .toDynamicValue((c) => buildDataset(config, { container: c.get(Container), registry, rng: c.get(RngToken), logger: o.logger, runDir: o.runDir }))
+      .toDynamicValue((c) => buildDataset(config, depsOf(c)))
       .inSingletonScope();
     const base = async (c: Ctx): Promise<ModelShape> => {
       const dataset = await c.getAsync<Dataset>(Dataset);
@@ -119,12 +123,12 @@ function defaults(o: RunContainerOptions, registry: ComponentRegistry): Containe
     bind(Model)
       .toDynamicValue(async (c) => {
         const conditioner = await c.getAsync<Conditioner>(Conditioner, { optional: true });
-        await c.getAsync(Likelihood);
+        const likelihood = await c.getAsync<Likelihood>(Likelihood);
         const shape = await c.getAsync<ModelShape>(Shape);
         const [encoder, decoder, prior] = [await c.getAsync<Encoder>(Encoder), await c.getAsync<Decoder>(Decoder), await c.getAsync<Prior>(Prior)];
         const divergence = await c.getAsync<Divergence>(Divergence);
         const schedule = await c.getAsync<Schedule>(Schedule);
-        return new VaeModel(shape, encoder, decoder, prior, await c.getAsync(Likelihood), divergence, schedule, conditioner);
+        return new VaeModel(shape, encoder, decoder, prior, likelihood, divergence, schedule, conditioner);
       })
       .inSingletonScope();
     bind(Optimizer)
@@ -134,16 +138,7 @@ function defaults(o: RunContainerOptions, registry: ComponentRegistry): Containe
     for (const [name, options] of Object.entries(config.tracking)) {
       if (options !== false)
         bind(Tracker)
-          .toDynamicValue((c) =>
-            createComponent<Tracker>(
-              'tracker',
-              { name, ...options },
-              { container: c.get(Container), registry, rng: c.get(RngToken), logger: o.logger, runDir: o.runDir },
-              new ParameterStore('tracker'),
-              undefined,
-              config,
-            ),
-          )
+          .toDynamicValue((c) => createComponent<Tracker>('tracker', { name, ...options }, depsOf(c), new ParameterStore('tracker'), undefined, config))
           .inSingletonScope();
     }
     bind(Trackers)
