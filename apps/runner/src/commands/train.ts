@@ -1,5 +1,6 @@
 import { trainRun, StderrLogger, readRunConfig, resolveConfig, ConfigError } from '@elbo/core';
 import { loadResolved, setup } from '../setup.js';
+import { RungPause } from '../sweep/rung-pause.js';
 import { Exit } from '../errors.js';
 import { interruptSignal } from '../interrupt.js';
 import { multirunSpec } from '../sweep/multirun-spec.js';
@@ -9,6 +10,8 @@ export interface TrainArgs {
   config?: string;
   set: string[];
   resume?: string;
+  /** Stop once this epoch has ended (a sweep scheduler's rung): the run ends KILLED, resumable; exit 0. */
+  untilEpoch?: number;
   /** With `resume`: from the checkpoint before the last one; the history after it is replaced. */
   fromPrevious?: boolean;
   /** Every `--set` with a comma list is a grid axis; the trials run as a sweep. */
@@ -42,6 +45,8 @@ export async function train(args: TrainArgs): Promise<number> {
   if (args.workers !== undefined || args.metric !== undefined)
     throw new ConfigError('--workers and --metric belong to --multirun (elbo train <config> --multirun --set seed=1,2 --workers 2)');
   const logger = new StderrLogger(!!process.env['ELBO_DEBUG']);
+  if (args.untilEpoch !== undefined && !(Number.isInteger(args.untilEpoch) && args.untilEpoch > 0))
+    throw new ConfigError(`--until-epoch ${args.untilEpoch}: expected a positive integer`);
   if (args.fromPrevious && !args.resume) throw new ConfigError('--from-previous goes with --resume <run-dir> (elbo train --resume <run-dir> --from-previous)');
   let resolved;
   if (args.resume) {
@@ -55,14 +60,24 @@ export async function train(args: TrainArgs): Promise<number> {
     resolved = await loadResolved(args.config, args.set);
   }
   const interrupt = interruptSignal(logger, 'stopping after this step (Ctrl-C again to quit at once)');
+  const pause = rungPause(args.untilEpoch, resolved.config.train.epochs);
   try {
-    const result = await trainRun({ ...resolved, logger, resumeDir: args.resume, fromPrevious: args.fromPrevious, signal: interrupt.signal });
+    const signal = pause ? AbortSignal.any([interrupt.signal, pause.signal]) : interrupt.signal;
+    const result = await trainRun({ ...resolved, logger, resumeDir: args.resume, fromPrevious: args.fromPrevious, signal, ...(pause ? { trackers: [pause] } : {}) });
     process.stdout.write(`${result.runDir}\n`);
     return Exit.ok;
   } catch (e) {
     if (interrupt.signal.aborted) return Exit.interrupted;
+    if (pause?.reached && pause.runDir) {
+      logger.info(`stopped after epoch ${pause.untilEpoch} (--until-epoch); continue with elbo train --resume ${pause.runDir}`);
+      process.stdout.write(`${pause.runDir}\n`);
+      return Exit.ok;
+    }
     throw e;
   } finally {
     interrupt.dispose();
   }
 }
+
+/** The pause at `--until-epoch`, unless the run ends there anyway. */
+const rungPause = (until: number | undefined, epochs: number): RungPause | undefined => (until !== undefined && until < epochs ? new RungPause(until) : undefined);
