@@ -5,6 +5,7 @@ import { Exit } from '../errors.js';
 import { interruptSignal } from '../interrupt.js';
 import { firstPartyModules } from '../first-party.js';
 import type { Executor } from '../sweep/executor.js';
+import { checkAsha } from '../sweep/asha.js';
 import { describeParams, expandTrials, shortLabels, formatValue } from '../sweep/expand-trials.js';
 import { resolveTrials, type ResolvedTrial } from '../sweep/resolve-trials.js';
 import { planSweep, runSweep, type SweepRun } from '../sweep/run-sweep.js';
@@ -101,6 +102,17 @@ export async function runSweepSpec(spec: SweepSpec, args: Omit<SweepArgs, 'file'
     trials,
     folder,
     ...(spec.timeout !== undefined ? { timeout: spec.timeout } : {}),
+    ...(spec.scheduler
+      ? {
+          scheduler: checkAsha(
+            spec.file,
+            spec.scheduler,
+            spec.metric.goal,
+            spec.metric.name,
+            trials.map((t) => t.config),
+          ),
+        }
+      : {}),
   };
   if (duplicates) logger.info(`${duplicates} drawn trial${duplicates === 1 ? ' repeats' : 's repeat'} another trial's config and ${duplicates === 1 ? 'is' : 'are'} run once`);
 

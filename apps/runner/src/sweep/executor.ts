@@ -22,6 +22,11 @@ export interface Executor {
 export interface TrialJob {
   /** The trial's hash. */
   readonly id: string;
+  /**
+   * Names this command among all the sweep's commands when a trial runs in several (a scheduler
+   * takes it rung by rung: `<hash>-e2`); default: `id`. An engine-backed executor keys its jobs by it.
+   */
+  readonly key?: string;
   /** Arguments of the `elbo` command: `['train', 'trials/<hash>.yaml']` or `['train', '--resume', '<run-dir>']`. */
   readonly args: readonly string[];
   /** Working folder the command runs in (relative `runs:` folders are resolved against it). */

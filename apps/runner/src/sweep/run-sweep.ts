@@ -1,11 +1,12 @@
 import { applyOverride, type Logger } from '@elbo/core';
+import { epochReached, metricAt, promote, stageArgs, type Asha } from './asha.js';
 import { describeParams } from './expand-trials.js';
-import type { Executor, TrialJob } from './executor.js';
+import type { Executor, ExecutorHooks, TrialJob } from './executor.js';
 import { RunLocator } from './run-locator.js';
 import type { SweepFolder, SweepState, TrialRecord } from './sweep-folder.js';
 import type { SweepInfo, SweepOutcome, SweepReporter } from './sweep-reporter.js';
 import { summarize, formatMetric, type SweepMetric, type SweepSummary } from './sweep-summary.js';
-import { finalMetric, planTrial, recordExit, type NamedTrial, type TrialPlan } from './trial-status.js';
+import { finalMetric, planTrial, recordExit, statusOf, type NamedTrial, type TrialPlan } from './trial-status.js';
 
 export interface SweepRun {
   readonly name: string;
@@ -19,6 +20,8 @@ export interface SweepRun {
   readonly folder: SweepFolder;
   /** Seconds a trial may run. */
   readonly timeout?: number;
+  /** Early stopping at rungs (ASHA); without it every trial trains to the end. */
+  readonly scheduler?: Asha;
 }
 
 export interface PlannedSweep {
@@ -107,44 +110,92 @@ export async function runSweep(run: SweepRun, opts: RunSweepOptions): Promise<Sw
     `sweep ${run.name}: ${n} trial${n === 1 ? '' : 's'} — ${count('skip')} finished before, ${count('resume')} to resume, ${count('run')} to run — executor ${opts.executor.description}; folder ${folder.dir}`,
   );
   const cwd = opts.cwd ?? process.cwd();
-  const jobs: TrialJob[] = records
-    .filter((r) => plans.get(r.hash)!.action !== 'skip')
-    .map((r) => {
-      const plan = plans.get(r.hash)!;
-      return {
-        id: r.hash,
-        args: plan.action === 'resume' ? ['train', '--resume', plan.runDir!] : ['train', configFiles.get(r.hash)!],
-        cwd,
-        logFile: folder.logFile(r.hash),
-        ...(run.timeout !== undefined ? { timeoutMs: run.timeout * 1000 } : {}),
-      };
-    });
   const tag = (r: TrialRecord) => `[${r.index + 1}/${n}] ${r.hash} ${describeParams(r.params)}`;
-  await opts.executor.run(
-    jobs,
-    {
-      started: async (job) => {
-        const i = position.get(job.id)!;
-        const plan = plans.get(job.id)!;
-        records[i] = { ...records[i]!, status: 'RUNNING', attempts: records[i]!.attempts + 1 };
-        await save();
-        logger.info(`${tag(records[i]!)}: ${plan.action === 'resume' ? `resuming ${plan.runDir}` : 'started'}`);
-      },
-      ended: async (job, exit) => {
-        const i = position.get(job.id)!;
-        const plan = plans.get(job.id)!;
-        const r = await recordExit(byHash.get(job.id)!, records[i]!, exit, locator, run.timeout, plan.action === 'resume' ? plan.runDir : undefined);
-        records[i] = r;
-        await save();
-        const value = r.status === 'FINISHED' && r.runDir ? finalMetric(r.runDir, run.metric.name) : undefined;
-        const detail = r.status === 'FINISHED' ? `, ${run.metric.name} ${formatMetric(value)}` : `: ${r.reason}`;
-        logger.info(`${tag(r)}: ${r.status} after ${exit.seconds.toFixed(1)} s${detail}`);
-        for (const rep of opts.reporters) await rep.trialEnded?.(r);
-      },
+  /** With a scheduler: the epoch each trial's current command trains it to (below the end: a rung). */
+  const targets = new Map<string, number>();
+  const hooks: ExecutorHooks = {
+    started: async (job) => {
+      const i = position.get(job.id)!;
+      records[i] = { ...records[i]!, status: 'RUNNING', attempts: records[i]!.attempts + 1 };
+      await save();
+      const resumed = job.args[1] === '--resume' ? job.args[2] : undefined;
+      const until = targets.get(job.id);
+      logger.info(`${tag(records[i]!)}: ${resumed ? `resuming ${resumed}` : 'started'}${until !== undefined && until < run.scheduler!.epochs ? ` (to rung ${until})` : ''}`);
     },
-    opts.signal,
-  );
-  const outcome: SweepOutcome = opts.signal?.aborted ? 'KILLED' : records.every((r) => r.status === 'FINISHED') ? 'FINISHED' : 'FAILED';
+    ended: async (job, exit) => {
+      const i = position.get(job.id)!;
+      const resumed = job.args[1] === '--resume' ? job.args[2] : undefined;
+      const until = targets.get(job.id);
+      const printed = exit.stdout.trim().split('\n').pop()?.trim();
+      if (run.scheduler && until !== undefined && until < run.scheduler.epochs && exit.exitCode === 0 && !exit.interrupted && epochReached(printed) >= until) {
+        records[i] = { ...records[i]!, status: 'RUNNING', runDir: printed!, rung: until, seconds: Math.round(exit.seconds * 10) / 10 };
+        await save();
+        logger.info(
+          `${tag(records[i]!)}: reached rung ${until} after ${exit.seconds.toFixed(1)} s, ${run.scheduler.metric.name} ${formatMetric(metricAt(printed!, run.scheduler.metric.name, until))}`,
+        );
+        return;
+      }
+      const r = await recordExit(byHash.get(job.id)!, records[i]!, exit, locator, run.timeout, resumed);
+      records[i] = r;
+      await save();
+      const value = r.status === 'FINISHED' && r.runDir ? finalMetric(r.runDir, run.metric.name) : undefined;
+      const detail = r.status === 'FINISHED' ? `, ${run.metric.name} ${formatMetric(value)}` : `: ${r.reason}`;
+      logger.info(`${tag(r)}: ${r.status} after ${exit.seconds.toFixed(1)} s${detail}`);
+      for (const rep of opts.reporters) await rep.trialEnded?.(r);
+    },
+  };
+  const job = (r: TrialRecord, args: string[], key?: string): TrialJob => ({
+    id: r.hash,
+    ...(key ? { key } : {}),
+    args,
+    cwd,
+    logFile: folder.logFile(r.hash),
+    ...(run.timeout !== undefined ? { timeoutMs: run.timeout * 1000 } : {}),
+  });
+  if (!run.scheduler) {
+    const jobs = records
+      .filter((r) => plans.get(r.hash)!.action !== 'skip')
+      .map((r) => {
+        const plan = plans.get(r.hash)!;
+        return job(r, plan.action === 'resume' ? ['train', '--resume', plan.runDir!] : ['train', configFiles.get(r.hash)!]);
+      });
+    await opts.executor.run(jobs, hooks, opts.signal);
+  } else {
+    const asha = run.scheduler;
+    let alive = records.map((r) => r.hash);
+    for (const target of [...asha.rungs, asha.epochs]) {
+      if (opts.signal?.aborted) break;
+      const jobs: TrialJob[] = [];
+      for (const hash of alive) {
+        const r = records[position.get(hash)!]!;
+        const dir = r.runDir ?? plans.get(hash)!.runDir;
+        if (dir && statusOf(dir)?.status === 'FINISHED') continue;
+        if (target < asha.epochs && epochReached(dir) >= target) {
+          records[position.get(hash)!] = { ...r, status: 'RUNNING', runDir: dir!, rung: target };
+          continue;
+        }
+        targets.set(hash, target);
+        jobs.push(job(r, await stageArgs(configFiles.get(hash)!, dir, target, asha.epochs), target < asha.epochs ? `${hash}-e${target}` : undefined));
+      }
+      await opts.executor.run(jobs, hooks, opts.signal);
+      if (opts.signal?.aborted || target === asha.epochs) break;
+      // Successive halving: of the trials at this rung, the best 1/eta go on; the others stop here.
+      // A trial FINISHED by an earlier run of the sweep passed every rung; it is compared again, so the decisions stay the same.
+      const at = alive.map((hash) => records[position.get(hash)!]!).filter((r) => r.runDir && (r.status === 'FINISHED' || (r.status === 'RUNNING' && r.rung === target)));
+      const entries = at.map((r) => ({ hash: r.hash, index: r.index, value: metricAt(r.runDir!, asha.metric.name, target) }));
+      const keep = promote(entries, asha.eta, asha.metric.goal);
+      for (const e of entries.filter((e) => !keep.has(e.hash))) {
+        const i = position.get(e.hash)!;
+        const reason = `stopped at rung ${target}: ${asha.metric.name} ${formatMetric(e.value)} is not among the best ${keep.size} of ${entries.length} (eta ${asha.eta})`;
+        records[i] = { ...records[i]!, status: 'STOPPED', reason };
+        logger.info(`${tag(records[i]!)}: STOPPED — ${reason}`);
+        for (const rep of opts.reporters) await rep.trialEnded?.(records[i]!);
+      }
+      await save();
+      alive = [...keep];
+    }
+  }
+  const outcome: SweepOutcome = opts.signal?.aborted ? 'KILLED' : records.every((r) => r.status === 'FINISHED' || r.status === 'STOPPED') ? 'FINISHED' : 'FAILED';
   const summary = summarize(run.name, run.metric, run.keys, run.logKeys, records);
   for (const rep of opts.reporters) await rep.end(summary, outcome);
   return { outcome, records, summary };

@@ -3,8 +3,11 @@ import { join, resolve } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { DataError, writeFileAtomic, type ResolvedRunConfig } from '@elbo/core';
 
-/** Where a trial stands. KILLED: stopped by an interrupted sweep (resumable). */
-export type TrialStatus = 'PENDING' | 'RUNNING' | 'FINISHED' | 'FAILED' | 'KILLED';
+/**
+ * Where a trial stands. KILLED: stopped by an interrupted sweep (resumable). STOPPED: ended early
+ * by the sweep's scheduler at a rung (its run folder keeps its metrics and a resumable checkpoint).
+ */
+export type TrialStatus = 'PENDING' | 'RUNNING' | 'FINISHED' | 'FAILED' | 'KILLED' | 'STOPPED';
 
 /** A trial's line in `state.json`. */
 export interface TrialRecord {
@@ -21,6 +24,8 @@ export interface TrialRecord {
   readonly attempts: number;
   /** Seconds its last command ran. */
   readonly seconds?: number;
+  /** With a scheduler: the last rung (epoch) the trial reached; where a STOPPED trial stopped. */
+  readonly rung?: number;
 }
 
 /** `state.json`: the sweep's bookkeeping, rewritten atomically after every change. */

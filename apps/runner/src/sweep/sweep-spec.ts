@@ -1,6 +1,7 @@
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, opt, parsePath, readConfigFile, validate } from '@elbo/core';
+import { SchedulerSchema, type SchedulerSection } from './asha.js';
 import { parseDistribution, type Distribution } from './parse-distribution.js';
 
 const section = z.union([opt.string(), z.looseObject({ name: opt.string() })], {
@@ -34,6 +35,8 @@ export const SweepFileSchema = z.strictObject({
   executor: section.default('local'),
   /** Seconds a trial may run before it is stopped and recorded FAILED. */
   timeout: opt.positive().optional(),
+  /** Early stopping: `{ name: asha, metric, rungs: [epochs…], eta }`. */
+  scheduler: SchedulerSchema.optional(),
   /** Packages (or ./paths, relative to the sweep file) contributing executors. */
   plugins: z.array(opt.string()).default([]),
 });
@@ -60,6 +63,7 @@ export interface SweepSpec {
   readonly random?: { readonly trials: number; readonly seed: number; readonly space: readonly SweptKey[] };
   readonly executor: string | ({ name: string } & Record<string, unknown>);
   readonly timeout?: number;
+  readonly scheduler?: SchedulerSection;
   readonly plugins: readonly string[];
 }
 
@@ -122,6 +126,7 @@ export async function readSweepFile(file: string): Promise<SweepSpec> {
     ...(s.random ? { random: { trials: s.random.trials, seed: s.random.seed, space } } : {}),
     executor: s.executor as SweepSpec['executor'],
     ...(s.timeout !== undefined ? { timeout: s.timeout } : {}),
+    ...(s.scheduler ? { scheduler: s.scheduler } : {}),
     plugins: s.plugins.map((p) => (relativePath(p) ? resolve(dir, p) : p)),
   };
 }

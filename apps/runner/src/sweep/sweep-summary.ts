@@ -57,12 +57,15 @@ const runId = (runDir: string | undefined) => (runDir ? runDir.split(/[\\/]/).po
 /** The summary as rows of cells: one header, one row per trial. `full`: exact values and paths (CSV). */
 function cells(s: SweepSummary, full: boolean): string[][] {
   const labels = shortLabels(s.keys);
-  const header = ['rank', 'trial', ...s.keys.map((k) => (full ? k : labels[k]!)), 'status', s.metric.name, full ? 'run_dir' : 'run', 'reason'];
+  // With a scheduler: the rung (epoch) at which each STOPPED trial stopped.
+  const rungs = s.rows.some((r) => r.record.rung !== undefined);
+  const header = ['rank', 'trial', ...s.keys.map((k) => (full ? k : labels[k]!)), 'status', ...(rungs ? ['stopped_at'] : []), s.metric.name, full ? 'run_dir' : 'run', 'reason'];
   const body = s.rows.map(({ rank, record, value }) => [
     rank === undefined ? '' : String(rank),
     record.hash,
     ...s.keys.map((k) => (full ? (typeof record.params[k] === 'string' ? (record.params[k] as string) : JSON.stringify(record.params[k])) : formatValue(record.params[k]))),
     record.status,
+    ...(rungs ? [record.status === 'STOPPED' && record.rung !== undefined ? String(record.rung) : ''] : []),
     full ? (value === undefined ? '' : String(value)) : formatMetric(value),
     full ? (record.runDir ?? '') : runId(record.runDir),
     record.reason ?? '',
