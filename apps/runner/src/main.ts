@@ -22,6 +22,8 @@ import { versionCommand } from './commands/version.js';
 import { runsCommand } from './commands/runs.js';
 import { compareCommand } from './commands/compare.js';
 import { plotCommand } from './commands/plot.js';
+import { exportWebCommand } from './commands/export-web.js';
+import { exploreCommand } from './commands/explore.js';
 
 type Handler = () => Promise<number>;
 
@@ -241,6 +243,31 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('limit', { type: 'number', describe: 'map the first N rows only' }),
       (a) => {
         run = () => latentMapCommand({ runDir: a.runDir as string, out: a.out, input: a.input, method: a.method, seed: a.seed, limit: a.limit });
+      },
+    )
+    .command(
+      'export-web <run-dir>',
+      'a finished run as a static web site that decodes its latent space in the browser (sliders, latent map, prior samples)',
+      (y) =>
+        y
+          .positional('run-dir', { type: 'string', demandOption: true })
+          .option('out', { type: 'string', default: 'site', describe: 'folder to write the site into' })
+          .option('map-rows', { type: 'number', default: 500, describe: 'test rows on the latent map' }),
+      (a) => {
+        run = () => exportWebCommand({ runDir: a.runDir as string, out: a.out, mapRows: a.mapRows });
+      },
+    )
+    .command(
+      'explore <run-dir>',
+      'serve the run’s web site on 127.0.0.1 and print its URL (Ctrl-C stops)',
+      (y) =>
+        y
+          .positional('run-dir', { type: 'string', demandOption: true })
+          .option('port', { type: 'number', default: 0, describe: 'port (0: any free port)' })
+          .option('open', { type: 'boolean', default: false, describe: 'open the page in the desktop browser' })
+          .option('map-rows', { type: 'number', default: 500, describe: 'test rows on the latent map' }),
+      (a) => {
+        run = () => exploreCommand({ runDir: a.runDir as string, port: a.port, open: a.open, mapRows: a.mapRows });
       },
     )
     .command(
