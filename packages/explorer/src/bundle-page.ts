@@ -50,6 +50,20 @@ const pageEntry = fileURLToPath(new URL('./page/explorer-page.ts', import.meta.u
  * caller can refuse a component whose own package needs Node.
  */
 export async function bundlePage(modules: readonly Pick<PageModule, 'specifier' | 'exportName'>[], resolveDir: string): Promise<PageBundle> {
+  // The same packages give the same bundle: `elbo explore` and tests export several runs per process.
+  const key = JSON.stringify([resolveDir, modules.map((m) => [m.specifier, m.exportName])]);
+  let bundle = bundles.get(key);
+  if (!bundle) {
+    bundle = buildPage(modules, resolveDir);
+    bundles.set(key, bundle);
+    bundle.catch(() => bundles.delete(key));
+  }
+  return bundle;
+}
+
+const bundles = new Map<string, Promise<PageBundle>>();
+
+async function buildPage(modules: readonly Pick<PageModule, 'specifier' | 'exportName'>[], resolveDir: string): Promise<PageBundle> {
   const nodeImports: NodeImport[] = [];
   const packageOf = packageNameFinder();
   const nodeOnly: Plugin = {

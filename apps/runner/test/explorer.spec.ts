@@ -1,0 +1,213 @@
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, openRun, resolveConfig, SilentLogger, trainRun } from '@elbo/core';
+import { serveSite, type SiteData, type SiteServer } from '@elbo/explorer';
+import { writeWebSite } from '../src/commands/export-web.js';
+import { main } from '../src/main.js';
+import { setup, setupForRun } from '../src/setup.js';
+import { captureOutput, repoRoot, tempDir, writeConfig } from './helpers.js';
+
+/** Debian's Chromium (`.ci/run` installs it); ELBO_CHROMIUM points elsewhere. No browser is downloaded. */
+const CHROMIUM = process.env['ELBO_CHROMIUM'] ?? '/usr/bin/chromium';
+/** Screenshots of the page per model, kept as test artifacts (ignored by git). */
+const SHOTS = join(repoRoot, 'tmp', 'explorer-screenshots');
+
+const dir = tempDir('elbo-explorer-');
+const tiny = { data: { name: 'mnist', limit: { train: 300, test: 60 } }, train: { epochs: 1, batchSize: 100 }, eval: { k: 0 }, tracking: { local: {}, console: false } };
+const MODELS = {
+  mlp: { model: { latent: 4, encoder: { name: 'mlp', hidden: [64] }, decoder: { name: 'mlp', hidden: [64] } } },
+  conv: { model: { latent: 3, encoder: { name: 'conv', channels: [4, 8], hidden: 32 }, decoder: { name: 'conv', channels: [4, 8], hidden: 32 } } },
+  cvae: {
+    model: {
+      latent: 3,
+      condition: 'onehot',
+      encoder: { name: 'conditional-mlp', hidden: [64] },
+      decoder: { name: 'conditional-mlp', hidden: [64] },
+      prior: { name: 'conditional-gaussian', hidden: [16] },
+    },
+  },
+} as const;
+type ModelName = keyof typeof MODELS;
+
+async function train(name: string, overrides: Record<string, unknown>): Promise<string> {
+  const file = writeConfig(dir, { ...tiny, ...overrides }, `${name}.yaml`);
+  const raw = await loadConfig(file);
+  const { registry, container } = await setup(raw['plugins'] as string[] | undefined);
+  const config = resolveConfig(raw, registry, file);
+  return (await trainRun({ config, registry, container, logger: new SilentLogger() })).runDir;
+}
+
+/** E[x | z, c] as Node decodes it, from the run folder. */
+async function nodeDecode(runDir: string, z: readonly number[], label?: number): Promise<Float32Array> {
+  const run = await openRun(runDir, { ...(await setupForRun(runDir)), logger: new SilentLogger() });
+  try {
+    return tf.tidy(() => {
+      const c = label === undefined ? undefined : run.model.condition({ labels: Int32Array.of(label) });
+      return run.model.decodeMean(tf.tensor2d([z.slice()]), c).dataSync() as Float32Array;
+    });
+  } finally {
+    run.dispose();
+  }
+}
+
+const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+};
+
+let browser: Browser;
+const runs = {} as Record<ModelName, string>;
+const sites = {} as Record<ModelName, { out: string; server: SiteServer }>;
+
+beforeAll(async () => {
+  // Loud, not skipped: CI installs Chromium, and a missing one is a broken machine.
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium is not at ${CHROMIUM}: the explorer's browser tests need it (apt-get install -y chromium, as .ci/run does; or set ELBO_CHROMIUM)`);
+  mkdirSync(SHOTS, { recursive: true });
+  for (const name of Object.keys(MODELS) as ModelName[]) {
+    runs[name] = await train(name, MODELS[name]);
+    const out = await writeWebSite({ runDir: runs[name], out: join(dir, `site-${name}`), mapRows: 40 });
+    sites[name] = { out, server: await serveSite(out) };
+  }
+  // Software WebGL (SwiftShader) on a machine without a GPU.
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'] });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  for (const s of Object.values(sites)) await s.server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function openPage(url: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(url);
+  await page.waitForFunction(() => window.elboExplorer?.ready || window.elboExplorer?.error !== undefined, undefined, { timeout: 30_000 });
+  expect(errors).toEqual([]);
+  return page;
+}
+
+const explorerState = (page: Page) => page.evaluate(() => window.elboExplorer);
+
+/** The red channel of the decoded canvas, as bytes. */
+const canvasBytes = (page: Page) =>
+  page.evaluate(() => {
+    const c = document.getElementById('decoded') as HTMLCanvasElement;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    return Array.from({ length: d.length / 4 }, (_, i) => d[4 * i]!);
+  });
+
+describe('the exported page decodes as Node does', () => {
+  for (const name of Object.keys(MODELS) as ModelName[]) {
+    it(`${name}: a slider move decodes the same mean image (≤ 1e-4) and canvas; the latent map decodes and interpolates`, async () => {
+      const page = await openPage(sites[name].server.url);
+      try {
+        let s = await explorerState(page);
+        expect(s.error).toBeUndefined();
+        expect(s.backend).toMatch(/^webgl/);
+        const label = name === 'cvae' ? 7 : undefined;
+        if (label !== undefined) await page.selectOption('#condition-class', String(label));
+        await page.locator('#z0').fill('1.25');
+        await page.locator('#z1').fill('-0.5');
+        s = await explorerState(page);
+        expect(s.last!.z.slice(0, 2)).toEqual([1.25, -0.5]);
+        const node = await nodeDecode(runs[name], s.last!.z, label);
+        expect(maxAbsDiff(s.last!.mean, node)).toBeLessThanOrEqual(1e-4);
+        const bytes = Array.from(node, (v) => Math.round(255 * Math.min(1, Math.max(0, v))));
+        expect(maxAbsDiff(await canvasBytes(page), bytes)).toBeLessThanOrEqual(1);
+
+        // Clicking a map point decodes its latent mean; a second click draws the interpolation.
+        const data = (await (await fetch(`${sites[name].server.url}data.json`)).json()) as SiteData;
+        const L = s.z.length;
+        for (const i of [3, 17]) {
+          const [x, y] = await page.evaluate((k) => window.elboExplorer.mapPixel!(k), i);
+          await page.locator('#map').click({ position: { x, y } });
+          s = await explorerState(page);
+          expect(s.picked.at(-1)).toBe(i);
+          expect(maxAbsDiff(s.z, data.map!.means.slice(i * L, (i + 1) * L))).toBeLessThan(1e-6);
+        }
+        expect(s.picked).toEqual([3, 17]);
+        expect(await page.evaluate(() => (document.getElementById('interpolation') as HTMLCanvasElement).width)).toBe(10 * 28);
+
+        const before = s.z.slice();
+        await page.click('#sample');
+        s = await explorerState(page);
+        expect(s.z).not.toEqual(before);
+        expect(s.z.every(Number.isFinite)).toBe(true);
+        await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  it('the WASM fallback decodes the same; with neither backend the page says so', async () => {
+    const page = await openPage(`${sites.mlp.server.url}?backend=wasm`);
+    try {
+      await page.locator('#z0').fill('-1');
+      const s = await explorerState(page);
+      expect(s.backend).toBe('wasm');
+      expect(maxAbsDiff(s.last!.mean, await nodeDecode(runs.mlp, s.last!.z))).toBeLessThanOrEqual(1e-4);
+    } finally {
+      await page.close();
+    }
+    const broken = join(dir, 'site-no-wasm');
+    cpSync(sites.mlp.out, broken, { recursive: true });
+    for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) rmSync(join(broken, f));
+    const server = await serveSite(broken);
+    const bad = await openPage(`${server.url}?backend=wasm`);
+    try {
+      expect((await explorerState(bad)).error).toMatch(/neither of its backends started/);
+      expect(await bad.locator('#error').isVisible()).toBe(true);
+    } finally {
+      await bad.close();
+      await server.close();
+    }
+  });
+});
+
+describe('bad input', () => {
+  const output = captureOutput();
+
+  it('a run without a finished model: exit 2, naming the missing file, nothing written', async () => {
+    const run = join(dir, 'runs', 'test', 'unfinished');
+    mkdirSync(run, { recursive: true });
+    writeFileSync(join(run, 'status.json'), JSON.stringify({ status: 'RUNNING' }));
+    const out = join(dir, 'site-unfinished');
+    expect(await main(['export-web', run, '--out', out])).toBe(2);
+    expect(output.err).toContain(join(run, 'artifacts', 'model', 'model.json'));
+    expect(output.err).toContain('no finished model');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('a decoder whose package needs Node: exit 2, naming the component and the module', async () => {
+    const plugin = join(repoRoot, 'tmp', 'explorer-node-plugin');
+    mkdirSync(plugin, { recursive: true });
+    writeFileSync(
+      join(plugin, 'index.ts'),
+      [
+        "import { readFileSync } from 'node:fs';",
+        "import { ContainerModule } from 'inversify';",
+        "import { ComponentContribution } from '@elbo/core';",
+        "import { mlpDecoder } from '@elbo/models-vae';",
+        "const fsDecoder = { ...mlpDecoder, name: 'fs-mlp', create: (o: never, ctx: never) => (readFileSync.length, mlpDecoder.create(o, ctx)) };",
+        'export default new ContainerModule((o) => { o.bind(ComponentContribution).toConstantValue([fsDecoder]); });',
+      ].join('\n'),
+    );
+    const run = await train('node-decoder', {
+      plugins: [join(plugin, 'index.ts')],
+      model: { latent: 2, encoder: { name: 'mlp', hidden: [16] }, decoder: { name: 'fs-mlp', hidden: [16] } },
+    });
+    const out = join(dir, 'site-node');
+    expect(await main(['export-web', run, '--out', out])).toBe(2);
+    expect(output.err).toMatch(/model\.decoder: decoder\/fs-mlp cannot run in a browser: its package .* imports node:fs/);
+    expect(existsSync(out)).toBe(false);
+  });
+});
