@@ -58,6 +58,8 @@ export interface Dataset {
   readonly test: DataSplit;
   /** Applied to training batches only; evaluation uses the split as stored. */
   readonly trainTransform?: BatchTransform;
+  /** Corrupts the encoder's input in training only (denoising VAE); the clean batch stays the target. */
+  readonly corrupt?: BatchTransform;
   /** One line on provenance for logs and run metadata (source, split rule, counts). */
   describe(): string;
 }

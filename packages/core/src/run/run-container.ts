@@ -1,6 +1,7 @@
 import { Container, ContainerModule, type ResolutionContext } from 'inversify';
 import { Dataset } from '../data/dataset.js';
-import { Conditioner, Decoder, Divergence, Encoder, Likelihood, Prior, Schedule } from '../model/interfaces.js';
+import type { Tensor2D } from '@tensorflow/tfjs-core';
+import { type Condition, Conditioner, Decoder, Divergence, Encoder, Likelihood, Prior, Schedule } from '../model/interfaces.js';
 import { ParameterStore } from '../model/parameters.js';
 import { VaeModel } from '../model/vae-model.js';
 import type { OptimizerFactory } from '@elbo/compute';
@@ -113,7 +114,15 @@ function defaults(o: RunContainerOptions, registry: ComponentRegistry): Containe
       <T>(kind: string, section: ResolvedSectionConfig) =>
       async (c: Ctx) =>
         component<T>(c, kind, section, kind, await c.getAsync<ModelShape>(Shape));
-    bind(Encoder).toDynamicValue(modelPart<Encoder>('encoder', config.model.encoder)).inSingletonScope();
+    bind(Encoder)
+      .toDynamicValue(async (c) => {
+        const [e, { corrupt }] = [await modelPart<Encoder>('encoder', config.model.encoder)(c), await c.getAsync<Dataset>(Dataset)];
+        const noise = corrupt && c.get<Rng>(RngToken).stream('corrupt'); // data.corrupt: training encodes a corrupted batch, the target stays clean
+        return corrupt && noise
+          ? Object.assign(Object.create(e) as Encoder, { encode: (x: Tensor2D, k?: Condition, t?: boolean) => e.encode(t ? corrupt.apply(x, noise.nextSeed()) : x, k, t) })
+          : e;
+      })
+      .inSingletonScope();
     bind(Decoder).toDynamicValue(modelPart<Decoder>('decoder', config.model.decoder)).inSingletonScope();
     bind(Prior).toDynamicValue(modelPart<Prior>('prior', config.model.prior)).inSingletonScope();
     bind(Divergence).toDynamicValue(modelPart<Divergence>('divergence', config.model.divergence)).inSingletonScope();

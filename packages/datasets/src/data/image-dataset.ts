@@ -4,6 +4,7 @@ import type { BinarizeMode, SplitLimit } from './dataset-options.js';
 import { binarizeStatic } from '../transforms/static-binarize.js';
 import { dynamicBinarize } from '../transforms/dynamic-binarize.js';
 import { shapeSize } from '../transforms/flatten.js';
+import { corruptionOf, type CorruptOptions } from '../transforms/corrupt.js';
 
 /**
  * Seed of the held-out binarisation under `binarize: dynamic`. It is fixed (independent of the run
@@ -23,6 +24,8 @@ export interface ImageDatasetParts {
   readonly test: InMemorySplit;
   readonly binarize: BinarizeMode;
   readonly limit?: SplitLimit;
+  /** `data.corrupt`: denoising training (the encoder's training input corrupted, the target clean). */
+  readonly corrupt?: CorruptOptions;
   /** Provenance and split rule, without counts (they are appended). */
   readonly provenance: string;
 }
@@ -59,7 +62,8 @@ export function assembleImageDataset(parts: ImageDatasetParts, rng: Rng, logger:
       : parts.binarize === 'static'
         ? `binarize=static (run seed ${rng.seed})`
         : 'binarize=none (grey levels in [0,1])';
-  const line = `${parts.provenance}; train ${train.size}, test ${test.size}${limited(parts.limit)}; ${binarizeNote}`;
+  const corrupt = corruptionOf(parts.corrupt);
+  const line = `${parts.provenance}; train ${train.size}, test ${test.size}${limited(parts.limit)}; ${binarizeNote}${corrupt ? `; denoising: training inputs ${corrupt.name}` : ''}`;
 
   const dataset: Dataset = {
     name: parts.name,
@@ -70,6 +74,7 @@ export function assembleImageDataset(parts: ImageDatasetParts, rng: Rng, logger:
     test,
     describe: () => line,
     ...(parts.binarize === 'dynamic' ? { trainTransform: dynamicBinarize } : {}),
+    ...(corrupt ? { corrupt } : {}),
   };
   return dataset;
 }

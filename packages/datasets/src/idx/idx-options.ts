@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { opt, show } from '@elbo/core';
 import { binarizeOption, limitOption } from '../data/dataset-options.js';
+import { corruptOption } from '../transforms/corrupt.js';
 
 /** The four files of an MNIST-family dataset, by their canonical names (each may also end in `.gz`). */
 export const IDX_FILES = {
@@ -53,6 +54,7 @@ export const idxOptions = z
       .describe('dataset name for logs and the cache folder'),
     binarize: binarizeOption(),
     limit: limitOption(),
+    corrupt: corruptOption(),
   })
   .strict()
   .superRefine((o, ctx) => {

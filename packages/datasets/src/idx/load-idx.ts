@@ -126,6 +126,7 @@ export async function loadIdx(options: IdxOptionsInput, env: LoadEnv = {}): Prom
       test: new InMemorySplit(f.testImages.data, dim, testLabels, BYTE_SCALE),
       binarize: o.binarize,
       limit: o.limit,
+      corrupt: o.corrupt,
       provenance: `IDX dataset "${name}" from ${source}, the files' own train/t10k split in file order, pixels byte/255`,
     },
     env.rng ?? new Rng(0),

