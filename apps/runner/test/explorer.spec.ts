@@ -19,7 +19,10 @@ const dir = tempDir('elbo-explorer-');
 const tiny = { data: { name: 'mnist', limit: { train: 300, test: 60 } }, train: { epochs: 1, batchSize: 100 }, eval: { k: 0 }, tracking: { local: {}, console: false } };
 const MODELS = {
   mlp: { model: { latent: 4, encoder: { name: 'mlp', hidden: [64] }, decoder: { name: 'mlp', hidden: [64] } } },
-  conv: { model: { latent: 3, encoder: { name: 'conv', channels: [4, 8], hidden: 32 }, decoder: { name: 'conv', channels: [4, 8], hidden: 32 } } },
+  // A β-VAE: a disentangled model, so its page draws the traversal grid.
+  conv: {
+    model: { latent: 3, encoder: { name: 'conv', channels: [4, 8], hidden: 32 }, decoder: { name: 'conv', channels: [4, 8], hidden: 32 }, divergence: { name: 'beta', beta: 4 } },
+  },
   cvae: {
     model: {
       latent: 3,
@@ -40,13 +43,14 @@ async function train(name: string, overrides: Record<string, unknown>): Promise<
   return (await trainRun({ config, registry, container, logger: new SilentLogger() })).runDir;
 }
 
-/** E[x | z, c] as Node decodes it, from the run folder. */
-async function nodeDecode(runDir: string, z: readonly number[], label?: number): Promise<Float32Array> {
+/** E[x | z, c] as Node decodes it, from the run folder, for one or more latent vectors. */
+async function nodeDecode(runDir: string, z: readonly number[] | readonly number[][], label?: number): Promise<Float32Array> {
   const run = await openRun(runDir, { ...(await setupForRun(runDir)), logger: new SilentLogger() });
+  const rows = (Array.isArray(z[0]) ? z : [z]) as number[][];
   try {
     return tf.tidy(() => {
-      const c = label === undefined ? undefined : run.model.condition({ labels: Int32Array.of(label) });
-      return run.model.decodeMean(tf.tensor2d([z.slice()]), c).dataSync() as Float32Array;
+      const c = label === undefined ? undefined : run.model.condition({ labels: new Int32Array(rows.length).fill(label) });
+      return run.model.decodeMean(tf.tensor2d(rows), c).dataSync() as Float32Array;
     });
   } finally {
     run.dispose();
@@ -96,13 +100,18 @@ async function openPage(url: string): Promise<Page> {
 
 const explorerState = (page: Page) => page.evaluate(() => window.elboExplorer);
 
-/** The red channel of the decoded canvas, as bytes. */
-const canvasBytes = (page: Page) =>
-  page.evaluate(() => {
-    const c = document.getElementById('decoded') as HTMLCanvasElement;
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    return Array.from({ length: d.length / 4 }, (_, i) => d[4 * i]!);
-  });
+/** The red channel of a canvas (or of its w × h cell at x, y), as bytes. */
+const canvasBytes = (page: Page, id = 'decoded', cell?: [number, number, number, number]) =>
+  page.evaluate(
+    ([id, cell]) => {
+      const c = document.getElementById(id) as HTMLCanvasElement;
+      const [x, y, w, h] = cell ?? [0, 0, c.width, c.height];
+      const d = c.getContext('2d')!.getImageData(x, y, w, h).data;
+      return Array.from({ length: d.length / 4 }, (_, i) => d[4 * i]!);
+    },
+    [id, cell] as const,
+  );
+const toBytes = (mean: ArrayLike<number>) => Array.from(mean, (v) => Math.round(255 * Math.min(1, Math.max(0, v))));
 
 describe('the exported page decodes as Node does', () => {
   for (const name of Object.keys(MODELS) as ModelName[]) {
@@ -120,12 +129,25 @@ describe('the exported page decodes as Node does', () => {
         expect(s.last!.z.slice(0, 2)).toEqual([1.25, -0.5]);
         const node = await nodeDecode(runs[name], s.last!.z, label);
         expect(maxAbsDiff(s.last!.mean, node)).toBeLessThanOrEqual(1e-4);
-        const bytes = Array.from(node, (v) => Math.round(255 * Math.min(1, Math.max(0, v))));
-        expect(maxAbsDiff(await canvasBytes(page), bytes)).toBeLessThanOrEqual(1);
+        expect(maxAbsDiff(await canvasBytes(page), toBytes(node))).toBeLessThanOrEqual(1);
 
-        // Clicking a map point decodes its latent mean; a second click draws the interpolation.
         const data = (await (await fetch(`${sites[name].server.url}data.json`)).json()) as SiteData;
         const L = s.z.length;
+        expect(await page.locator('#traversal-section').isVisible()).toBe(data.traversal);
+        expect(data.traversal).toBe(name === 'conv');
+        if (data.traversal) {
+          // Row r sweeps the r-th dimension by KL over −3…3 around the shown z: its last cell sets it to 3.
+          const top = data.klPerDim!.indexOf(Math.max(...data.klPerDim!));
+          await page.locator(`#z${top}`).dispatchEvent('change');
+          const z = s.last!.z.slice();
+          z[top] = 3;
+          expect(maxAbsDiff(await canvasBytes(page, 'traversal', [6 * 28, 0, 28, 28]), toBytes(await nodeDecode(runs[name], z, label)))).toBeLessThanOrEqual(1);
+          expect(
+            await page.evaluate(() => [(document.getElementById('traversal') as HTMLCanvasElement).width, (document.getElementById('traversal') as HTMLCanvasElement).height]),
+          ).toEqual([7 * 28, L * 28]);
+        }
+
+        // Clicking a map point decodes its latent mean; a second click draws the interpolation.
         for (const i of [3, 17]) {
           const [x, y] = await page.evaluate((k) => window.elboExplorer.mapPixel!(k), i);
           await page.locator('#map').click({ position: { x, y } });
