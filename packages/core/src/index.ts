@@ -1,8 +1,9 @@
 export { DiagonalGaussian, type BatchRows } from './distributions/diagonal-gaussian.js';
 export { Bernoulli } from './distributions/bernoulli.js';
-export { Normal } from './distributions/normal.js';
+export { PosteriorFamily, type Posterior, type PosteriorFeature } from './distributions/posterior.js';
 export {
   Encoder,
+  type Inference,
   Decoder,
   Prior,
   Likelihood,
@@ -55,7 +56,7 @@ export {
   type CheckpointState,
 } from './training/checkpoint.js';
 export { constantSchedule, linearWarmupSchedule } from './training/schedules.js';
-export { VaeModel, type ObjectiveOutput } from './model/vae-model.js';
+export { VaeModel, type Objective, type ObjectiveOutput } from './model/vae-model.js';
 export { StandardNormalPrior, BernoulliLikelihood, AnalyticKl } from './model/standard-parts.js';
 export { GaussianHeadEncoder, ParamsHeadDecoder, type ConditionedNetwork } from './model/head-networks.js';
 export { defineNetwork, type NetworkDescriptor } from './model/define-network.js';

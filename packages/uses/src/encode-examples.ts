@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type DataSplit, type VaeModel } from '@elbo/core';
+import { ConfigError, DiagonalGaussian, type DataSplit, type VaeModel } from '@elbo/core';
 import { mapBatches, type BatchOptions } from './map-batches.js';
 
 /** The approximate posterior q(z|x) = N(μ, diag σ²) of every row, as plain arrays. */
@@ -23,6 +23,7 @@ export async function encodeExamples(model: VaeModel, split: DataSplit, opts: Ba
   const L = model.shape.latentDim;
   const both = await mapBatches(model, split, 2 * L, opts, (x, c) => {
     const q = model.encode(x, c);
+    if (!(q instanceof DiagonalGaussian)) throw new ConfigError('encodings read μ and σ, and model.posterior is not a diagonal Gaussian');
     return tf.concat([q.mean, q.stddev()], 1);
   });
   const n = both.length / (2 * L);

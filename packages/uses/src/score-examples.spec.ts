@@ -126,7 +126,7 @@ describe('encodeExamples and latentMap', () => {
     expect([enc.n, enc.dim, enc.mean.length, enc.sigma.length]).toEqual([40, 3, 120, 120]);
     expect(Array.from(enc.labels!.slice(0, 4))).toEqual([0, 1, 2, 0]);
     const q = tf.tidy(() => {
-      const g = m.encode(tf.tensor2d(data.values.subarray(5 * D, 6 * D), [1, D]));
+      const g = m.encode(tf.tensor2d(data.values.subarray(5 * D, 6 * D), [1, D])) as DiagonalGaussian;
       return tf.concat([g.mean, g.stddev()], 1);
     });
     const want = await q.data();

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { Posterior } from './posterior.js';
 
 /** Where a part of a batch sits in the whole batch (data-parallel training). */
 export interface BatchRows {
@@ -17,7 +18,7 @@ const LOG_2PI = Math.log(2 * Math.PI);
  * All reductions sum over the event (last) axis and return one value per example.
  * The object does not own its tensors: whoever created them disposes them (usually a tf.tidy).
  */
-export class DiagonalGaussian {
+export class DiagonalGaussian implements Posterior {
   constructor(
     readonly mean: tf.Tensor2D,
     readonly logVar: tf.Tensor2D,

@@ -3,7 +3,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { DiagonalGaussian } from './diagonal-gaussian.js';
 import { Bernoulli } from './bernoulli.js';
-import { Normal } from './normal.js';
 import { registerGradients } from '@elbo/compute';
 
 beforeAll(async () => {
@@ -89,19 +88,6 @@ describe('Bernoulli', () => {
       expect(arr(new Bernoulli(tf.tensor2d([logits])).logProb(tf.tensor2d([x])))[0]).toBeCloseTo(direct, 5);
       const extreme = arr(new Bernoulli(tf.tensor2d([[80, -80]])).logProb(tf.tensor2d([[0, 1]])))[0]!;
       expect(extreme).toBeCloseTo(-160, 3);
-    });
-  });
-});
-
-describe('Normal', () => {
-  it('log-density equals Σ log N(x; μ, σ²)', () => {
-    tf.tidy(() => {
-      const mu = [0.2, 0.8];
-      const sigma = [0.1, 0.5];
-      const x = [0.25, 0.1];
-      const direct = x.reduce((s, xi, i) => s - 0.5 * Math.log(2 * Math.PI * sigma[i]! ** 2) - (xi - mu[i]!) ** 2 / (2 * sigma[i]! ** 2), 0);
-      const n = new Normal(tf.tensor2d([mu]), tf.log(tf.tensor2d([sigma])));
-      expect(arr(n.logProb(tf.tensor2d([x])))[0]).toBeCloseTo(direct, 4);
     });
   });
 });

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../config/config-error.js';
+import { DiagonalGaussian } from '../distributions/diagonal-gaussian.js';
 import type { DataSplit, GroundTruthFactors } from '../data/dataset.js';
 import type { VaeModel } from '../model/vae-model.js';
 import type { RandomStream } from '../runtime/rng.js';
@@ -41,6 +42,7 @@ export function modelRepresentation(model: VaeModel): Representation {
   const encode = async (inputs: Float32Array, count: number) => {
     const [mean, logVar] = tf.tidy(() => {
       const q = model.encode(tf.tensor2d(inputs.subarray(0, count * D), [count, D]));
+      if (!(q instanceof DiagonalGaussian)) throw new ConfigError('disentanglement metrics read μ and log σ², and model.posterior is not a diagonal Gaussian');
       return [tf.clone(q.mean), tf.clone(q.logVar)];
     });
     try {

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { BatchRows, DiagonalGaussian } from '../distributions/diagonal-gaussian.js';
+import type { Posterior, PosteriorFeature } from '../distributions/posterior.js';
 import type { HasParameters } from './parameters.js';
 import type { DataSplit } from '../data/dataset.js';
 
@@ -15,6 +16,11 @@ export interface Encoder extends HasParameters {
   encode(x: tf.Tensor2D, c?: Condition, training?: boolean): DiagonalGaussian;
 }
 export const Encoder = Symbol('Encoder');
+
+/** The model's q(z | x[, c]): the encoder, with the posterior family (`model.posterior`) on top when there is one. */
+export interface Inference extends HasParameters {
+  encode(x: tf.Tensor2D, c?: Condition, training?: boolean): Posterior;
+}
 
 /**
  * The parameters a Likelihood reads, by the names the likelihood asked for (`logits`; `mean`,
@@ -87,7 +93,9 @@ export interface Divergence extends HasParameters {
    * minibatch estimates, capacity control's |KL − C| of the batch mean, free bits per dimension).
    */
   readonly perExample?: boolean;
-  terms(q: DiagonalGaussian, p: DiagonalGaussian | undefined, z: tf.Tensor2D, prior: Prior, ctx: DivergenceContext): DivergenceTerms;
+  /** What it reads of the posterior (default `gaussian`: μ and log σ²); `density` suffices for a Monte-Carlo KL. */
+  readonly needs?: PosteriorFeature;
+  terms(q: Posterior, p: DiagonalGaussian | undefined, z: tf.Tensor2D, prior: Prior, ctx: DivergenceContext): DivergenceTerms;
   auxiliaryUpdate?(batch: AuxiliaryBatch, ctx: DivergenceContext): Readonly<Record<string, tf.Scalar>> | undefined;
   /** Extra state to keep in checkpoints (e.g. a discriminator's optimizer moments). */
   auxiliaryState?(): ReadonlyMap<string, tf.Tensor>;
@@ -100,7 +108,7 @@ export const Divergence = Symbol('Divergence');
 /** What an auxiliary update may look at: a second batch encoded by the current model. */
 export interface AuxiliaryBatch {
   readonly x: tf.Tensor2D;
-  readonly encode: (x: tf.Tensor2D) => DiagonalGaussian;
+  readonly encode: (x: tf.Tensor2D) => Posterior;
 }
 
 /** The raw condition of a batch, as the data holds it: class labels and/or condition vectors. */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { DiagonalGaussian } from '../distributions/diagonal-gaussian.js';
-import type { Condition, ConditionInput, Conditioner, Decoder, Divergence, DivergenceContext, Encoder, Likelihood, Prior, Schedule } from './interfaces.js';
+import { ConfigError } from '../config/config-error.js';
+import type { Posterior, PosteriorFamily, PosteriorFeature } from '../distributions/posterior.js';
+import type { Condition, ConditionInput, Conditioner, Decoder, Divergence, DivergenceContext, Encoder, Inference, Likelihood, Prior, Schedule } from './interfaces.js';
 import { collectParameters } from './parameters.js';
 import type { ModelShape } from '../registry/component.js';
 
@@ -11,23 +12,53 @@ export interface ObjectiveOutput {
   readonly parts: Readonly<Record<string, tf.Scalar>>;
 }
 
+/** `model.objective`, a bound in place of the one-sample ELBO (IWAE), on the tape; `usesDivergence: false`: without model.divergence. */
+export interface Objective {
+  readonly needs?: PosteriorFeature;
+  readonly usesDivergence: boolean;
+  loss(model: VaeModel, x: tf.Tensor2D, c: Condition, ctx: DivergenceContext): ObjectiveOutput;
+}
+
 /**
  * The sentence every model in the family shares:
  *   loss(x[, c]) = −E_{q(z|x,c)}[log p(x|z,c)] + s(step)·Divergence(q(z|x,c), p(z|c), z, step)
  * with the expectation estimated by one reparameterised sample. The components are the words.
  */
 export class VaeModel {
+  readonly shape: ModelShape;
+  readonly encoder: Inference;
+  readonly decoder: Decoder;
+  /** Seen by its density alone (`gaussian: false`) when the posterior has no closed-form KL. */
+  readonly prior: Prior;
+
   constructor(
-    readonly shape: ModelShape,
-    readonly encoder: Encoder,
-    readonly decoder: Decoder,
-    readonly prior: Prior,
+    shape: ModelShape,
+    encoder: Encoder,
+    decoder: Decoder,
+    prior: Prior,
     readonly likelihood: Likelihood,
     readonly divergence: Divergence,
     readonly schedule: Schedule,
     /** Present for conditional models: turns a batch's labels/vectors into c. */
     readonly conditioner?: Conditioner,
-  ) {}
+    readonly extras: { readonly posterior?: PosteriorFamily; readonly objective?: Objective } = {},
+  ) {
+    const f = extras.posterior;
+    this.shape = f?.latentDim ? { ...shape, latentDim: f.latentDim } : shape;
+    this.encoder = f ? { parameters: () => collectParameters(encoder, f), encode: (x, c, t) => f.posterior(encoder.encode(x, c, t), t ?? false) } : encoder;
+    this.decoder = f?.decoderInput ? { parameters: () => decoder.parameters(), decode: (z, c, t) => decoder.decode(f.decoderInput!(z), c, t) } : decoder;
+    this.prior = f && !f.provides.includes('gaussian') && prior.gaussian ? (Object.create(prior, { gaussian: { value: false } }) as Prior) : prior;
+  }
+
+  /** Refuses a divergence or objective that needs of the posterior what it does not offer, naming both parts (config names). */
+  checkParts(names: { divergence: string; posterior?: string; objective?: string }): void {
+    const offers = this.extras.posterior?.provides ?? ['gaussian', 'density'];
+    const parts: [string, string | undefined, PosteriorFeature | undefined][] = [['objective', names.objective, this.extras.objective?.needs]];
+    if (this.extras.objective?.usesDivergence !== false) parts.push(['divergence', names.divergence, this.divergence.needs ?? 'gaussian']);
+    for (const [kind, name, need] of parts)
+      if (need && !offers.includes(need))
+        throw new ConfigError(`model.${kind}: "${name}" needs a posterior with '${need}'; model.posterior "${names.posterior}" offers '${offers.join("', '")}'`);
+  }
 
   /** c for a batch of raw conditions (undefined for unconditional models). Call inside a tidy. */
   condition(input: ConditionInput | undefined): Condition {
@@ -45,6 +76,7 @@ export class VaeModel {
   /** Must be called inside tf.tidy or a gradient function (c is built here, on the tape). */
   objective(x: tf.Tensor2D, cond: ConditionInput | undefined, ctx: Omit<DivergenceContext, 'condition'>): ObjectiveOutput {
     const c = this.condition(cond);
+    if (this.extras.objective) return this.extras.objective.loss(this, x, c, { ...ctx, condition: c });
     const q = this.encoder.encode(x, c, true);
     const z = q.rsample(ctx.seed, ctx.rows);
     const out = this.decoder.decode(z, c, true);
@@ -56,7 +88,7 @@ export class VaeModel {
     return { loss, parts: { recon, ...div.parts } };
   }
 
-  encode(x: tf.Tensor2D, c?: Condition): DiagonalGaussian {
+  encode(x: tf.Tensor2D, c?: Condition): Posterior {
     return this.encoder.encode(x, c, false);
   }
 

@@ -32,6 +32,8 @@ export function resolveConfig(raw: unknown, registry: ComponentRegistry, source 
     prior: section('prior', m.prior ?? 'standard-normal', 'model.prior'),
     likelihood: section('likelihood', m.likelihood ?? 'bernoulli', 'model.likelihood'),
     divergence: section('divergence', m.divergence ?? 'kl', 'model.divergence'),
+    ...(m.posterior !== undefined ? { posterior: section('posterior', m.posterior, 'model.posterior') } : {}),
+    ...(m.objective !== undefined ? { objective: section('objective', m.objective, 'model.objective') } : {}),
   };
   const data = section('dataset', cfg.data, 'data');
   const schedule = section('schedule', cfg.train?.schedule ?? 'constant', 'train.schedule');

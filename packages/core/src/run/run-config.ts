@@ -36,6 +36,9 @@ export const RunConfigSchema = z
         prior: section.default('standard-normal'),
         likelihood: section.default('bernoulli'),
         divergence: section.default('kl'),
+        /** A posterior family over the encoder's Gaussian (flows, codebook, hierarchy); a bound other than the ELBO (iwae). */
+        posterior: section.optional(),
+        objective: section.optional(),
       })
       .strict(),
     /** The optimiser component (`adam`, `adamw`, `sgd`, `rmsprop`); a section without `name` is Adam's options. */
@@ -97,6 +100,8 @@ export interface ResolvedRunConfig extends Omit<RunConfigShape, 'data' | 'model'
     prior: ResolvedSectionConfig;
     likelihood: ResolvedSectionConfig;
     divergence: ResolvedSectionConfig;
+    posterior?: ResolvedSectionConfig;
+    objective?: ResolvedSectionConfig;
   };
   train: Omit<RunConfigShape['train'], 'schedule'> & { schedule: ResolvedSectionConfig };
   tracking: Record<string, Record<string, unknown> | false>;

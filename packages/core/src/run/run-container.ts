@@ -3,7 +3,8 @@ import { Dataset } from '../data/dataset.js';
 import type { Tensor2D } from '@tensorflow/tfjs-core';
 import { type Condition, Conditioner, Decoder, Divergence, Encoder, Likelihood, Prior, Schedule } from '../model/interfaces.js';
 import { ParameterStore } from '../model/parameters.js';
-import { VaeModel } from '../model/vae-model.js';
+import { VaeModel, type Objective } from '../model/vae-model.js';
+import { PosteriorFamily } from '../distributions/posterior.js';
 import type { OptimizerFactory } from '@elbo/compute';
 import { Optimizer } from '../optim/optimizer.js';
 import type { ModelShape } from '../registry/component.js';
@@ -126,6 +127,8 @@ function defaults(o: RunContainerOptions, registry: ComponentRegistry): Containe
     bind(Decoder).toDynamicValue(modelPart<Decoder>('decoder', config.model.decoder)).inSingletonScope();
     bind(Prior).toDynamicValue(modelPart<Prior>('prior', config.model.prior)).inSingletonScope();
     bind(Divergence).toDynamicValue(modelPart<Divergence>('divergence', config.model.divergence)).inSingletonScope();
+    const { posterior, objective } = config.model;
+    if (posterior) bind(PosteriorFamily).toDynamicValue(modelPart<PosteriorFamily>('posterior', posterior)).inSingletonScope();
     bind(Schedule).toDynamicValue(modelPart<Schedule>('schedule', config.train.schedule)).inSingletonScope();
     // The model resolves its parts in this order, which fixes the order in which they draw their
     // initial weights from the run's `init` stream: the same seed gives the same weights.
@@ -137,7 +140,11 @@ function defaults(o: RunContainerOptions, registry: ComponentRegistry): Containe
         const [encoder, decoder, prior] = [await c.getAsync<Encoder>(Encoder), await c.getAsync<Decoder>(Decoder), await c.getAsync<Prior>(Prior)];
         const divergence = await c.getAsync<Divergence>(Divergence);
         const schedule = await c.getAsync<Schedule>(Schedule);
-        return new VaeModel(shape, encoder, decoder, prior, likelihood, divergence, schedule, conditioner);
+        const family = await c.getAsync<PosteriorFamily>(PosteriorFamily, { optional: true });
+        const extras = { posterior: family, objective: objective && (await modelPart<Objective>('objective', objective)(c)) };
+        const model = new VaeModel(shape, encoder, decoder, prior, likelihood, divergence, schedule, conditioner, extras);
+        model.checkParts({ divergence: config.model.divergence.name, posterior: posterior?.name, objective: objective?.name });
+        return model;
       })
       .inSingletonScope();
     bind(Optimizer)

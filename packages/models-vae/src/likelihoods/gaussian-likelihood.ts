@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { NO_PARAMETERS, Normal, defineComponent, opt, type DecoderOutput, type Likelihood, type ParameterStore } from '@elbo/core';
+import { NO_PARAMETERS, defineComponent, opt, type DecoderOutput, type Likelihood, type ParameterStore } from '@elbo/core';
+import { Normal } from './normal.js';
 
 export const gaussianOptions = z
   .object({
