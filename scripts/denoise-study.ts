@@ -92,6 +92,6 @@ try {
 console.log(
   `Mean PSNR (dB) against the clean digits, first ${n} held-out embedded MNIST digits, noise seed ${seed}; ${cpus().length}-core ${cpus()[0]?.model.trim()}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
 );
-console.log(`| noise | noisy input | 3×3 median | ${positionals.map((r) => `\`elbo denoise\` ${r}`).join(' | ')} |`);
+console.log(`| noise | input | 3×3 median | ${positionals.map((r) => `\`elbo denoise\` ${r}`).join(' | ')} |`);
 console.log(`|---|---:|---:|${positionals.map(() => '---:').join('|')}|`);
 for (const r of rows) console.log(r);
