@@ -28,6 +28,7 @@ try {
   const loadMs: number[] = [];
   let backend = '';
   let decodeMs: number[] = [];
+  let phases: Record<string, number> = {};
   for (let i = 0; i < loads; i++) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     const page = await context.newPage();
@@ -38,6 +39,7 @@ try {
     backend = s.backend!;
     loadMs.push(s.loadMs!);
     if (i === loads - 1) {
+      phases = Object.fromEntries(Object.entries(s.phases).map(([k, v]) => [k, Math.round(v)]));
       // Slider moves as a user makes them: one input event per position.
       decodeMs = await page.evaluate((n) => {
         const input = document.getElementById('z0') as HTMLInputElement;
@@ -57,6 +59,7 @@ try {
       backend,
       loads,
       loadMs: { median: r(quantile(loadMs, 0.5)), max: r(Math.max(...loadMs)) },
+      lastLoadPhases: phases,
       moves,
       decodeMs: { median: r(quantile(decodeMs, 0.5)), p95: r(quantile(decodeMs, 0.95)), max: r(Math.max(...decodeMs)) },
     }),

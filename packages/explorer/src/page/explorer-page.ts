@@ -17,6 +17,8 @@ export interface ExplorerState {
   backend?: string;
   /** Milliseconds from navigation start until the first image was drawn. */
   loadMs?: number;
+  /** Milliseconds from navigation start to each step of loading: script, backend and files, model built, first image. */
+  phases: Record<string, number>;
   /** The latent vector shown, in dimension order. */
   z: number[];
   condition?: ConditionInput;
@@ -35,7 +37,7 @@ declare global {
   }
 }
 
-const state: ExplorerState = { ready: false, z: [], decodeMs: [], picked: [] };
+const state: ExplorerState = { ready: false, z: [], decodeMs: [], picked: [], phases: {} };
 window.elboExplorer = state;
 
 /** Entry of the bundled page: starts a backend, loads the model and data, draws the controls. */
@@ -78,16 +80,19 @@ async function fetchOk(path: string): Promise<Response> {
 }
 
 async function run(modules: Modules): Promise<void> {
+  state.phases['script'] = performance.now();
   const [backend, saved, weights, data] = await Promise.all([
     startBackend(),
     fetchOk('model/model.json').then((r) => r.json() as Promise<SavedModel>),
     fetchOk('model/weights.bin').then((r) => r.arrayBuffer()),
     fetchOk('data.json').then((r) => r.json() as Promise<SiteData>),
   ]);
+  state.phases['backend and files'] = performance.now();
   state.backend = backend;
   document.getElementById('backend')!.textContent = `TensorFlow.js ${tf.version_core} · ${backend}`;
   document.getElementById('title')!.textContent = data.title;
   const model = await BrowserModel.build(modules, saved, weights, data.dataset);
+  state.phases['model built'] = performance.now();
   const L = model.shape.latentDim;
   const [w, h] = imageSize(saved.shape.dataShape);
   state.z = new Array<number>(L).fill(0);
@@ -165,6 +170,7 @@ async function run(modules: Modules): Promise<void> {
   } else document.getElementById('map-section')!.hidden = true;
 
   decodeShown();
+  state.phases['first image'] = performance.now();
   traversal?.();
   state.loadMs = performance.now();
   state.ready = true;

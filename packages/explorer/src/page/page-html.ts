@@ -19,7 +19,7 @@ export function pageHtml(title: string): string {
   h2 { font-size: 1em; margin: 0 0 0.5em; }
   canvas.image { image-rendering: pixelated; border: 1px solid #ccc; background: #000; }
   #decoded { width: 224px; }
-  .slider { display: grid; grid-template-columns: 9em 1fr 3em; align-items: center; gap: 0.4em; }
+  .slider { display: grid; grid-template-columns: 11em 1fr 3em; align-items: center; gap: 0.4em; }
   .slider.inactive .name { color: #aaa; font-style: italic; }
   .value { font-family: monospace; text-align: right; }
   #map { width: 360px; height: 360px; border: 1px solid #ccc; cursor: crosshair; }
