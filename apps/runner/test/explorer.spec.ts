@@ -5,6 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, openRun, resolveConfig, SilentLogger, trainRun } from '@elbo/core';
 import { serveSite, type SiteData, type SiteServer } from '@elbo/explorer';
+import { exploreCommand } from '../src/commands/explore.js';
 import { writeWebSite } from '../src/commands/export-web.js';
 import { main } from '../src/main.js';
 import { setup, setupForRun } from '../src/setup.js';
@@ -192,6 +193,28 @@ describe('the exported page decodes as Node does', () => {
       await bad.close();
       await server.close();
     }
+  });
+});
+
+describe('elbo explore', () => {
+  const output = captureOutput();
+
+  it('serves the run on 127.0.0.1, prints the URL, and stops and cleans up when asked', async () => {
+    const stop = new AbortController();
+    const done = exploreCommand({ runDir: runs.mlp, port: 0, open: false, mapRows: 20 }, stop.signal);
+    while (!/http:\/\/127\.0\.0\.1:\d+\//.test(output.out)) await new Promise((r) => setTimeout(r, 100));
+    const url = output.out.trim();
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<script src="explorer.js"></script>');
+    const data = (await (await fetch(`${url}data.json`)).json()) as SiteData;
+    expect(data.map!.n).toBe(20);
+    const folder = /→ (\S+elbo-explore-\S+)/.exec(output.err)![1]!;
+    expect(existsSync(join(folder, 'index.html'))).toBe(true);
+    stop.abort();
+    expect(await done).toBe(0);
+    await expect(fetch(url)).rejects.toThrow();
+    expect(existsSync(folder)).toBe(false);
   });
 });
 
