@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, openRun, resolveConfig, SilentLogger, trainRun } from '@elbo/core';
+import { loadConfig, openRun, resolveConfig, SilentLogger, trainRun, type OpenRun } from '@elbo/core';
 import { serveSite, type SiteData, type SiteServer } from '@elbo/explorer';
 import { exploreCommand } from '../src/commands/explore.js';
 import { writeWebSite } from '../src/commands/export-web.js';
@@ -44,18 +44,22 @@ async function train(name: string, overrides: Record<string, unknown>): Promise<
   return (await trainRun({ config, registry, container, logger: new SilentLogger() })).runDir;
 }
 
+/** The runs opened in Node, once each (closed after the file). */
+const opened = new Map<string, Promise<OpenRun>>();
+
 /** E[x | z, c] as Node decodes it, from the run folder, for one or more latent vectors. */
 async function nodeDecode(runDir: string, z: readonly number[] | readonly number[][], label?: number): Promise<Float32Array> {
-  const run = await openRun(runDir, { ...(await setupForRun(runDir)), logger: new SilentLogger() });
+  if (!opened.has(runDir))
+    opened.set(
+      runDir,
+      setupForRun(runDir).then((s) => openRun(runDir, { ...s, logger: new SilentLogger() })),
+    );
+  const run = await opened.get(runDir)!;
   const rows = (Array.isArray(z[0]) ? z : [z]) as number[][];
-  try {
-    return tf.tidy(() => {
-      const c = label === undefined ? undefined : run.model.condition({ labels: new Int32Array(rows.length).fill(label) });
-      return run.model.decodeMean(tf.tensor2d(rows), c).dataSync() as Float32Array;
-    });
-  } finally {
-    run.dispose();
-  }
+  return tf.tidy(() => {
+    const c = label === undefined ? undefined : run.model.condition({ labels: new Int32Array(rows.length).fill(label) });
+    return run.model.decodeMean(tf.tensor2d(rows), c).dataSync() as Float32Array;
+  });
 }
 
 const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
@@ -84,6 +88,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const run of opened.values()) (await run).dispose();
   await browser?.close();
   for (const s of Object.values(sites)) await s.server.close();
   rmSync(dir, { recursive: true, force: true });

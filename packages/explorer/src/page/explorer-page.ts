@@ -58,6 +58,8 @@ async function startBackend(): Promise<string> {
   for (const name of order) {
     try {
       if (name === 'wasm') setWasmPaths(new URL('./', location.href).href);
+      // One compiled program per op, whatever the batch: a slider, a traversal grid and an interpolation share them.
+      else tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', true);
       if (await tf.setBackend(name)) {
         await tf.ready();
         if (name === 'webgl') return tf.env().getBool('WEBGL_RENDER_FLOAT32_CAPABLE') ? 'webgl' : 'webgl (16-bit floats)';
