@@ -2,6 +2,8 @@ import type { ContainerModule } from 'inversify';
 import { modelsVaeModule } from '@elbo/models-vae';
 import { modelsCvaeModule } from '@elbo/models-cvae';
 import { modelsDisentangledModule } from '@elbo/models-disentangled';
+import { modelsIwaeModule } from '@elbo/models-iwae';
+import { modelsVampModule } from '@elbo/models-vamp';
 import { datasetsModule } from '@elbo/datasets';
 import { trackersModule } from '@elbo/trackers';
 import { usesModule } from '@elbo/uses';
@@ -21,6 +23,8 @@ export const firstPartyModules: readonly ContainerModule[] = [
   modelsVaeModule,
   modelsCvaeModule,
   modelsDisentangledModule,
+  modelsIwaeModule,
+  modelsVampModule,
   datasetsModule,
   trackersModule,
   dataParallel,

@@ -9,6 +9,8 @@ import { dataParallel, firstPartyModules } from '../src/first-party.js';
 import { modelsVaeModule } from '@elbo/models-vae';
 import { modelsCvaeModule } from '@elbo/models-cvae';
 import { modelsDisentangledModule } from '@elbo/models-disentangled';
+import { modelsIwaeModule } from '@elbo/models-iwae';
+import { modelsVampModule } from '@elbo/models-vamp';
 import { datasetsModule, loadMnist } from '@elbo/datasets';
 import { trackersModule } from '@elbo/trackers';
 import { sweepModule } from '../src/sweep/sweep-module.js';
@@ -36,6 +38,8 @@ const needsOptions = new Set(['dataset/idx', 'dataset/csv']);
 const needsWorld = new Map([
   ['tracker/mlflow', 'no MLflow tracking URI'],
   ['condition/vector', 'needs a dataset with condition vectors'],
+  ['prior/two-layer', 'the prior of model.posterior "two-layer"'],
+  ['prior/vamp', 'for unconditional models'],
 ]);
 
 describe('first-party modules', () => {
@@ -44,6 +48,8 @@ describe('first-party modules', () => {
     'models-vae': modelsVaeModule,
     'models-cvae': modelsCvaeModule,
     'models-disentangled': modelsDisentangledModule,
+    'models-iwae': modelsIwaeModule,
+    'models-vamp': modelsVampModule,
     datasets: datasetsModule,
     trackers: trackersModule,
     'data-parallel': dataParallel,

@@ -10,6 +10,7 @@ import {
   type DiagonalGaussian,
   type Divergence,
   type DivergenceTerms,
+  type Posterior,
   type Prior,
 } from '@elbo/core';
 
@@ -21,13 +22,15 @@ export { AnalyticKl, BernoulliLikelihood, StandardNormalPrior };
  */
 export class MonteCarloKl implements Divergence {
   readonly perExample = true;
+  /** log q(z|x) of its sample is all it reads: any posterior with a density (flows, two layers). */
+  readonly needs = 'density';
   constructor(readonly beta: number) {}
 
   parameters() {
     return NO_PARAMETERS;
   }
 
-  terms(q: DiagonalGaussian, _p: DiagonalGaussian | undefined, z: tf.Tensor2D, prior: Prior): DivergenceTerms {
+  terms(q: Posterior, _p: DiagonalGaussian | undefined, z: tf.Tensor2D, prior: Prior): DivergenceTerms {
     const kl = tf.mean(tf.sub(q.logProb(z), prior.logProb(z))) as tf.Scalar;
     return { total: this.beta === 1 ? kl : (tf.mul(kl, this.beta) as tf.Scalar), parts: { kl } };
   }
