@@ -14,6 +14,7 @@ import { encodeCommand } from './commands/encode.js';
 import { denoiseCommand } from './commands/denoise.js';
 import { latentMapCommand } from './commands/latent-map.js';
 import { sweepCommand } from './commands/sweep.js';
+import { workerCommand } from './commands/worker.js';
 import { backendCommand } from './commands/backend.js';
 import { schemaCommand } from './commands/schema.js';
 import { newPluginCommand } from './commands/new-plugin.js';
@@ -65,6 +66,21 @@ export async function main(argv: readonly string[]): Promise<number> {
             metric: a.metric,
             goal: a.goal,
           });
+      },
+    )
+    .command(
+      'worker',
+      'run the trials of sweeps with executor bullmq on this host: take jobs from a Redis queue, train each trial, report back',
+      (y) =>
+        y
+          .option('redis', { type: 'string', describe: 'Redis URL, redis://[:password@]host:6379[/db] (default: $ELBO_REDIS_URL, which keeps a password off the command line)' })
+          .option('queue', { type: 'string', default: 'elbo', describe: 'the queue the sweep enqueues into (its executor.queue)' })
+          .option('concurrency', { type: 'number', default: 1, describe: 'trials this host runs at once' })
+          .option('runs', { type: 'string', default: 'runs', describe: 'the runs folder, shared storage at the same path on every host: checked writable at start' })
+          .option('stalled-seconds', { type: 'number', default: 30, describe: 'a job whose worker stops renewing its lock for this long is taken by another worker' }),
+      (a) => {
+        run = () =>
+          workerCommand({ ...(a.redis !== undefined ? { redis: a.redis } : {}), queue: a.queue, concurrency: a.concurrency, runs: a.runs, stalledSeconds: a.stalledSeconds });
       },
     )
     .command(
@@ -168,7 +184,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .command(
       'score <run-dir>',
-      'anomaly score of every input row (negative ELBO, IWAE −log p(x) or reconstruction error) as CSV',
+      'anomaly score of every input row (negative ELBO, IWAE −log p(x), reconstruction error, complexity-corrected or likelihood-ratio) as CSV',
       (y) =>
         y
           .positional('run-dir', { type: 'string', demandOption: true })
@@ -177,12 +193,14 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('score', {
             choices: SCORE_KINDS,
             default: 'neg-elbo' as ScoreKind,
-            describe: 'neg-elbo: −ELBO (1 sample); iwae: −log p̂(x) with k samples; recon: squared reconstruction error',
+            describe:
+              'neg-elbo: −ELBO (1 sample); iwae: −log p̂(x) with k samples; recon: squared reconstruction error; complexity: −log₂ p̂(x) minus the PNG size in bits (Serrà et al. 2020); likelihood-ratio: −log p̂(x) + log p̂_background(x) (Ren et al. 2019)',
           })
-          .option('k', { type: 'number', default: 100, describe: 'importance samples for --score iwae' })
+          .option('k', { type: 'number', default: 100, describe: 'importance samples for --score iwae, complexity and likelihood-ratio' })
+          .option('background', { type: 'string', describe: 'with --score likelihood-ratio: the background run (trained on perturbed data)' })
           .option('limit', { type: 'number', describe: 'score the first N rows only' }),
       (a) => {
-        run = () => scoreCommand({ runDir: a.runDir as string, input: a.input, out: a.out, score: a.score, k: a.k, limit: a.limit });
+        run = () => scoreCommand({ runDir: a.runDir as string, input: a.input, out: a.out, score: a.score, k: a.k, background: a.background, limit: a.limit });
       },
     )
     .command(
@@ -194,10 +212,11 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('fpr', { type: 'number', default: 0.05, describe: 'share of normal rows the threshold may flag' })
           .option('input', { type: 'string', default: 'test', describe: 'held-out NORMAL rows: test, a folder of PNG images, or a .csv' })
           .option('score', { choices: SCORE_KINDS, default: 'neg-elbo' as ScoreKind, describe: 'the score the threshold is for (as in elbo score)' })
-          .option('k', { type: 'number', default: 100, describe: 'importance samples for --score iwae' })
+          .option('k', { type: 'number', default: 100, describe: 'importance samples for --score iwae, complexity and likelihood-ratio' })
+          .option('background', { type: 'string', describe: 'with --score likelihood-ratio: the background run (trained on perturbed data)' })
           .option('limit', { type: 'number', describe: 'use the first N rows only' }),
       (a) => {
-        run = () => calibrateCommand({ runDir: a.runDir as string, fpr: a.fpr, input: a.input, score: a.score, k: a.k, limit: a.limit });
+        run = () => calibrateCommand({ runDir: a.runDir as string, fpr: a.fpr, input: a.input, score: a.score, k: a.k, background: a.background, limit: a.limit });
       },
     )
     .command(
@@ -252,9 +271,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         y
           .positional('run-dir', { type: 'string', demandOption: true })
           .option('out', { type: 'string', default: 'site', describe: 'folder to write the site into' })
-          .option('map-rows', { type: 'number', default: 500, describe: 'test rows on the latent map' }),
+          .option('map-rows', { type: 'number', default: 500, describe: 'test rows on the latent map' })
+          .option('method', { choices: MAP_METHODS, default: 'auto' as MapMethod, describe: 'the latent map: auto (the latent itself when 2-D, else PCA), latent, pca or umap' }),
       (a) => {
-        run = () => exportWebCommand({ runDir: a.runDir as string, out: a.out, mapRows: a.mapRows });
+        run = () => exportWebCommand({ runDir: a.runDir as string, out: a.out, mapRows: a.mapRows, method: a.method as MapMethod });
       },
     )
     .command(
@@ -265,9 +285,10 @@ export async function main(argv: readonly string[]): Promise<number> {
           .positional('run-dir', { type: 'string', demandOption: true })
           .option('port', { type: 'number', default: 0, describe: 'port (0: any free port)' })
           .option('open', { type: 'boolean', default: false, describe: 'open the page in the desktop browser' })
-          .option('map-rows', { type: 'number', default: 500, describe: 'test rows on the latent map' }),
+          .option('map-rows', { type: 'number', default: 500, describe: 'test rows on the latent map' })
+          .option('method', { choices: MAP_METHODS, default: 'auto' as MapMethod, describe: 'the latent map: auto (the latent itself when 2-D, else PCA), latent, pca or umap' }),
       (a) => {
-        run = () => exploreCommand({ runDir: a.runDir as string, port: a.port, open: a.open, mapRows: a.mapRows });
+        run = () => exploreCommand({ runDir: a.runDir as string, port: a.port, open: a.open, mapRows: a.mapRows, method: a.method as MapMethod });
       },
     )
     .command(

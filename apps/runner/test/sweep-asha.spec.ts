@@ -55,19 +55,19 @@ describe('elbo sweep with scheduler: asha on the local executor', () => {
     expect(await sweepCommand({ file, set: [], dryRun: false })).toBe(0);
     const trials = state().trials;
     // The decision at rung 1, checked against the metrics in the run folders.
-    const atRung = trials.map((t) => history(t.runDir!, 'test/neg_elbo').find((p) => p.step === 1)!.value);
+    const atRung = trials.map((t) => history(t.runDir!, 'test/neg_elbo').find((p) => p.step === 1)?.value ?? NaN);
     const best = atRung.indexOf(Math.min(...atRung));
     expect(trials.map((t) => t.status)).toEqual(trials.map((_, i) => (i === best ? 'FINISHED' : 'STOPPED')));
     for (const [i, t] of trials.entries()) {
       const steps = history(t.runDir!, 'train/loss').map((p) => p.step);
       if (i === best) {
         expect(steps).toEqual([1, 2]); // resumed once, no epoch twice
-        expect(readStatus(t.runDir!).status).toBe('FINISHED');
+        expect(readStatus(t.runDir!)?.status).toBe('FINISHED');
       } else {
         expect(t.rung).toBe(1);
         expect(t.reason).toMatch(/^stopped at rung 1: test\/neg_elbo [\d.]+ is not among the best 1 of 3 \(eta 3\)$/);
         expect(steps).toEqual([1]); // its metrics are kept; it stopped where the rung is
-        expect(readStatus(t.runDir!).status).toBe('KILLED'); // resumable
+        expect(readStatus(t.runDir!)?.status).toBe('KILLED'); // resumable
         expect(checkpointEpoch(t.runDir!)).toBe(1);
       }
     }

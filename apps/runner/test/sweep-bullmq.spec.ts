@@ -1,0 +1,170 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml, stringify } from 'yaml';
+import { readMetrics, readStatus } from '@elbo/trackers';
+import { sweepCommand } from '../src/commands/sweep.js';
+import { main } from '../src/main.js';
+import type { SweepState } from '../src/sweep/sweep-folder.js';
+import { captureOutput, checkpointEpoch, elboBin, smallMnist, tempDir, writeConfig } from './helpers.js';
+import { hasRedis, NetnsHosts, RedisServer, until, WorkerProcess } from './redis-helpers.js';
+
+if (!hasRedis) console.warn('sweep-bullmq.spec.ts: SKIPPED — redis-server is not installed (apt-get install redis-server; .ci/run installs it)');
+
+const output = captureOutput();
+const PASSWORD = 'pw-7f3c91d2e8a4';
+
+/** Every file under `dir`, recursively. */
+function files(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? files(p) : [p];
+  });
+}
+
+/** Run folders under `runs` by the run name their config carries. */
+function runFolders(runs: string): Map<string, string[]> {
+  const by = new Map<string, string[]>();
+  for (const d of existsSync(runs) ? readdirSync(runs) : []) {
+    const cfg = join(runs, d, 'config.yaml');
+    if (d === 'sweeps' || !existsSync(cfg)) continue;
+    const name = (parseYaml(readFileSync(cfg, 'utf8')) as { name: string }).name;
+    by.set(name, [...(by.get(name) ?? []), join(runs, d)]);
+  }
+  return by;
+}
+
+const curve = (runDir: string) =>
+  readMetrics(runDir)
+    .filter((p) => /^(train|test|final)\//.test(p.key))
+    .map((p) => [p.key, p.step, p.value]);
+
+describe.skipIf(!hasRedis)('elbo sweep with executor bullmq and elbo worker', () => {
+  const dir = tempDir('elbo-sweep-bullmq-');
+  const runs = join(dir, 'runs', 'test');
+  const workers: WorkerProcess[] = [];
+  let netns: NetnsHosts | undefined;
+  let redis: RedisServer;
+  let fallback = '';
+
+  beforeAll(async () => {
+    const made = NetnsHosts.create(3);
+    netns = made.hosts;
+    if (!netns) {
+      fallback = made.reason!;
+      console.warn(`sweep-bullmq.spec.ts: network namespaces cannot be made here (${fallback}); the three worker hosts are three worker processes on loopback`);
+    }
+    redis = new RedisServer(join(dir, 'redis'), PASSWORD, ['127.0.0.1', ...(netns?.hostSide ?? [])]);
+    await redis.start();
+  });
+  afterAll(async () => {
+    for (const w of workers) await w.stop('SIGKILL');
+    await redis?.stop();
+    netns?.remove();
+  });
+
+  /** A worker on "host" i: in its network namespace, reaching Redis at its host-side address; or on loopback. */
+  const startWorker = (i: number, queue: string, extra: string[] = []) => {
+    const url = netns ? redis.url(netns.hostSide[i]) : redis.url();
+    const w = new WorkerProcess(
+      join(dir, `worker-${queue}-${workers.length}.log`),
+      url,
+      ['--queue', queue, '--runs', join(dir, 'runs'), '--stalled-seconds', '3', ...extra],
+      netns?.names[i],
+    );
+    workers.push(w);
+    return w;
+  };
+  const writeSweep = (name: string, grid: Record<string, unknown[]>, executor: Record<string, unknown>) => {
+    const file = join(dir, `${name}.yaml`);
+    writeFileSync(file, stringify({ name, base: 'base.yaml', metric: { name: 'test/neg_elbo', goal: 'minimize' }, grid, executor }));
+    return file;
+  };
+  const state = (name: string) => JSON.parse(readFileSync(join(runs, 'sweeps', name, 'state.json'), 'utf8')) as SweepState;
+  writeConfig(dir, { ...smallMnist(600, 32, 3), experiment: 'test' }, 'base.yaml');
+
+  it(`three worker hosts; one killed with SIGKILL mid-trial: its job is taken by another, resumed from the checkpoint, FINISHED once with an uninterrupted run's history`, async () => {
+    const hosts = [0, 1, 2].map((i) => startWorker(i, 'hosts'));
+    const file = writeSweep('hosts', { seed: [1, 2, 3] }, { name: 'bullmq', redis: redis.url(), queue: 'hosts' });
+    const sweep = sweepCommand({ file, set: [], dryRun: false });
+    // Kill the worker of the first trial to have a checkpoint while it still runs.
+    let victim: { worker: WorkerProcess; runDir: string; hash: string } | undefined;
+    await until('a trial with a checkpoint, still running', () => {
+      for (const [name, [runDir]] of runFolders(runs)) {
+        if (readStatus(runDir!)?.status !== 'RUNNING' || checkpointEpoch(runDir!) < 1) continue;
+        const hash = name.slice('hosts-'.length);
+        const worker = hosts.find((w) => w.output().includes(`job ${hash} (attempt`));
+        if (worker) victim = { worker, runDir: runDir!, hash };
+        return !!worker;
+      }
+      return false;
+    });
+    await victim!.worker.stop('SIGKILL');
+    expect(await sweep).toBe(0);
+
+    const s = state('hosts');
+    expect(s.executor).toBe(`bullmq, queue hosts on redis://***@127.0.0.1:${redis.port}`);
+    expect(s.trials.map((t) => t.status)).toEqual(['FINISHED', 'FINISHED', 'FINISHED']);
+    // One run folder per trial, no metric step twice.
+    const folders = runFolders(runs);
+    for (const t of s.trials) {
+      expect(folders.get(t.name)).toEqual([t.runDir]);
+      const points = readMetrics(t.runDir!).map((p) => `${p.key}@${p.step}`);
+      expect(new Set(points).size).toBe(points.length);
+    }
+    // The killed trial was resumed by another worker from its checkpoint, in the same run folder.
+    const others = hosts.filter((w) => w !== victim!.worker);
+    expect(others.some((w) => w.output().includes(`elbo train --resume ${victim!.runDir}`))).toBe(true);
+    // Its history is an uninterrupted run's (seeded runs, bit-identical resume).
+    const plain = join(dir, 'plain');
+    expect(await main(['train', join(runs, 'sweeps', 'hosts', 'trials', `${victim!.hash}.yaml`), '--set', `runs=${plain}`])).toBe(0);
+    expect(curve(victim!.runDir)).toEqual(curve(output.out.trim().split('\n').pop()!));
+    if (fallback) expect(fallback).not.toBe(''); // loopback hosts: the reason was printed above
+  });
+
+  it('the sweep process killed and Redis restarted mid-sweep: a re-run attaches to the jobs without enqueueing them again; a failing trial is FAILED after its retries without blocking the other', async () => {
+    const w = startWorker(0, 'again', ['--concurrency', '2']);
+    const file = writeSweep('again', { 'optimizer.lr': [0.001, 10000] }, { name: 'bullmq', queue: 'again', retries: 1 }); // the second diverges
+    const child = spawn(process.execPath, [elboBin, 'sweep', file], { cwd: dir, stdio: 'ignore', env: { ...process.env, ELBO_REDIS_URL: redis.url() } });
+    const exited = new Promise((r) => child.once('exit', r));
+    await until('both jobs taken by the worker', () => (w.output().match(/ \(attempt 1\): /g) ?? []).length === 2);
+    child.kill('SIGKILL');
+    await exited;
+    await redis.stop();
+    await redis.start();
+    const env = process.env['ELBO_REDIS_URL'];
+    process.env['ELBO_REDIS_URL'] = redis.url();
+    try {
+      expect(await sweepCommand({ file, set: [], dryRun: false })).toBe(1); // 1: a trial FAILED
+    } finally {
+      if (env === undefined) delete process.env['ELBO_REDIS_URL'];
+      else process.env['ELBO_REDIS_URL'] = env;
+    }
+    const s = state('again');
+    expect(s.trials.map((t) => t.status)).toEqual(['FINISHED', 'FAILED']);
+    expect(s.trials[1]!.reason).toMatch(/^training diverged: train\/loss is NaN/);
+    const [ok, bad] = s.trials.map((t) => t.hash);
+    // Nothing enqueued twice: the good trial ran once. The failing one ran 1 + retries times by
+    // BullMQ (twice more if it had already FAILED when the sweep ran again: a re-run retries FAILED trials).
+    expect(w.output().match(new RegExp(`job ${ok} \\(attempt`, 'g'))).toHaveLength(1);
+    expect([2, 4]).toContain(w.output().match(new RegExp(`job ${bad} \\(attempt`, 'g'))!.length);
+    expect(redis.cli('hget', `bull:again:${bad}`, 'atm')).toBe('2');
+    expect(w.output()).toMatch(new RegExp(`trial ${bad} failed \\(exit status 1\\): training diverged[^\\n]*; its output: ${join(runs, 'sweeps', 'again', 'logs', bad!)}\\.log`));
+    expect(runFolders(runs).get(`again-${ok}`)).toHaveLength(1);
+  });
+
+  it('a worker that cannot write to the runs folder refuses to start (exit 2), naming it', async () => {
+    const notAFolder = join(dir, 'base.yaml', 'runs');
+    expect(await main(['worker', '--redis', redis.url(), '--runs', notAFolder])).toBe(2);
+    expect(output.err).toContain(`error: ${notAFolder}: a worker cannot write to the runs folder (ENOTDIR)`);
+    expect(output.err).not.toContain(PASSWORD);
+  });
+
+  it('the Redis password appears in no run folder, sweep folder, log or state', () => {
+    const written = [...files(join(dir, 'runs')), ...workers.map((w) => w.log)];
+    expect(written.length).toBeGreaterThan(20);
+    for (const f of written) expect(readFileSync(f).includes(PASSWORD), f).toBe(false);
+  });
+});
