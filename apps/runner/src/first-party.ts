@@ -4,6 +4,7 @@ import { modelsCvaeModule } from '@elbo/models-cvae';
 import { modelsDisentangledModule } from '@elbo/models-disentangled';
 import { modelsIwaeModule } from '@elbo/models-iwae';
 import { modelsVampModule } from '@elbo/models-vamp';
+import { modelsFlowsModule } from '@elbo/models-flows';
 import { datasetsModule } from '@elbo/datasets';
 import { trackersModule } from '@elbo/trackers';
 import { usesModule } from '@elbo/uses';
@@ -25,6 +26,7 @@ export const firstPartyModules: readonly ContainerModule[] = [
   modelsDisentangledModule,
   modelsIwaeModule,
   modelsVampModule,
+  modelsFlowsModule,
   datasetsModule,
   trackersModule,
   dataParallel,

@@ -11,6 +11,7 @@ import { modelsCvaeModule } from '@elbo/models-cvae';
 import { modelsDisentangledModule } from '@elbo/models-disentangled';
 import { modelsIwaeModule } from '@elbo/models-iwae';
 import { modelsVampModule } from '@elbo/models-vamp';
+import { modelsFlowsModule } from '@elbo/models-flows';
 import { datasetsModule, loadMnist } from '@elbo/datasets';
 import { trackersModule } from '@elbo/trackers';
 import { sweepModule } from '../src/sweep/sweep-module.js';
@@ -50,6 +51,7 @@ describe('first-party modules', () => {
     'models-disentangled': modelsDisentangledModule,
     'models-iwae': modelsIwaeModule,
     'models-vamp': modelsVampModule,
+    'models-flows': modelsFlowsModule,
     datasets: datasetsModule,
     trackers: trackersModule,
     'data-parallel': dataParallel,

@@ -13,6 +13,8 @@ const output = captureOutput();
 const families: [string, Record<string, unknown>][] = [
   ['IWAE (k = 5)', { objective: { name: 'iwae', k: 5 }, divergence: 'mc-kl' }],
   ['VampPrior', { prior: { name: 'vamp', pseudoInputs: 20 }, divergence: 'mc-kl' }],
+  ['IAF posterior', { posterior: { name: 'iaf', steps: 2, hidden: 16 }, divergence: 'mc-kl' }],
+  ['planar-flow posterior', { posterior: { name: 'planar', steps: 4 }, divergence: 'mc-kl' }],
 ];
 
 describe('model families train from a config', () => {
