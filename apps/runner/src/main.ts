@@ -184,7 +184,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .command(
       'score <run-dir>',
-      'anomaly score of every input row (negative ELBO, IWAE −log p(x), reconstruction error, complexity-corrected or likelihood-ratio) as CSV',
+      'anomaly score of every input row (negative ELBO, IWAE −log p(x) or reconstruction error) as CSV',
       (y) =>
         y
           .positional('run-dir', { type: 'string', demandOption: true })
@@ -193,14 +193,12 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('score', {
             choices: SCORE_KINDS,
             default: 'neg-elbo' as ScoreKind,
-            describe:
-              'neg-elbo: −ELBO (1 sample); iwae: −log p̂(x) with k samples; recon: squared reconstruction error; complexity: −log₂ p̂(x) minus the PNG size in bits (Serrà et al. 2020); likelihood-ratio: −log p̂(x) + log p̂_background(x) (Ren et al. 2019)',
+            describe: 'neg-elbo: −ELBO (1 sample); iwae: −log p̂(x) with k samples; recon: squared reconstruction error',
           })
-          .option('k', { type: 'number', default: 100, describe: 'importance samples for --score iwae, complexity and likelihood-ratio' })
-          .option('background', { type: 'string', describe: 'with --score likelihood-ratio: the background run (trained on perturbed data)' })
+          .option('k', { type: 'number', default: 100, describe: 'importance samples for --score iwae' })
           .option('limit', { type: 'number', describe: 'score the first N rows only' }),
       (a) => {
-        run = () => scoreCommand({ runDir: a.runDir as string, input: a.input, out: a.out, score: a.score, k: a.k, background: a.background, limit: a.limit });
+        run = () => scoreCommand({ runDir: a.runDir as string, input: a.input, out: a.out, score: a.score, k: a.k, limit: a.limit });
       },
     )
     .command(
@@ -212,11 +210,10 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('fpr', { type: 'number', default: 0.05, describe: 'share of normal rows the threshold may flag' })
           .option('input', { type: 'string', default: 'test', describe: 'held-out NORMAL rows: test, a folder of PNG images, or a .csv' })
           .option('score', { choices: SCORE_KINDS, default: 'neg-elbo' as ScoreKind, describe: 'the score the threshold is for (as in elbo score)' })
-          .option('k', { type: 'number', default: 100, describe: 'importance samples for --score iwae, complexity and likelihood-ratio' })
-          .option('background', { type: 'string', describe: 'with --score likelihood-ratio: the background run (trained on perturbed data)' })
+          .option('k', { type: 'number', default: 100, describe: 'importance samples for --score iwae' })
           .option('limit', { type: 'number', describe: 'use the first N rows only' }),
       (a) => {
-        run = () => calibrateCommand({ runDir: a.runDir as string, fpr: a.fpr, input: a.input, score: a.score, k: a.k, background: a.background, limit: a.limit });
+        run = () => calibrateCommand({ runDir: a.runDir as string, fpr: a.fpr, input: a.input, score: a.score, k: a.k, limit: a.limit });
       },
     )
     .command(
@@ -271,10 +268,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         y
           .positional('run-dir', { type: 'string', demandOption: true })
           .option('out', { type: 'string', default: 'site', describe: 'folder to write the site into' })
-          .option('map-rows', { type: 'number', default: 500, describe: 'test rows on the latent map' })
-          .option('method', { choices: MAP_METHODS, default: 'auto' as MapMethod, describe: 'the latent map: auto (the latent itself when 2-D, else PCA), latent, pca or umap' }),
+          .option('map-rows', { type: 'number', default: 500, describe: 'test rows on the latent map' }),
       (a) => {
-        run = () => exportWebCommand({ runDir: a.runDir as string, out: a.out, mapRows: a.mapRows, method: a.method as MapMethod });
+        run = () => exportWebCommand({ runDir: a.runDir as string, out: a.out, mapRows: a.mapRows });
       },
     )
     .command(
@@ -285,10 +281,9 @@ export async function main(argv: readonly string[]): Promise<number> {
           .positional('run-dir', { type: 'string', demandOption: true })
           .option('port', { type: 'number', default: 0, describe: 'port (0: any free port)' })
           .option('open', { type: 'boolean', default: false, describe: 'open the page in the desktop browser' })
-          .option('map-rows', { type: 'number', default: 500, describe: 'test rows on the latent map' })
-          .option('method', { choices: MAP_METHODS, default: 'auto' as MapMethod, describe: 'the latent map: auto (the latent itself when 2-D, else PCA), latent, pca or umap' }),
+          .option('map-rows', { type: 'number', default: 500, describe: 'test rows on the latent map' }),
       (a) => {
-        run = () => exploreCommand({ runDir: a.runDir as string, port: a.port, open: a.open, mapRows: a.mapRows, method: a.method as MapMethod });
+        run = () => exploreCommand({ runDir: a.runDir as string, port: a.port, open: a.open, mapRows: a.mapRows });
       },
     )
     .command(
