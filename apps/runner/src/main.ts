@@ -268,9 +268,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         y
           .positional('run-dir', { type: 'string', demandOption: true })
           .option('out', { type: 'string', default: 'site', describe: 'folder to write the site into' })
-          .option('map-rows', { type: 'number', default: 500, describe: 'test rows on the latent map' }),
+          .option('map-rows', { type: 'number', default: 500, describe: 'test rows on the latent map' })
+          .option('method', { choices: MAP_METHODS, default: 'auto' as MapMethod, describe: 'the latent map: auto (the latent itself when 2-D, else PCA), latent, pca or umap' }),
       (a) => {
-        run = () => exportWebCommand({ runDir: a.runDir as string, out: a.out, mapRows: a.mapRows });
+        run = () => exportWebCommand({ runDir: a.runDir as string, out: a.out, mapRows: a.mapRows, method: a.method as MapMethod });
       },
     )
     .command(
@@ -281,9 +282,10 @@ export async function main(argv: readonly string[]): Promise<number> {
           .positional('run-dir', { type: 'string', demandOption: true })
           .option('port', { type: 'number', default: 0, describe: 'port (0: any free port)' })
           .option('open', { type: 'boolean', default: false, describe: 'open the page in the desktop browser' })
-          .option('map-rows', { type: 'number', default: 500, describe: 'test rows on the latent map' }),
+          .option('map-rows', { type: 'number', default: 500, describe: 'test rows on the latent map' })
+          .option('method', { choices: MAP_METHODS, default: 'auto' as MapMethod, describe: 'the latent map: auto (the latent itself when 2-D, else PCA), latent, pca or umap' }),
       (a) => {
-        run = () => exploreCommand({ runDir: a.runDir as string, port: a.port, open: a.open, mapRows: a.mapRows });
+        run = () => exploreCommand({ runDir: a.runDir as string, port: a.port, open: a.open, mapRows: a.mapRows, method: a.method as MapMethod });
       },
     )
     .command(

@@ -160,6 +160,8 @@ describe('the exported page decodes as Node does', () => {
           s = await explorerState(page);
           expect(s.picked.at(-1)).toBe(i);
           expect(maxAbsDiff(s.z, data.map!.means.slice(i * L, (i + 1) * L))).toBeLessThan(1e-6);
+          // A conditional model decodes a point with the point's own class.
+          if (label !== undefined) expect(Array.from(s.condition!.labels!)).toEqual([data.map!.labels![i]]);
         }
         expect(s.picked).toEqual([3, 17]);
         expect(await page.evaluate(() => (document.getElementById('interpolation') as HTMLCanvasElement).width)).toBe(10 * 28);
@@ -234,6 +236,13 @@ describe('bad input', () => {
     expect(await main(['export-web', run, '--out', out])).toBe(2);
     expect(output.err).toContain(join(run, 'artifacts', 'model', 'model.json'));
     expect(output.err).toContain('no finished model');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('a map method the model cannot have: exit 2, nothing written', async () => {
+    const out = join(dir, 'site-latent');
+    expect(await main(['export-web', runs.mlp, '--out', out, '--method', 'latent'])).toBe(2);
+    expect(output.err).toContain('method "latent" shows 2-D latents as they are; this model\'s latent has 4 dimensions');
     expect(existsSync(out)).toBe(false);
   });
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, StderrLogger } from '@elbo/core';
 import { serveSite } from '@elbo/explorer';
+import type { MapMethod } from '@elbo/uses';
 import { interruptSignal } from '../interrupt.js';
 import { writeWebSite } from './export-web.js';
 
@@ -12,6 +13,7 @@ export interface ExploreArgs {
   readonly port: number;
   readonly open: boolean;
   readonly mapRows?: number;
+  readonly method?: MapMethod;
 }
 
 /**
@@ -23,7 +25,7 @@ export async function exploreCommand(args: ExploreArgs, signal?: AbortSignal): P
   const dir = await mkdtemp(join(tmpdir(), 'elbo-explore-'));
   const interrupt = signal ? undefined : interruptSignal(new StderrLogger(), 'the explorer stops');
   try {
-    await writeWebSite({ runDir: args.runDir, out: dir, mapRows: args.mapRows });
+    await writeWebSite({ runDir: args.runDir, out: dir, mapRows: args.mapRows, method: args.method });
     const server = await serveSite(dir, args.port);
     process.stdout.write(`${server.url}\n`);
     if (args.open) openInBrowser(server.url);

@@ -8,7 +8,7 @@ import { exportSite, readSavedModel, type PageModule, type SiteData, type SiteMa
 import { modelsCvaeModule } from '@elbo/models-cvae';
 import { modelsDisentangledManifest, modelsDisentangledModule } from '@elbo/models-disentangled';
 import { modelsVaeModule } from '@elbo/models-vae';
-import { encodeExamples, latentMap } from '@elbo/uses';
+import { encodeExamples, latentMap, type MapMethod } from '@elbo/uses';
 import { labelText, positiveInt, withRunInput } from './run-input.js';
 
 export interface ExportWebArgs {
@@ -16,6 +16,8 @@ export interface ExportWebArgs {
   readonly out: string;
   /** Test rows on the latent map. */
   readonly mapRows?: number;
+  /** How the map is drawn, as `elbo latent-map --method`. */
+  readonly method?: MapMethod;
 }
 
 /** Where the page's packages resolve from: the runner's own folder. */
@@ -38,7 +40,7 @@ async function pageModules(run: OpenRun): Promise<PageModule[]> {
 }
 
 /** The page's data: config, held-out metrics, KL per dimension, the latent map of test rows, the condition. */
-async function siteData(run: OpenRun, mapRows: number): Promise<SiteData> {
+async function siteData(run: OpenRun, mapRows: number, method: MapMethod): Promise<SiteData> {
   const L = run.model.shape.latentDim;
   const metrics: Record<string, number> = {};
   for (const p of run.history) if (/^(test|final)\//.test(p.key)) metrics[p.key] = p.value;
@@ -50,7 +52,7 @@ async function siteData(run: OpenRun, mapRows: number): Promise<SiteData> {
   let map: SiteMap | undefined;
   if (L >= 2 && test.size >= 2) {
     const opts = { limit: Math.min(mapRows, test.size), batchSize: run.config.eval.batchSize };
-    const [m, enc] = [await latentMap(run.model, test, { ...opts, method: 'auto' }), await encodeExamples(run.model, test, opts)];
+    const [m, enc] = [await latentMap(run.model, test, { ...opts, method }), await encodeExamples(run.model, test, opts)];
     const labelNames = m.labels ? Array.from({ length: Math.max(...m.labels) + 1 }, (_, l) => labelText(run, l)) : undefined;
     map = { n: m.n, points: Array.from(m.points), means: Array.from(enc.mean), labels: m.labels && Array.from(m.labels), labelNames, method: m.method, axes: m.axes };
   }
@@ -93,7 +95,7 @@ export async function writeWebSite(args: ExportWebArgs): Promise<string> {
   await readSavedModel(args.runDir);
   const out = resolve(args.out);
   return withRunInput({ runDir: args.runDir, input: 'test' }, async ({ run, logger }) => {
-    const [data, modules] = [await siteData(run, args.mapRows ?? 500), await pageModules(run)];
+    const [data, modules] = [await siteData(run, args.mapRows ?? 500, args.method ?? 'auto'), await pageModules(run)];
     const site = await exportSite({ runDir: args.runDir, out, modules, resolveDir: RUNNER_DIR, data });
     logger.info(`web site: ${site.files.length} files, ${(site.bytes / 1e6).toFixed(1)} MB → ${out}`);
     return out;

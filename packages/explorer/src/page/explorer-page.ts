@@ -153,7 +153,7 @@ async function run(modules: Modules): Promise<void> {
   let seed = 1;
   document.getElementById('sample')!.addEventListener('click', () => showZ(model.samplePrior(seed++, state.condition)));
   document.getElementById('reset')!.addEventListener('click', () => showZ(new Float32Array(L)));
-  conditionPicker(data, (c) => {
+  const pickClass = conditionPicker(data, (c) => {
     state.condition = c;
     decodeShown();
     traversal?.();
@@ -162,7 +162,12 @@ async function run(modules: Modules): Promise<void> {
   if (data.map) {
     const strip = document.getElementById('interpolation') as HTMLCanvasElement;
     const view = new LatentMapView(document.getElementById('map') as HTMLCanvasElement, data.map, {
-      hover: (i) => showZ(data.map!.means.slice(i * L, (i + 1) * L)),
+      hover: (i) => {
+        // A conditional model encoded the point with its own class: decode it with that class too.
+        const label = data.map!.labels?.[i];
+        if (pickClass && label !== undefined) pickClass(label);
+        showZ(data.map!.means.slice(i * L, (i + 1) * L));
+      },
       pick: (picked) => {
         state.picked = picked;
         if (picked.length === 2) interpolate(model, data.map!.means, picked, L, strip, saved.shape.dataShape, state.condition);
@@ -186,18 +191,23 @@ function sidePanel(data: SiteData): void {
   document.getElementById('config')!.textContent = data.configYaml;
 }
 
-function conditionPicker(data: SiteData, onChange: (c: ConditionInput | undefined) => void): void {
+/** Draws the condition picker; for class conditions, returns a function that selects a class (without decoding). */
+function conditionPicker(data: SiteData, onChange: (c: ConditionInput | undefined) => void): ((label: number) => void) | undefined {
   const box = document.getElementById('condition')!;
   const c = data.condition;
   if (!c) {
     box.hidden = true;
-    return;
+    return undefined;
   }
   if (c.kind === 'class') {
     const select = el('select', { id: 'condition-class' }, ...c.classes.map((name, i) => el('option', { value: String(i) }, name))) as HTMLSelectElement;
     select.addEventListener('change', () => onChange({ labels: Int32Array.of(Number(select.value)) }));
     box.append(el('label', {}, 'condition: class ', select));
     onChange({ labels: Int32Array.of(0) });
+    return (label) => {
+      select.value = String(label);
+      state.condition = { labels: Int32Array.of(label) };
+    };
   } else {
     const input = el('input', { id: 'condition-vector', value: new Array(c.dim).fill(0).join(','), size: '30' }) as HTMLInputElement;
     const apply = () => {
@@ -208,6 +218,7 @@ function conditionPicker(data: SiteData, onChange: (c: ConditionInput | undefine
     input.addEventListener('change', apply);
     box.append(el('label', {}, `condition (${c.dim} values) `, input));
     onChange({ vectors: new Float32Array(c.dim) });
+    return undefined;
   }
 }
 
