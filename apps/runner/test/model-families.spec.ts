@@ -15,6 +15,7 @@ const families: [string, Record<string, unknown>][] = [
   ['VampPrior', { prior: { name: 'vamp', pseudoInputs: 20 }, divergence: 'mc-kl' }],
   ['IAF posterior', { posterior: { name: 'iaf', steps: 2, hidden: 16 }, divergence: 'mc-kl' }],
   ['planar-flow posterior', { posterior: { name: 'planar', steps: 4 }, divergence: 'mc-kl' }],
+  ['two stochastic layers', { posterior: { name: 'two-layer', top: 4, hidden: [32] }, prior: 'two-layer', divergence: 'mc-kl' }],
 ];
 
 describe('model families train from a config', () => {
