@@ -12,7 +12,7 @@ export { binarizeOption, limitOption, parseOptions, type BinarizeMode, type Spli
 export { assembleImageDataset, HELD_OUT_BINARIZE_SEED, type ImageDatasetParts } from './data/image-dataset.js';
 export { InMemorySplit, type SplitValues } from './data/in-memory-split.js';
 export { DynamicBinarize, dynamicBinarize } from './transforms/dynamic-binarize.js';
-export { corruptOption, corruptionOf, GaussianCorruption, SaltAndPepperCorruption, type CorruptOptions } from './transforms/corrupt.js';
+export { corruptOption, corruptionOf, GaussianCorruption, SaltAndPepperCorruption, ThenTransform, type CorruptOptions } from './transforms/corrupt.js';
 export { binarizeStatic } from './transforms/static-binarize.js';
 export { flatten, shapeSize } from './transforms/flatten.js';
 export { scaleBytes, BYTE_SCALE } from './transforms/scale.js';

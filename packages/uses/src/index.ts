@@ -8,5 +8,6 @@ export { readThresholds, readThreshold, writeThreshold, thresholdPath, THRESHOLD
 export { fitPca, symmetricEigen, type Pca } from './fit-pca.js';
 export { latentMap, MAP_METHODS, type LatentMap, type MapMethod } from './latent-map.js';
 export { auroc } from './auroc.js';
+export { pngBits } from './png-bits.js';
 export { psnr } from './psnr.js';
 export { addGaussianNoise, addSaltAndPepper } from './add-noise.js';

@@ -1,20 +1,26 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type DataSplit, type VaeModel, type RandomStream, elboTerms, importanceWeighted } from '@elbo/core';
 import { mapBatches, type BatchOptions } from './map-batches.js';
+import { pngBits } from './png-bits.js';
 
 /** The anomaly scores a trained model gives; higher means less like the training data. */
-export const SCORE_KINDS = ['neg-elbo', 'iwae', 'recon'] as const;
+export const SCORE_KINDS = ['neg-elbo', 'iwae', 'recon', 'complexity', 'likelihood-ratio'] as const;
 export type ScoreKind = (typeof SCORE_KINDS)[number];
 
 export interface ScoreOptions extends BatchOptions {
   readonly score: ScoreKind;
-  /** Importance samples for `iwae` (default 100); ignored by the other scores. */
+  /** Importance samples for `iwae`, `complexity` and `likelihood-ratio` (default 100); ignored by the others. */
   readonly k?: number;
+  /** `likelihood-ratio`: the background model, trained on perturbed data (Ren et al. 2019). */
+  readonly background?: VaeModel;
 }
 
-/** A score's name with its parameter, as stored with a threshold: `neg-elbo`, `iwae-k100`, `recon`. */
+/** The scores built on the k-sample estimate of −log p(x), whose id carries k. */
+const WITH_K: readonly ScoreKind[] = ['iwae', 'complexity', 'likelihood-ratio'];
+
+/** A score's name with its parameter, as stored with a threshold: `neg-elbo`, `iwae-k100`, `recon`, `complexity-k100`… */
 export function scoreId(score: ScoreKind, k = 100): string {
-  return score === 'iwae' ? `iwae-k${k}` : score;
+  return WITH_K.includes(score) ? `${score}-k${k}` : score;
 }
 
 /**
@@ -27,6 +33,14 @@ export function scoreId(score: ScoreKind, k = 100): string {
  *   (core's `importanceWeighted`); tighter than −ELBO, k times the decoder work.
  * - `recon`: reconstruction error alone, Σ_d (x_d − x̂_d)² with x̂ = E[x | z = μ(x)], the
  *   likelihood's mean of the decoded posterior mean (deterministic; no KL, no sampling).
+ * - `complexity`: −log₂ p̂(x) − L(x) in bits, the input-complexity-corrected likelihood of Serrà et
+ *   al. (2020): the IWAE estimate in bits minus the length of x as a lossless PNG (`pngBits`). A
+ *   simple input (few lit pixels) is likely under any model and also compresses well; the
+ *   difference keeps only what the model explains worse than a generic compressor does.
+ * - `likelihood-ratio`: −log p̂_θ(x) + log p̂_θ₀(x) in nats (Ren et al. 2019): the IWAE estimate under
+ *   the model minus the one under `background`, a model of the same data trained on perturbed
+ *   inputs (`data.corrupt: { …, target: corrupted }`) that captures the population-level statistics
+ *   (background, stroke density) both share, so the ratio keeps the semantic part.
  *
  * Every batch draws two seeds from `rng` — the ELBO's, then the importance samples' — exactly as
  * `evaluate` does, so on a stream in the same position with the same batch size the mean score
@@ -34,7 +48,25 @@ export function scoreId(score: ScoreKind, k = 100): string {
  */
 export async function scoreExamples(model: VaeModel, split: DataSplit, rng: RandomStream, opts: ScoreOptions): Promise<Float32Array> {
   const k = opts.k ?? 100;
-  if (opts.score === 'iwae' && !(Number.isInteger(k) && k >= 1)) throw new RangeError(`k: expected a positive integer, got ${k}`);
+  if (WITH_K.includes(opts.score) && !(Number.isInteger(k) && k >= 1)) throw new RangeError(`k: expected a positive integer, got ${k}`);
+  if (opts.score === 'complexity') {
+    const nll = await scoreExamples(model, split, rng, { ...opts, score: 'iwae' });
+    const rows = new Float32Array(nll.length * split.dim);
+    split.read(
+      Int32Array.from({ length: nll.length }, (_, i) => i),
+      rows,
+    );
+    const bits = pngBits(rows, model.shape.dataShape);
+    return nll.map((v, i) => v / Math.LN2 - bits[i]!);
+  }
+  if (opts.score === 'likelihood-ratio') {
+    const bg = opts.background;
+    if (!bg) throw new RangeError('the likelihood-ratio score needs a background model');
+    if (bg.shape.dataDim !== model.shape.dataDim) throw new RangeError(`the background model takes ${bg.shape.dataDim} values per row, the model ${model.shape.dataDim}`);
+    const nll = await scoreExamples(model, split, rng, { ...opts, score: 'iwae' });
+    const nllBg = await scoreExamples(bg, split, rng, { ...opts, score: 'iwae' });
+    return nll.map((v, i) => v - nllBg[i]!);
+  }
   return mapBatches(model, split, 1, opts, (x, c) => {
     const seedElbo = rng.nextSeed();
     const seedIw = rng.nextSeed();

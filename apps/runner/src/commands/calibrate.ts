@@ -7,7 +7,7 @@ export interface CalibrateArgs extends ScoringArgs {
 }
 
 /**
- * `elbo calibrate <run> --fpr 0.05 [--input test] [--score neg-elbo] [--k 100]`: scores held-out
+ * `elbo calibrate <run> --fpr 0.05 [--input test] [--score neg-elbo] [--k 100] [--background <run>]`: scores held-out
  * NORMAL rows and stores the threshold that flags a share `fpr` of them (`calibrateThreshold`) in
  * `<run>/artifacts/threshold.json`, under the score's id; `elbo score` with the same score then
  * adds the anomaly flag. The default input is the run's test split: that is right when the model

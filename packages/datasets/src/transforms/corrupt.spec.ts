@@ -64,4 +64,36 @@ describe('data.corrupt transforms', () => {
     await expect(loadMnist({ corrupt: { name: 'blur' } } as never)).rejects.toThrow(/mnist\.corrupt/);
     await expect(loadIdx({ dir: '/nonexistent', corrupt: { name: 'salt-and-pepper', fraction: 2 } } as never)).rejects.toThrow(/corrupt\.fraction/);
   });
+
+  it('target: corrupted trains on the corrupted batch itself (binarised first under dynamic), for a background model', async () => {
+    const d = await loadMnist({ limit: { train: 20, test: 10 }, corrupt: { name: 'salt-and-pepper', fraction: 0.5, target: 'corrupted' } });
+    expect(d.corrupt).toBeUndefined();
+    expect(d.trainTransform?.name).toBe('binarize/dynamic then corrupt/salt-and-pepper(0.5)');
+    expect(d.describe()).toContain('trained on corrupted data');
+    const x0 = new Float32Array(20 * 784);
+    d.train.read(
+      Int32Array.from({ length: 20 }, (_, i) => i),
+      x0,
+    );
+    const y = (await tf.tidy(() => d.trainTransform!.apply(tf.tensor2d(x0, [20, 784]), 3)).data()) as Float32Array;
+    const lit = (v: ArrayLike<number>) => Array.from(v).filter((p) => p > 0.5).length / v.length;
+    expect(Array.from(y).every((v) => v === 0 || v === 1)).toBe(true);
+    expect(lit(y)).toBeGreaterThan(lit(x0) + 0.15); // half the pixels are re-drawn, half of those lit
+  });
+
+  it('exclude leaves classes out of the train split only', async () => {
+    const d = await loadMnist({ binarize: 'none', exclude: [1, 7] });
+    const all = await loadMnist({ binarize: 'none' });
+    const count = (l: Int32Array, c: number) => l.filter((v) => v === c).length;
+    expect([count(d.train.labels!, 1), count(d.train.labels!, 7)]).toEqual([0, 0]);
+    expect(d.train.size).toBe(all.train.size - count(all.train.labels!, 1) - count(all.train.labels!, 7));
+    expect(d.test.size).toBe(all.test.size);
+    expect(count(d.test.labels!, 1)).toBeGreaterThan(200);
+    expect(d.describe()).toContain('classes 1, 7 left out of train');
+    // the kept rows are the same digits, in the same order
+    const [a, b] = [new Float32Array(784), new Float32Array(784)];
+    d.train.read([2], a);
+    all.train.read([3], b); // classes 0, 1, 2, 3 …: row 3 of the full split (a 3) is row 2 without the 1s
+    expect(Array.from(a)).toEqual(Array.from(b));
+  });
 });

@@ -8,16 +8,25 @@ import { opt, type BatchTransform } from '@elbo/core';
  * scoring and `elbo denoise` read inputs as given.
  * - `gaussian`: x̃ = x + σ·ε, ε ~ N(0, 1) per value, clipped to [0, 1] unless `clip: false`;
  * - `salt-and-pepper`: each value, with probability `fraction`, replaced by 0 or 1 (equally likely).
+ *
+ * `target: corrupted` instead trains on the corrupted batch itself, input and target: the background
+ * model of a likelihood-ratio anomaly score (Ren et al. 2019), trained on perturbed data.
  */
+const corruptTarget = () =>
+  opt
+    .oneOf(['clean', 'corrupted'])
+    .default('clean')
+    .describe('clean: reconstruct the clean batch (denoising); corrupted: train on the corrupted batch itself (a background model)');
+
 export const corruptOption = () =>
   z
     .discriminatedUnion('name', [
-      z.object({ name: z.literal('gaussian'), sigma: opt.positive().default(0.3), clip: opt.boolean().default(true) }).strict(),
-      z.object({ name: z.literal('salt-and-pepper'), fraction: opt.range(0, 1).default(0.2) }).strict(),
+      z.object({ name: z.literal('gaussian'), sigma: opt.positive().default(0.3), clip: opt.boolean().default(true), target: corruptTarget() }).strict(),
+      z.object({ name: z.literal('salt-and-pepper'), fraction: opt.range(0, 1).default(0.2), target: corruptTarget() }).strict(),
     ])
     .optional()
     .describe(
-      'denoising training: corrupt the encoder input of training batches, reconstruct the clean batch: { name: gaussian, sigma, clip } | { name: salt-and-pepper, fraction }',
+      'denoising training: corrupt the encoder input of training batches, reconstruct the clean batch: { name: gaussian, sigma, clip } | { name: salt-and-pepper, fraction }; target: corrupted trains on the corrupted batch (a background model)',
     );
 export type CorruptOptions = z.output<ReturnType<typeof corruptOption>>;
 
@@ -59,4 +68,19 @@ export class SaltAndPepperCorruption implements BatchTransform {
 export function corruptionOf(o: CorruptOptions): BatchTransform | undefined {
   if (!o) return undefined;
   return o.name === 'gaussian' ? new GaussianCorruption(o.sigma, o.clip) : new SaltAndPepperCorruption(o.fraction);
+}
+
+/** `second` applied to the output of `first` (e.g. dynamic binarisation, then corruption), each with its own seed. */
+export class ThenTransform implements BatchTransform {
+  readonly name: string;
+  constructor(
+    readonly first: BatchTransform | undefined,
+    readonly second: BatchTransform,
+  ) {
+    this.name = first ? `${first.name} then ${second.name}` : second.name;
+  }
+
+  apply(x: tf.Tensor2D, seed: number): tf.Tensor2D {
+    return tf.tidy(() => this.second.apply(this.first ? this.first.apply(x, seed) : x, seed + 2));
+  }
 }

@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pngBits, scoreExamples } from '@elbo/uses';
+import { loadConfig, openRun, RandomStream, resolveConfig, SilentLogger, trainRun, type OpenRun } from '@elbo/core';
+import { main } from '../src/main.js';
+import { setup } from '../src/setup.js';
+import { captureOutput, tempDir, writeConfig } from './helpers.js';
+
+/**
+ * The complexity-corrected and likelihood-ratio scores on a small real model (MLP 784-100-8 on
+ * 1,000 embedded digits, 2 epochs, WASM) and its background model (the same, trained on the digits
+ * with salt-and-pepper noise, `target: corrupted`). How well they detect a held-out class is
+ * measured by scripts/anomaly-study.ts (docs/uses.md); here: what they compute, and the CLI.
+ */
+const dir = tempDir('elbo-anomaly-scores-');
+let [fg, bg] = ['', ''];
+const opened: OpenRun[] = [];
+const io = captureOutput();
+
+async function train(name: string, data: Record<string, unknown>): Promise<string> {
+  const file = writeConfig(
+    dir,
+    {
+      experiment: name,
+      data: { name: 'mnist', limit: { train: 1000, test: 100 }, ...data },
+      model: { latent: 8, encoder: { name: 'mlp', hidden: [100] }, decoder: { name: 'mlp', hidden: [100] } },
+      train: { epochs: 2, batchSize: 100 },
+      eval: { k: 0 },
+      tracking: { local: {} },
+    },
+    `${name}.yaml`,
+  );
+  const { registry, container } = await setup();
+  return (await trainRun({ config: resolveConfig(await loadConfig(file), registry, file), registry, container, logger: new SilentLogger() })).runDir;
+}
+
+beforeAll(async () => {
+  fg = await train('fg', {});
+  bg = await train('bg', { corrupt: { name: 'salt-and-pepper', fraction: 0.2, target: 'corrupted' } });
+});
+afterAll(() => opened.forEach((r) => r.dispose()));
+
+describe('complexity and likelihood-ratio scores', () => {
+  it('complexity = IWAE −log p̂(x) in bits − PNG bits; likelihood-ratio = IWAE of the model − IWAE of the background, same draws', async () => {
+    const { registry, container } = await setup();
+    const [m, b] = await Promise.all([fg, bg].map((r) => openRun(r, { registry, container, logger: new SilentLogger() })));
+    opened.push(m!, b!);
+    const split = m!.dataset.test;
+    const opts = { k: 5, limit: 40, batchSize: 20 };
+    const iwae = await scoreExamples(m!.model, split, new RandomStream('s', 1), { ...opts, score: 'iwae' });
+    const complexity = await scoreExamples(m!.model, split, new RandomStream('s', 1), { ...opts, score: 'complexity' });
+    const rows = new Float32Array(40 * 784);
+    split.read(
+      Int32Array.from({ length: 40 }, (_, i) => i),
+      rows,
+    );
+    const bits = pngBits(rows, [28, 28, 1]);
+    complexity.forEach((v, i) => expect(v).toBeCloseTo(iwae[i]! / Math.LN2 - bits[i]!, 2));
+    const s = new RandomStream('t', 2);
+    const [fgNll, bgNll] = [await scoreExamples(m!.model, split, s, { ...opts, score: 'iwae' }), await scoreExamples(b!.model, split, s, { ...opts, score: 'iwae' })];
+    const ratio = await scoreExamples(m!.model, split, new RandomStream('t', 2), { ...opts, score: 'likelihood-ratio', background: b!.model });
+    ratio.forEach((v, i) => expect(v).toBeCloseTo(fgNll[i]! - bgNll[i]!, 3));
+    expect(bgNll.some((v, i) => Math.abs(v - fgNll[i]!) > 1)).toBe(true); // the background is a different model
+    await expect(scoreExamples(m!.model, split, s, { ...opts, score: 'likelihood-ratio' })).rejects.toThrow(/background model/);
+  });
+
+  it('elbo score --score complexity | likelihood-ratio --background writes the score columns; a missing or stray --background exits 2', async () => {
+    const out = join(dir, 'lr.csv');
+    expect(await main(['score', fg, '--score', 'likelihood-ratio', '--background', bg, '--k', '4', '--limit', '30', '--out', out])).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('index,label,likelihood-ratio-k4');
+    expect(lines).toHaveLength(31);
+    expect(await main(['score', fg, '--score', 'complexity', '--k', '4', '--limit', '30', '--out', join(dir, 'c.csv')])).toBe(0);
+    expect(readFileSync(join(dir, 'c.csv'), 'utf8').split('\n')[0]).toBe('index,label,complexity-k4');
+    io.clear();
+    expect(await main(['score', fg, '--score', 'likelihood-ratio', '--out', join(dir, 'x.csv')])).toBe(2);
+    expect(io.err).toContain('give --background <run-dir>');
+    expect(await main(['score', fg, '--background', bg, '--out', join(dir, 'x.csv')])).toBe(2);
+    expect(io.err).toContain('only used with --score likelihood-ratio');
+  });
+});
