@@ -5,6 +5,7 @@ import { modelsDisentangledModule } from '@elbo/models-disentangled';
 import { modelsIwaeModule } from '@elbo/models-iwae';
 import { modelsVampModule } from '@elbo/models-vamp';
 import { modelsFlowsModule } from '@elbo/models-flows';
+import { modelsVqModule } from '@elbo/models-vq';
 import { datasetsModule } from '@elbo/datasets';
 import { trackersModule } from '@elbo/trackers';
 import { usesModule } from '@elbo/uses';
@@ -27,6 +28,7 @@ export const firstPartyModules: readonly ContainerModule[] = [
   modelsIwaeModule,
   modelsVampModule,
   modelsFlowsModule,
+  modelsVqModule,
   datasetsModule,
   trackersModule,
   dataParallel,

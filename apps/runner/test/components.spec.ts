@@ -12,6 +12,7 @@ import { modelsDisentangledModule } from '@elbo/models-disentangled';
 import { modelsIwaeModule } from '@elbo/models-iwae';
 import { modelsVampModule } from '@elbo/models-vamp';
 import { modelsFlowsModule } from '@elbo/models-flows';
+import { modelsVqModule } from '@elbo/models-vq';
 import { datasetsModule, loadMnist } from '@elbo/datasets';
 import { trackersModule } from '@elbo/trackers';
 import { sweepModule } from '../src/sweep/sweep-module.js';
@@ -41,6 +42,8 @@ const needsWorld = new Map([
   ['condition/vector', 'needs a dataset with condition vectors'],
   ['prior/two-layer', 'the prior of model.posterior "two-layer"'],
   ['prior/vamp', 'for unconditional models'],
+  ['divergence/vq', 'needs model.posterior "vq"'],
+  ['prior/codebook', 'needs model.posterior "vq"'],
 ]);
 
 describe('first-party modules', () => {
@@ -52,6 +55,7 @@ describe('first-party modules', () => {
     'models-iwae': modelsIwaeModule,
     'models-vamp': modelsVampModule,
     'models-flows': modelsFlowsModule,
+    'models-vq': modelsVqModule,
     datasets: datasetsModule,
     trackers: trackersModule,
     'data-parallel': dataParallel,

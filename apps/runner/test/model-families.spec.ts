@@ -15,6 +15,7 @@ const families: [string, Record<string, unknown>][] = [
   ['VampPrior', { prior: { name: 'vamp', pseudoInputs: 20 }, divergence: 'mc-kl' }],
   ['IAF posterior', { posterior: { name: 'iaf', steps: 2, hidden: 16 }, divergence: 'mc-kl' }],
   ['planar-flow posterior', { posterior: { name: 'planar', steps: 4 }, divergence: 'mc-kl' }],
+  ['VQ-VAE (EMA codebook, learned prior)', { posterior: { name: 'vq', codes: 16, dim: 2, ema: 0.9 }, prior: { name: 'codebook', learned: true }, divergence: 'vq' }],
   ['two stochastic layers', { posterior: { name: 'two-layer', top: 4, hidden: [32] }, prior: 'two-layer', divergence: 'mc-kl' }],
 ];
 
@@ -41,6 +42,17 @@ describe('model families train from a config', () => {
 });
 
 describe('parts that do not fit together', () => {
+  it('a codebook latent with the closed-form KL: exit 2, naming both parts', async () => {
+    const dir = tempDir();
+    const file = writeConfig(dir, {
+      model: { latent: 4, encoder: { name: 'mlp', hidden: [8] }, decoder: { name: 'mlp', hidden: [8] }, posterior: { name: 'vq', dim: 2 }, divergence: 'kl' },
+    });
+    const code = await main(['train', file, '--set', 'train.epochs=1']);
+    expect(code).toBe(2);
+    expect(output.err).toContain(`model.divergence: "kl" needs a posterior with 'gaussian'; model.posterior "vq" offers 'codebook'`);
+    expect(output.err).not.toMatch(/\n\s+at /);
+  });
+
   it('a closed-form KL with a posterior that has only a density: exit 2, naming both parts', async () => {
     const dir = tempDir();
     const file = writeConfig(dir, { model: { latent: 4, encoder: { name: 'mlp', hidden: [8] }, decoder: { name: 'mlp', hidden: [8] }, posterior: { name: 'two-layer', top: 2 } } });
