@@ -90,13 +90,15 @@ export class WorkerProcess {
     redisUrl: string,
     args: readonly string[],
     readonly netns?: string,
+    env: Record<string, string> = {},
   ) {
     const cmd = [process.execPath, elboBin, 'worker', ...args];
     const out = createWriteStream(log, { flags: 'a' });
     // The password travels in the environment, never on a command line.
+    const environment = { ...process.env, ...env, ELBO_REDIS_URL: redisUrl };
     this.child = netns
-      ? spawn('ip', ['netns', 'exec', netns, ...cmd], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ELBO_REDIS_URL: redisUrl } })
-      : spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ELBO_REDIS_URL: redisUrl } });
+      ? spawn('ip', ['netns', 'exec', netns, ...cmd], { stdio: ['ignore', 'pipe', 'pipe'], env: environment })
+      : spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: environment });
     this.child.stdout!.pipe(out);
     this.child.stderr!.pipe(out);
     this.exited = new Promise((r) => this.child.once('exit', r));

@@ -65,15 +65,14 @@ describe.skipIf(!hasRedis)('elbo sweep with executor bullmq and elbo worker', ()
     netns?.remove();
   });
 
-  /** A worker on "host" i: in its network namespace, reaching Redis at its host-side address; or on loopback. */
-  const startWorker = (i: number, queue: string, extra: string[] = []) => {
+  /**
+   * A worker on "host" i: in its network namespace, reaching Redis at its host-side address; or on
+   * loopback. Its trials wait after epoch 1 until the file `hold` exists (hold-plugin.ts).
+   */
+  const startWorker = (i: number, queue: string, hold: string, extra: string[] = []) => {
     const url = netns ? redis.url(netns.hostSide[i]) : redis.url();
-    const w = new WorkerProcess(
-      join(dir, `worker-${queue}-${workers.length}.log`),
-      url,
-      ['--queue', queue, '--runs', join(dir, 'runs'), '--stalled-seconds', '3', ...extra],
-      netns?.names[i],
-    );
+    const args = ['--queue', queue, '--runs', join(dir, 'runs'), '--stalled-seconds', '3', ...extra];
+    const w = new WorkerProcess(join(dir, `worker-${queue}-${workers.length}.log`), url, args, netns?.names[i], { ELBO_TEST_HOLD: hold });
     workers.push(w);
     return w;
   };
@@ -83,25 +82,22 @@ describe.skipIf(!hasRedis)('elbo sweep with executor bullmq and elbo worker', ()
     return file;
   };
   const state = (name: string) => JSON.parse(readFileSync(join(runs, 'sweeps', name, 'state.json'), 'utf8')) as SweepState;
-  writeConfig(dir, { ...smallMnist(600, 32, 3), experiment: 'test' }, 'base.yaml');
+  writeConfig(dir, { ...smallMnist(300, 32, 3), experiment: 'test', plugins: [join(import.meta.dirname, 'hold-plugin.ts')] }, 'base.yaml');
+  /** The sweep's trials that wait after epoch 1 (checkpoint written, still RUNNING): [run name, run folders]. */
+  const held = (sweep: string) => [...runFolders(runs)].filter(([name, [d]]) => name.startsWith(`${sweep}-`) && readStatus(d!)?.status === 'RUNNING' && checkpointEpoch(d!) >= 1);
 
   it(`three worker hosts; one killed with SIGKILL mid-trial: its job is taken by another, resumed from the checkpoint, FINISHED once with an uninterrupted run's history`, async () => {
-    const hosts = [0, 1, 2].map((i) => startWorker(i, 'hosts'));
+    const release = join(dir, 'release-hosts');
+    const hosts = [0, 1, 2].map((i) => startWorker(i, 'hosts', release));
     const file = writeSweep('hosts', { seed: [1, 2, 3] }, { name: 'bullmq', redis: redis.url(), queue: 'hosts' });
     const sweep = sweepCommand({ file, set: [], dryRun: false });
-    // Kill the worker of the first trial to have a checkpoint while it still runs.
-    let victim: { worker: WorkerProcess; runDir: string; hash: string } | undefined;
-    await until('a trial with a checkpoint, still running', () => {
-      for (const [name, [runDir]] of runFolders(runs)) {
-        if (readStatus(runDir!)?.status !== 'RUNNING' || checkpointEpoch(runDir!) < 1) continue;
-        const hash = name.slice('hosts-'.length);
-        const worker = hosts.find((w) => w.output().includes(`job ${hash} (attempt`));
-        if (worker) victim = { worker, runDir: runDir!, hash };
-        return !!worker;
-      }
-      return false;
-    });
-    await victim!.worker.stop('SIGKILL');
+    // Every trial waits after epoch 1, its checkpoint written; one worker is killed, then the others go on.
+    await until('the three trials at their first checkpoint', () => held('hosts').length === 3);
+    const [name, [runDir]] = held('hosts')[0]!;
+    const hash = name.slice('hosts-'.length);
+    const victim = hosts.find((w) => w.output().includes(`job ${hash} (attempt`))!;
+    await victim.stop('SIGKILL');
+    writeFileSync(release, '');
     expect(await sweep).toBe(0);
 
     const s = state('hosts');
@@ -115,21 +111,21 @@ describe.skipIf(!hasRedis)('elbo sweep with executor bullmq and elbo worker', ()
       expect(new Set(points).size).toBe(points.length);
     }
     // The killed trial was resumed by another worker from its checkpoint, in the same run folder.
-    const others = hosts.filter((w) => w !== victim!.worker);
-    expect(others.some((w) => w.output().includes(`elbo train --resume ${victim!.runDir}`))).toBe(true);
+    expect(hosts.filter((w) => w !== victim).some((w) => w.output().includes(`elbo train --resume ${runDir}`))).toBe(true);
     // Its history is an uninterrupted run's (seeded runs, bit-identical resume).
     const plain = join(dir, 'plain');
-    expect(await main(['train', join(runs, 'sweeps', 'hosts', 'trials', `${victim!.hash}.yaml`), '--set', `runs=${plain}`])).toBe(0);
-    expect(curve(victim!.runDir)).toEqual(curve(output.out.trim().split('\n').pop()!));
-    if (fallback) expect(fallback).not.toBe(''); // loopback hosts: the reason was printed above
+    expect(await main(['train', join(runs, 'sweeps', 'hosts', 'trials', `${hash}.yaml`), '--set', `runs=${plain}`])).toBe(0);
+    expect(curve(runDir!)).toEqual(curve(output.out.trim().split('\n').pop()!));
   });
 
   it('the sweep process killed and Redis restarted mid-sweep: a re-run attaches to the jobs without enqueueing them again; a failing trial is FAILED after its retries without blocking the other', async () => {
-    const w = startWorker(0, 'again', ['--concurrency', '2']);
+    const release = join(dir, 'release-again');
+    const w = startWorker(0, 'again', release, ['--concurrency', '2']);
     const file = writeSweep('again', { 'optimizer.lr': [0.001, 10000] }, { name: 'bullmq', queue: 'again', retries: 1 }); // the second diverges
     const child = spawn(process.execPath, [elboBin, 'sweep', file], { cwd: dir, stdio: 'ignore', env: { ...process.env, ELBO_REDIS_URL: redis.url() } });
     const exited = new Promise((r) => child.once('exit', r));
-    await until('both jobs taken by the worker', () => (w.output().match(/ \(attempt 1\): /g) ?? []).length === 2);
+    // The good trial waits at its first checkpoint while the sweep process is killed and Redis restarts.
+    await until('the first trial at its first checkpoint', () => held('again').length === 1);
     child.kill('SIGKILL');
     await exited;
     await redis.stop();
@@ -137,7 +133,11 @@ describe.skipIf(!hasRedis)('elbo sweep with executor bullmq and elbo worker', ()
     const env = process.env['ELBO_REDIS_URL'];
     process.env['ELBO_REDIS_URL'] = redis.url();
     try {
-      expect(await sweepCommand({ file, set: [], dryRun: false })).toBe(1); // 1: a trial FAILED
+      const again = sweepCommand({ file, set: [], dryRun: false });
+      const ok = state('again').trials[0]!.hash;
+      await until('the re-run to attach to the running job', () => output.err.includes(`job ${ok} is active; attached to it`));
+      writeFileSync(release, '');
+      expect(await again).toBe(1); // 1: a trial FAILED
     } finally {
       if (env === undefined) delete process.env['ELBO_REDIS_URL'];
       else process.env['ELBO_REDIS_URL'] = env;
@@ -153,6 +153,7 @@ describe.skipIf(!hasRedis)('elbo sweep with executor bullmq and elbo worker', ()
     expect(redis.cli('hget', `bull:again:${bad}`, 'atm')).toBe('2');
     expect(w.output()).toMatch(new RegExp(`trial ${bad} failed \\(exit status 1\\): training diverged[^\\n]*; its output: ${join(runs, 'sweeps', 'again', 'logs', bad!)}\\.log`));
     expect(runFolders(runs).get(`again-${ok}`)).toHaveLength(1);
+    expect(readStatus(s.trials[0]!.runDir!)?.status).toBe('FINISHED');
   });
 
   it('a worker that cannot write to the runs folder refuses to start (exit 2), naming it', async () => {
