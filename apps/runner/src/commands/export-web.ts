@@ -1,13 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { runIdOf, type OpenRun } from '@elbo/core';
+import { ConfigError, runIdOf, type Logger, type OpenRun } from '@elbo/core';
 import { exportSite, readSavedModel, type PageModule, type SiteData, type SiteMap } from '@elbo/explorer';
-import { modelsCvaeModule } from '@elbo/models-cvae';
-import { modelsDisentangledManifest, modelsDisentangledModule } from '@elbo/models-disentangled';
-import { modelsVaeModule } from '@elbo/models-vae';
+import { ContainerModule } from 'inversify';
+import { modelsDisentangledManifest } from '@elbo/models-disentangled';
 import { encodeExamples, latentMap, type MapMethod } from '@elbo/uses';
 import { labelText, positiveInt, withRunInput } from './run-input.js';
 
@@ -20,42 +19,57 @@ export interface ExportWebArgs {
   readonly method?: MapMethod;
 }
 
-/** Where the page's packages resolve from: the runner's own folder. */
-const RUNNER_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
+/** The runner's package folder: the page's packages resolve from there. */
+const RUNNER_DIR = fileURLToPath(new URL('../..', import.meta.url));
 
-/** The model packages (and the run's plugins) whose components the page may build. */
+/**
+ * The packages whose components the page may build: every model package the runner depends on
+ * (`@elbo/models-*`, each exporting one ContainerModule), then the run's plugins.
+ */
 async function pageModules(run: OpenRun): Promise<PageModule[]> {
-  const modules: PageModule[] = [
-    { specifier: '@elbo/models-vae', exportName: 'modelsVaeModule', module: modelsVaeModule },
-    { specifier: '@elbo/models-cvae', exportName: 'modelsCvaeModule', module: modelsCvaeModule },
-    { specifier: '@elbo/models-disentangled', exportName: 'modelsDisentangledModule', module: modelsDisentangledModule },
-  ];
+  const { dependencies } = JSON.parse(await readFile(join(RUNNER_DIR, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const modules: PageModule[] = [];
+  for (const name of Object.keys(dependencies).filter((d) => d.startsWith('@elbo/models-'))) {
+    const found = Object.entries((await import(name)) as Record<string, unknown>).find(([, v]) => v instanceof ContainerModule);
+    if (found) modules.push({ specifier: name, exportName: found[0], module: found[1] as ContainerModule });
+  }
   for (const name of run.config.plugins) {
     const file = createRequire(`${process.cwd()}/`).resolve(name);
     const mod = (await import(file)) as Record<string, unknown>;
     const exportName = mod['default'] ? 'default' : 'elboModule';
-    modules.push({ specifier: file, exportName, module: mod[exportName] as PageModule['module'] });
+    modules.push({ specifier: file, exportName, module: mod[exportName] as ContainerModule });
   }
   return modules;
 }
 
+/**
+ * The latent map of the first `mapRows` test rows, with their latent means. A model the map cannot
+ * be drawn for (a 1-D latent, a posterior without μ and σ) gets none under `auto`, with a note; a
+ * method asked for by name is an error instead.
+ */
+async function mapOf(run: OpenRun, mapRows: number, method: MapMethod, logger: Logger): Promise<SiteMap | undefined> {
+  const test = run.dataset.test;
+  const opts = { limit: Math.min(mapRows, test.size), batchSize: run.config.eval.batchSize };
+  try {
+    const [m, enc] = [await latentMap(run.model, test, { ...opts, method }), await encodeExamples(run.model, test, opts)];
+    const labelNames = m.labels ? Array.from({ length: Math.max(...m.labels) + 1 }, (_, l) => labelText(run, l)) : undefined;
+    return { n: m.n, points: Array.from(m.points), means: Array.from(enc.mean), labels: m.labels && Array.from(m.labels), labelNames, method: m.method, axes: m.axes };
+  } catch (e) {
+    if (method !== 'auto' || !(e instanceof ConfigError)) throw e;
+    logger.warn(`latent map: ${e.message}; the page shows none`);
+    return undefined;
+  }
+}
+
 /** The page's data: config, held-out metrics, KL per dimension, the latent map of test rows, the condition. */
-async function siteData(run: OpenRun, mapRows: number, method: MapMethod): Promise<SiteData> {
-  const L = run.model.shape.latentDim;
+async function siteData(run: OpenRun, mapRows: number, method: MapMethod, logger: Logger): Promise<SiteData> {
   const metrics: Record<string, number> = {};
   for (const p of run.history) if (/^(test|final)\//.test(p.key)) metrics[p.key] = p.value;
   const evaluation = await readFile(join(run.runDir, 'artifacts', 'evaluation.json'), 'utf8').then(
     (t) => JSON.parse(t) as { klPerDim?: number[]; meanVariance?: number[] },
     () => ({}) as { klPerDim?: number[]; meanVariance?: number[] },
   );
-  const test = run.dataset.test;
-  let map: SiteMap | undefined;
-  if (L >= 2 && test.size >= 2) {
-    const opts = { limit: Math.min(mapRows, test.size), batchSize: run.config.eval.batchSize };
-    const [m, enc] = [await latentMap(run.model, test, { ...opts, method }), await encodeExamples(run.model, test, opts)];
-    const labelNames = m.labels ? Array.from({ length: Math.max(...m.labels) + 1 }, (_, l) => labelText(run, l)) : undefined;
-    map = { n: m.n, points: Array.from(m.points), means: Array.from(enc.mean), labels: m.labels && Array.from(m.labels), labelNames, method: m.method, axes: m.axes };
-  }
+  const map = await mapOf(run, mapRows, method, logger);
   const c = run.model.conditioner;
   const condition: SiteData['condition'] = !c
     ? undefined
@@ -95,7 +109,7 @@ export async function writeWebSite(args: ExportWebArgs): Promise<string> {
   await readSavedModel(args.runDir);
   const out = resolve(args.out);
   return withRunInput({ runDir: args.runDir, input: 'test' }, async ({ run, logger }) => {
-    const [data, modules] = [await siteData(run, args.mapRows ?? 500, args.method ?? 'auto'), await pageModules(run)];
+    const [data, modules] = [await siteData(run, args.mapRows ?? 500, args.method ?? 'auto', logger), await pageModules(run)];
     const site = await exportSite({ runDir: args.runDir, out, modules, resolveDir: RUNNER_DIR, data });
     logger.info(`web site: ${site.files.length} files, ${(site.bytes / 1e6).toFixed(1)} MB → ${out}`);
     return out;

@@ -1,20 +1,22 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  ComponentRegistry,
+  Conditioner,
   createComponent,
   createContainer,
+  Decoder,
+  Encoder,
+  Likelihood,
   ParameterStore,
+  PosteriorFamily,
+  Prior,
   Rng,
   SilentLogger,
-  type Conditioner,
   type ConditionInput,
   type Dataset,
   type DataSplit,
-  type Decoder,
-  type Likelihood,
   type ModelShape,
-  type Prior,
   type ResolvedRunConfig,
+  type ResolvedSectionConfig,
 } from '@elbo/core';
 import type { DatasetSummary, SavedModel } from '../site-data.js';
 
@@ -32,25 +34,42 @@ export class BrowserModel {
   ) {}
 
   /**
-   * Builds the condition, likelihood, decoder and prior named in the saved model, through the same
-   * registry and factories a run uses (in the same order and parameter scopes), and loads their
-   * weights from `weights.bin`; a parameter the file lacks is an error naming it.
+   * Builds the condition, likelihood, decoder and prior named in the saved model through the same
+   * registry and factories a run uses, in the same order and parameter scopes, bound in a container
+   * as a run binds them (a prior may ask for the encoder or the posterior family: they are built
+   * when asked for), and loads their weights from `weights.bin`; a parameter the file lacks is an
+   * error naming it.
    */
   static async build(modules: Modules, saved: SavedModel, weights: ArrayBuffer, dataset: DatasetSummary): Promise<BrowserModel> {
-    const { container } = createContainer(modules);
-    const registry = ComponentRegistry.fromContainer(container);
+    const { container, registry } = createContainer(modules);
     const deps = { container, registry, rng: new Rng(0), logger: new SilentLogger() };
     const config = { model: saved.model, data: saved.data } as unknown as ResolvedRunConfig;
     const store = new ParameterStore();
     // The feature-map bound is a training-time check: a page decodes one small batch at a time.
-    const shape: ModelShape = { ...saved.shape, batchSize: undefined };
+    // Components are built for the config's latent, as in a run; a posterior family may widen the model's (saved.shape).
+    const shape: ModelShape = { ...saved.shape, latentDim: saved.model.latent, batchSize: undefined };
     const m = saved.model;
-    const conditioner = m.condition
-      ? await createComponent<Conditioner>('condition', m.condition as never, deps, store.scope('condition'), shape, config, datasetOf(dataset))
-      : undefined;
-    const likelihood = await createComponent<Likelihood>('likelihood', m.likelihood as never, deps, store.scope('likelihood'), shape, config);
-    const decoder = await createComponent<Decoder>('decoder', m.decoder as never, deps, store.scope('decoder'), shape, config);
-    const prior = await createComponent<Prior>('prior', m.prior as never, deps, store.scope('prior'), shape, config);
+    const part =
+      <T>(kind: string, section: ResolvedSectionConfig, data?: Dataset) =>
+      () =>
+        createComponent<T>(kind, section, deps, store.scope(kind), shape, config, data);
+    if (m.condition)
+      container
+        .bind(Conditioner)
+        .toDynamicValue(part<Conditioner>('condition', m.condition, datasetOf(dataset)))
+        .inSingletonScope();
+    container.bind(Likelihood).toDynamicValue(part<Likelihood>('likelihood', m.likelihood)).inSingletonScope();
+    container.bind(Encoder).toDynamicValue(part<Encoder>('encoder', m.encoder)).inSingletonScope();
+    container.bind(Decoder).toDynamicValue(part<Decoder>('decoder', m.decoder)).inSingletonScope();
+    container.bind(Prior).toDynamicValue(part<Prior>('prior', m.prior)).inSingletonScope();
+    if (m.posterior) container.bind(PosteriorFamily).toDynamicValue(part<PosteriorFamily>('posterior', m.posterior)).inSingletonScope();
+    const conditioner = m.condition ? await container.getAsync<Conditioner>(Conditioner) : undefined;
+    const likelihood = await container.getAsync<Likelihood>(Likelihood);
+    const network = await container.getAsync<Decoder>(Decoder);
+    const prior = await container.getAsync<Prior>(Prior);
+    // As VaeModel does: a family whose z holds more than the decoder reads (two stochastic layers) says what it reads.
+    const family = m.posterior ? await container.getAsync<PosteriorFamily>(PosteriorFamily) : undefined;
+    const decoder: Decoder = family?.decoderInput ? { parameters: () => network.parameters(), decode: (z, c, t) => network.decode(family.decoderInput!(z), c, t) } : network;
     const all = new Float32Array(weights);
     const index = new Map(saved.tensors.map((t) => [t.name, t]));
     for (const [name, v] of store.parameters()) {

@@ -1,5 +1,7 @@
 /// <reference lib="dom" />
 import * as tf from '@tensorflow/tfjs-core';
+// Tensor methods (t.toFloat()…) as Node's TensorFlow.js bundle registers them: components may use them.
+import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import '@tensorflow/tfjs-backend-webgl';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { ConditionInput } from '@elbo/core';
