@@ -38,4 +38,16 @@ describe('DCI', () => {
     expect([disentanglement(flat, 2, 2), completeness(flat, 2, 2)].map((v) => +v.toFixed(9))).toEqual([0, 0]);
     expect(disentanglement(new Float64Array(4), 2, 2)).toBeCloseTo(0, 9);
   });
+
+  it('importance: boosted-trees (disentanglement_lib’s model) agrees on the known cases: perfect ≈ 1, rotated ≈ 0.75, random ≈ 0', async () => {
+    const boosted = (rep: Parameters<typeof dci>[0]) =>
+      dci(rep, data, new RandomStream('metric/dci', 1), { numTrain: 1000, numTest: 500, importance: 'boosted-trees', rounds: 20 });
+    const [p, e, r] = [await boosted(perfect), await boosted(entangled), await boosted(random)];
+    expect([p.disentanglement, p.completeness, p.informativeness_test].every((v) => v > 0.98)).toBe(true);
+    expect(e.disentanglement).toBeGreaterThan(0.6);
+    expect(e.disentanglement).toBeLessThan(0.9);
+    expect(e.informativeness_test).toBeGreaterThan(0.95);
+    expect(r.disentanglement).toBeLessThan(0.1);
+    expect(r.informativeness_test).toBeLessThan(0.35);
+  });
 });

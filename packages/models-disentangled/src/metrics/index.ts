@@ -1,4 +1,4 @@
-export { metricComponents, betaVaeMetric, factorVaeMetric, migMetric, sapMetric, dciMetric, gaussianTcMetric } from './metric-components.js';
+export { metricComponents, betaVaeMetric, factorVaeMetric, migMetric, sapMetric, dciMetric, dciGbtMetric, gaussianTcMetric } from './metric-components.js';
 export { groundTruthData, parseMetricOptions, type Representation, type GroundTruthData, type Metric, type MetricScores } from './representation.js';
 export { betaVaeScore, betaVaePoints, betaVaeScoreOptions, type BetaVaeScoreOptions } from './beta-vae-score.js';
 export { factorVaeScore, factorVaeVotes, majorityClassifier, voteAccuracy, factorVaeScoreOptions, type FactorVaeScoreOptions } from './factor-vae-score.js';
@@ -22,3 +22,4 @@ export {
   type Codes,
   type Uniform,
 } from './ground-truth-sampling.js';
+export { GradientBoostedTrees, type GradientBoostingOptions } from './gradient-boosting.js';

@@ -12,7 +12,7 @@ describe('metricComponents', () => {
   const registry = new ComponentRegistry([metricComponents]);
 
   it('lists one `metric` component per metric', () => {
-    expect(registry.list('metric').map((d) => d.name)).toEqual(['betavae', 'dci', 'factorvae', 'gaussian-tc', 'mig', 'sap']);
+    expect(registry.list('metric').map((d) => d.name)).toEqual(['betavae', 'dci', 'dci-gbt', 'factorvae', 'gaussian-tc', 'mig', 'sap']);
   });
 
   it('fills in the sources’ sample sizes as defaults', () => {
@@ -27,7 +27,18 @@ describe('metricComponents', () => {
     expect(registry.resolve('metric', { name: 'mig' }, 'm').options).toEqual({ numTrain: 10000, estimator: 'histogram', bins: 20, encodeBatch: 256 });
     expect(registry.resolve('metric', 'betavae', 'm').options).toEqual({ batchSize: 64, numTrain: 10000, numEval: 5000 });
     expect(registry.resolve('metric', 'sap', 'm').options).toEqual({ numTrain: 10000, numTest: 5000, continuous: false, classifier: 'threshold', c: 0.01, encodeBatch: 256 });
-    expect(registry.resolve('metric', 'dci', 'm').options).toEqual({ numTrain: 10000, numTest: 5000, trees: 10, maxDepth: 8, encodeBatch: 256 });
+    expect(registry.resolve('metric', 'dci', 'm').options).toEqual({
+      numTrain: 10000,
+      numTest: 5000,
+      importance: 'forest',
+      trees: 10,
+      maxDepth: 8,
+      rounds: 100,
+      learningRate: 0.1,
+      boostDepth: 3,
+      encodeBatch: 256,
+    });
+    expect(registry.resolve('metric', 'dci-gbt', 'm').options).toEqual({ numTrain: 10000, numTest: 5000, rounds: 100, learningRate: 0.1, boostDepth: 3, encodeBatch: 256 });
     expect(registry.resolve('metric', 'gaussian-tc', 'm').options).toEqual({ numTrain: 10000, encodeBatch: 256 });
   });
 

@@ -53,9 +53,17 @@ export const sapMetric = metricComponent(
 /** `metric/dci`: DCI disentanglement, completeness, informativeness (Eastwood & Williams 2018). */
 export const dciMetric = metricComponent(
   'dci',
-  'DCI disentanglement, completeness, informativeness (Eastwood & Williams 2018), importances from a small random forest per factor',
+  'DCI disentanglement, completeness, informativeness (Eastwood & Williams 2018), importances from a small random forest per factor (importance: boosted-trees for gradient-boosted trees)',
   dciOptions,
   dci,
+);
+
+/** `metric/dci-gbt`: DCI with disentanglement_lib's importance model, gradient-boosted trees, to report beside `dci`. */
+export const dciGbtMetric = metricComponent(
+  'dci-gbt',
+  'DCI with importances from gradient-boosted trees per factor (disentanglement_lib’s model: 100 rounds, learning rate 0.1, depth 3)',
+  dciOptions.omit({ importance: true, trees: true, maxDepth: true }),
+  (rep, data, rng, o) => dci(rep, data, rng, { ...o, importance: 'boosted-trees' }),
 );
 
 /** `metric/gaussian-tc`: Gaussian total correlation of the mean representation. */
@@ -67,4 +75,4 @@ export const gaussianTcMetric = metricComponent(
 );
 
 /** The metric components of this package, in the order `elbo components --kind metric` lists them. */
-export const metricComponents: ComponentManifest = [betaVaeMetric, factorVaeMetric, migMetric, sapMetric, dciMetric, gaussianTcMetric];
+export const metricComponents: ComponentManifest = [betaVaeMetric, factorVaeMetric, migMetric, sapMetric, dciMetric, dciGbtMetric, gaussianTcMetric];
