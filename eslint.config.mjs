@@ -18,7 +18,7 @@ const projectFiles = ['packages/*/**/*.{ts,js,mjs}', 'apps/*/**/*.{ts,js,mjs}'];
 const testFiles = ['**/*.spec.ts', '**/test/**'];
 
 export default defineConfig(
-  { ignores: ['**/node_modules/', '.nx/', '.venv/', '.venv-keras/', '.cache/', 'runs/', 'tmp/', '**/dist/'] },
+  { ignores: ['**/node_modules/', '.nx/', '.venv/', '.venv-keras/', '.venv-bench/', '.cache/', 'runs/', 'tmp/', '**/dist/'] },
 
   js.configs.recommended,
   tseslint.configs.recommended,
