@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify } from 'yaml';
@@ -58,6 +58,7 @@ describe.skipIf(!hasRedis)('elbo sweep with executor bullmq and elbo worker', ()
     }
     redis = new RedisServer(join(dir, 'redis'), PASSWORD, ['127.0.0.1', ...(netns?.hostSide ?? [])]);
     await redis.start();
+    for (const i of [0, 1, 2]) startWorker(i);
   });
   afterAll(async () => {
     for (const w of workers) await w.stop('SIGKILL');
@@ -66,42 +67,42 @@ describe.skipIf(!hasRedis)('elbo sweep with executor bullmq and elbo worker', ()
   });
 
   /**
-   * A worker on "host" i: in its network namespace, reaching Redis at its host-side address; or on
-   * loopback. Its trials wait after epoch 1 until the file `hold` exists (hold-plugin.ts).
+   * The worker on "host" i: in its network namespace, reaching Redis at its host-side address; or on
+   * loopback. A trial of sweep s waits after epoch 1 until the file `release/s` exists (hold-plugin.ts).
    */
-  const startWorker = (i: number, queue: string, hold: string, extra: string[] = []) => {
+  const release = join(dir, 'release');
+  mkdirSync(release);
+  const startWorker = (i: number) => {
     const url = netns ? redis.url(netns.hostSide[i]) : redis.url();
-    const args = ['--queue', queue, '--runs', join(dir, 'runs'), '--stalled-seconds', '3', ...extra];
-    const w = new WorkerProcess(join(dir, `worker-${queue}-${workers.length}.log`), url, args, netns?.names[i], { ELBO_TEST_HOLD: hold });
-    workers.push(w);
-    return w;
+    const args = ['--queue', 'trials', '--runs', join(dir, 'runs'), '--stalled-seconds', '3'];
+    workers.push(new WorkerProcess(join(dir, `worker-${i}.log`), url, args, netns?.names[i], { ELBO_TEST_HOLD: release }));
   };
+  const logs = () => workers.map((w) => w.output()).join('\n');
   const writeSweep = (name: string, grid: Record<string, unknown[]>, executor: Record<string, unknown>) => {
     const file = join(dir, `${name}.yaml`);
     writeFileSync(file, stringify({ name, base: 'base.yaml', metric: { name: 'test/neg_elbo', goal: 'minimize' }, grid, executor }));
     return file;
   };
   const state = (name: string) => JSON.parse(readFileSync(join(runs, 'sweeps', name, 'state.json'), 'utf8')) as SweepState;
-  writeConfig(dir, { ...smallMnist(300, 32, 3), experiment: 'test', plugins: [join(import.meta.dirname, 'hold-plugin.ts')] }, 'base.yaml');
+  writeConfig(dir, { ...smallMnist(300, 32, 2), experiment: 'test', plugins: [join(import.meta.dirname, 'hold-plugin.ts')] }, 'base.yaml');
   /** The sweep's trials that wait after epoch 1 (checkpoint written, still RUNNING): [run name, run folders]. */
   const held = (sweep: string) => [...runFolders(runs)].filter(([name, [d]]) => name.startsWith(`${sweep}-`) && readStatus(d!)?.status === 'RUNNING' && checkpointEpoch(d!) >= 1);
 
   it(`three worker hosts; one killed with SIGKILL mid-trial: its job is taken by another, resumed from the checkpoint, FINISHED once with an uninterrupted run's history`, async () => {
-    const release = join(dir, 'release-hosts');
-    const hosts = [0, 1, 2].map((i) => startWorker(i, 'hosts', release));
-    const file = writeSweep('hosts', { seed: [1, 2, 3] }, { name: 'bullmq', redis: redis.url(), queue: 'hosts' });
+    const hosts = [...workers];
+    const file = writeSweep('hosts', { seed: [1, 2, 3] }, { name: 'bullmq', redis: redis.url(), queue: 'trials' });
     const sweep = sweepCommand({ file, set: [], dryRun: false });
     // Every trial waits after epoch 1, its checkpoint written; one worker is killed, then the others go on.
     await until('the three trials at their first checkpoint', () => held('hosts').length === 3);
     const [name, [runDir]] = held('hosts')[0]!;
     const hash = name.slice('hosts-'.length);
-    const victim = hosts.find((w) => w.output().includes(`job ${hash} (attempt`))!;
+    const victim = hosts.find((w) => w.output().includes(`job ${name} (attempt`))!;
     await victim.stop('SIGKILL');
-    writeFileSync(release, '');
+    writeFileSync(join(release, 'hosts'), '');
     expect(await sweep).toBe(0);
 
     const s = state('hosts');
-    expect(s.executor).toBe(`bullmq, queue hosts on redis://***@127.0.0.1:${redis.port}`);
+    expect(s.executor).toBe(`bullmq, queue trials on redis://***@127.0.0.1:${redis.port}`);
     expect(s.trials.map((t) => t.status)).toEqual(['FINISHED', 'FINISHED', 'FINISHED']);
     // One run folder per trial, no metric step twice.
     const folders = runFolders(runs);
@@ -119,9 +120,8 @@ describe.skipIf(!hasRedis)('elbo sweep with executor bullmq and elbo worker', ()
   });
 
   it('the sweep process killed and Redis restarted mid-sweep: a re-run attaches to the jobs without enqueueing them again; a failing trial is FAILED after its retries without blocking the other', async () => {
-    const release = join(dir, 'release-again');
-    const w = startWorker(0, 'again', release, ['--concurrency', '2']);
-    const file = writeSweep('again', { 'optimizer.lr': [0.001, 10000] }, { name: 'bullmq', queue: 'again', retries: 1 }); // the second diverges
+    // The two workers left by the test before.
+    const file = writeSweep('again', { 'optimizer.lr': [0.001, 10000] }, { name: 'bullmq', queue: 'trials', retries: 1 }); // the second diverges
     const child = spawn(process.execPath, [elboBin, 'sweep', file], { cwd: dir, stdio: 'ignore', env: { ...process.env, ELBO_REDIS_URL: redis.url() } });
     const exited = new Promise((r) => child.once('exit', r));
     // The good trial waits at its first checkpoint while the sweep process is killed and Redis restarts.
@@ -135,8 +135,8 @@ describe.skipIf(!hasRedis)('elbo sweep with executor bullmq and elbo worker', ()
     try {
       const again = sweepCommand({ file, set: [], dryRun: false });
       const ok = state('again').trials[0]!.hash;
-      await until('the re-run to attach to the running job', () => output.err.includes(`job ${ok} is active; attached to it`));
-      writeFileSync(release, '');
+      await until('the re-run to attach to the running job', () => output.err.includes(`job again-${ok} is active; attached to it`));
+      writeFileSync(join(release, 'again'), '');
       expect(await again).toBe(1); // 1: a trial FAILED
     } finally {
       if (env === undefined) delete process.env['ELBO_REDIS_URL'];
@@ -148,10 +148,10 @@ describe.skipIf(!hasRedis)('elbo sweep with executor bullmq and elbo worker', ()
     const [ok, bad] = s.trials.map((t) => t.hash);
     // Nothing enqueued twice: the good trial ran once. The failing one ran 1 + retries times by
     // BullMQ (twice more if it had already FAILED when the sweep ran again: a re-run retries FAILED trials).
-    expect(w.output().match(new RegExp(`job ${ok} \\(attempt`, 'g'))).toHaveLength(1);
-    expect([2, 4]).toContain(w.output().match(new RegExp(`job ${bad} \\(attempt`, 'g'))!.length);
-    expect(redis.cli('hget', `bull:again:${bad}`, 'atm')).toBe('2');
-    expect(w.output()).toMatch(new RegExp(`trial ${bad} failed \\(exit status 1\\): training diverged[^\\n]*; its output: ${join(runs, 'sweeps', 'again', 'logs', bad!)}\\.log`));
+    expect(logs().match(new RegExp(`job again-${ok} \\(attempt`, 'g'))).toHaveLength(1);
+    expect([2, 4]).toContain(logs().match(new RegExp(`job again-${bad} \\(attempt`, 'g'))!.length);
+    expect(redis.cli('zscore', 'bull:trials:failed', `again-${bad}`)).not.toBe(''); // FAILED in BullMQ too
+    expect(logs()).toMatch(new RegExp(`trial ${bad} failed \\(exit status 1\\): training diverged[^\\n]*; its output: ${join(runs, 'sweeps', 'again', 'logs', bad!)}\\.log`));
     expect(runFolders(runs).get(`again-${ok}`)).toHaveLength(1);
     expect(readStatus(s.trials[0]!.runDir!)?.status).toBe('FINISHED');
   });

@@ -17,8 +17,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * `executor/bullmq`: the trials are jobs in a BullMQ queue on Redis, run by `elbo worker` processes
- * on any number of hosts that share the runs folder. A job's id is the trial's hash (with the rung
- * for a scheduler's stages), so a sweep that runs again finds its jobs — waiting, or running on a
+ * on any number of hosts that share the runs folder. A job's id is the trial's run name,
+ * `<sweep>-<hash>` (with the rung for a scheduler's stages), so a sweep that runs again finds its jobs — waiting, or running on a
  * worker — and attaches to them instead of enqueueing them twice; a job that ended before is
  * replaced only when the sweep's plan (from the run folders) says the trial must run again. The
  * sweep follows its jobs by polling their state, which survives a Redis restart and a lost event;

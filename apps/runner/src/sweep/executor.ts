@@ -23,8 +23,9 @@ export interface TrialJob {
   /** The trial's hash. */
   readonly id: string;
   /**
-   * Names this command among all the sweep's commands when a trial runs in several (a scheduler
-   * takes it rung by rung: `<hash>-e2`); default: `id`. An engine-backed executor keys its jobs by it.
+   * Names this command among all commands of all sweeps: the trial's run name `<sweep>-<hash>`, and
+   * the rung's epoch when a scheduler takes the trial rung by rung (`<sweep>-<hash>-e2`); default:
+   * `id`. An engine-backed executor keys its jobs by it, so a re-run of the sweep finds them again.
    */
   readonly key?: string;
   /** Arguments of the `elbo` command: `['train', 'trials/<hash>.yaml']` or `['train', '--resume', '<run-dir>']`. */

@@ -144,9 +144,11 @@ export async function runSweep(run: SweepRun, opts: RunSweepOptions): Promise<Sw
       for (const rep of opts.reporters) await rep.trialEnded?.(r);
     },
   };
-  const job = (r: TrialRecord, args: string[], key?: string): TrialJob => ({
+  // A job's key is the trial's run name, `<sweep>-<hash>` (and the rung's epoch): the same trial in
+  // two sweeps that share a queue is two jobs, each writing the run folder of its own sweep.
+  const job = (r: TrialRecord, args: string[], rung?: number): TrialJob => ({
     id: r.hash,
-    ...(key ? { key } : {}),
+    key: rung === undefined ? r.name : `${r.name}-e${rung}`,
     args,
     cwd,
     logFile: folder.logFile(r.hash),
@@ -175,7 +177,7 @@ export async function runSweep(run: SweepRun, opts: RunSweepOptions): Promise<Sw
           continue;
         }
         targets.set(hash, target);
-        jobs.push(job(r, await stageArgs(configFiles.get(hash)!, dir, target, asha.epochs), target < asha.epochs ? `${hash}-e${target}` : undefined));
+        jobs.push(job(r, await stageArgs(configFiles.get(hash)!, dir, target, asha.epochs), target < asha.epochs ? target : undefined));
       }
       await opts.executor.run(jobs, hooks, opts.signal);
       if (opts.signal?.aborted || target === asha.epochs) break;
