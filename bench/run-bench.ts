@@ -11,10 +11,16 @@
  *   npm run bench                      # every model on every backend
  *   npm run bench -- --model conv-vae-64 --backend wasm
  *   npm run bench -- --backend wasm --workers 2   # data-parallel on two worker threads only
+ *   npm run bench -- --model reference-mlp --backend node,peers   # native and every Python peer
+ *
+ * The Python peers (Keras tf.function and XLA, JAX jit, PyTorch eager and torch.compile; bench/peers)
+ * run the same models on the same rows after the TensorFlow.js backends, each with its rate over
+ * native's in the same run; bench/setup-peers.sh installs them.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { DataParallelStrategy } from '@elbo/data-parallel';
@@ -159,30 +165,86 @@ function child(args: string[]): ChildResult {
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-/** A Python with TensorFlow for the Keras comparison: ELBO_BENCH_PYTHON, else .venv-keras (bench/README). */
-function kerasPython(): string | undefined {
+/** The Python peers: each a script in bench/peers printing one JSON line (bench/peers/common.py). */
+const peers = [
+  { name: 'keras', script: 'keras_peer.py', args: [] },
+  { name: 'keras-xla', script: 'keras_peer.py', args: ['--xla'] },
+  { name: 'jax', script: 'jax_peer.py', args: [] },
+  { name: 'torch', script: 'torch_peer.py', args: [] },
+  { name: 'torch-compile', script: 'torch_peer.py', args: ['--compile'] },
+] as const;
+const peerNames: string[] = peers.map((p) => p.name);
+
+/** The peers' Python: ELBO_BENCH_PYTHON, else .venv-bench (bench/setup-peers.sh), else an older .venv-keras. */
+function peerPython(): string | undefined {
   const explicit = process.env['ELBO_BENCH_PYTHON'];
   if (explicit) return explicit;
-  const venv = fileURLToPath(new URL('../.venv-keras/bin/python', import.meta.url));
-  return existsSync(venv) ? venv : undefined;
+  return ['../.venv-bench/bin/python', '../.venv-keras/bin/python'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((p) => existsSync(p));
 }
 
-/** The reference model in Python Keras on the same machine, in the same run. */
-function keras(): void {
-  const python = kerasPython();
-  const label = `${'reference-mlp'.padEnd(14)}${'keras'.padEnd(6)}`;
+/** Data child: writes the rows the model's measured epochs train on, float32 little-endian, for the peers. */
+async function writeRows(spec: BenchModel, file: string): Promise<void> {
+  const { steps } = budget['node']!;
+  const { dataset } = await build(spec, 'cpu', spec.batch, steps);
+  const n = spec.batch * steps;
+  const rows = new Float32Array(n * dataset.train.dim);
+  dataset.train.read(
+    Uint32Array.from({ length: n }, (_, i) => i),
+    rows,
+  );
+  writeFileSync(file, new Uint8Array(rows.buffer));
+  emit({ ok: true });
+}
+
+type PeerResult = { ok: boolean; reason?: string; rates?: number[]; mode?: string; versions?: string; threads?: number };
+
+/**
+ * Every selected peer on the model, each in its own Python process, on ELBO's own training rows
+ * (random binary rows when they could not be written), with its rate over ELBO native's.
+ */
+function runPeers(spec: BenchModel, selected: readonly string[], nativeRate: number | undefined): void {
+  const python = peerPython();
   if (!python) {
-    console.log(`${label}not measured: set ELBO_BENCH_PYTHON to a Python with tensorflow (or create .venv-keras; see bench/README.md)`);
+    console.log(`${spec.name.padEnd(14)}${'peers'.padEnd(8)}not measured: no Python for them; run bash bench/setup-peers.sh or set ELBO_BENCH_PYTHON (bench/README.md)`);
     return;
   }
-  const r = spawnSync(python, [fileURLToPath(new URL('./keras-reference.py', import.meta.url))], { encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' } });
+  const dir = mkdtempSync(join(tmpdir(), 'elbo-bench-'));
+  const file = join(dir, `${spec.name}.f32`);
+  const rows = child(['--child', 'data', spec.name, 'cpu', file]);
+  const data = rows.ok ? ['--data', file] : [];
+  const dataText = rows.ok ? "ELBO's training rows" : `random binary rows (ELBO's could not be written: ${rows.reason})`;
+  const { steps, repeats } = budget['node']!;
   try {
-    const res = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as { rates: number[]; versions: string };
-    console.log(
-      `${label}${fmt(median(res.rates)).padStart(7)} samples/s  (median of ${res.rates.length}; min ${fmt(Math.min(...res.rates))}, max ${fmt(Math.max(...res.rates))})  ${res.versions}, tf.function`,
-    );
-  } catch {
-    console.log(`${label}failed: ${(r.stderr || 'no output').trim().split('\n').pop()}`);
+    for (const peer of peers.filter((p) => selected.includes(p.name))) {
+      const label = `${spec.name.padEnd(14)}${peer.name.padEnd(14)}`;
+      const r = spawnSync(
+        python,
+        [fileURLToPath(new URL(`./peers/${peer.script}`, import.meta.url)), '--model', spec.name, '--steps', String(steps), '--repeats', String(repeats), ...peer.args, ...data],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+          maxBuffer: 1 << 24,
+          timeout: 20 * 60_000,
+        },
+      );
+      let res: PeerResult;
+      try {
+        res = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as PeerResult;
+      } catch {
+        res = { ok: false, reason: r.error?.message ?? (r.stderr || 'no output').trim().split('\n').pop() };
+      }
+      if (!res.ok) {
+        console.log(`${label}unavailable: ${res.reason}`);
+        continue;
+      }
+      const rate = median(res.rates!);
+      const ratio = nativeRate ? `peer/native ${(rate / nativeRate).toFixed(2)}` : 'peer/native: native not measured in this run';
+      console.log(
+        `${label}${fmt(rate).padStart(7)} samples/s  (median of ${res.rates!.length}; min ${fmt(Math.min(...res.rates!))}, max ${fmt(Math.max(...res.rates!))})  ${ratio}  ${res.versions}, ${res.mode}, ${res.threads} threads, ${dataText}`,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -190,12 +252,15 @@ function keras(): void {
 const workerCounts: Record<string, number[]> = { node: [1], wasm: [1, 2], cpu: [1, 2] };
 
 function parent(only: { model?: string; backend?: string; workers?: number }): void {
+  // --backend takes a comma-separated list; `peers` stands for every Python peer.
+  const selected = only.backend?.split(',').flatMap((b) => (b === 'peers' ? peerNames : [b]));
   console.log(
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}; ${new Date().toISOString().slice(0, 10)}`,
   );
   for (const m of benchModels.filter((x) => !only.model || x.name === only.model)) {
     console.log(`${m.name}: ${m.describe}; ${(m.flopsPerSample / 1e6).toFixed(2)} MFLOP per sample per training step (forward + backward)`);
-    for (const backend of backends.filter((b) => !only.backend || b === only.backend)) {
+    let nativeRate: number | undefined;
+    for (const backend of backends.filter((b) => !selected || selected.includes(b))) {
       if (m.skip?.includes(backend)) continue;
       for (const workers of workerCounts[backend]!.filter((w) => only.workers === undefined || w === only.workers)) {
         const label = `${m.name.padEnd(14)}${(workers > 1 ? `${backend}×${workers}` : backend).padEnd(8)}`;
@@ -205,6 +270,7 @@ function parent(only: { model?: string; backend?: string; workers?: number }): v
           continue;
         }
         const rate = median(res.rates!);
+        if (backend === 'node' && workers === 1) nativeRate = rate;
         const gflops = (rate * m.flopsPerSample) / 1e9;
         // The reference path: one thread, plain TensorFlow.js ops with their built-in gradients, on the
         // same backend unless those gradients cannot run there.
@@ -221,7 +287,8 @@ function parent(only: { model?: string; backend?: string; workers?: number }): v
         );
       }
     }
-    if (m.name === 'reference-mlp' && (!only.backend || only.backend === 'keras')) keras();
+    const chosenPeers = peerNames.filter((p) => !selected || selected.includes(p));
+    if (chosenPeers.length) runPeers(m, chosenPeers, nativeRate);
   }
 }
 
@@ -234,7 +301,8 @@ if (argv[0] === '--child') {
   const [, mode, modelName, backend, layerMode, workers] = argv;
   const spec = benchModels.find((m) => m.name === modelName)!;
   try {
-    if (mode === 'throughput') await throughput(spec, backend as BackendPreference, Number(workers));
+    if (mode === 'data') await writeRows(spec, layerMode!);
+    else if (mode === 'throughput') await throughput(spec, backend as BackendPreference, Number(workers));
     else await check(spec, backend as BackendPreference, layerMode as LayerGradients, Number(workers));
   } catch (e) {
     emit({ ok: false, reason: (e as Error).message.split('\n')[0] });
