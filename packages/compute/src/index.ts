@@ -14,3 +14,6 @@ export { checkTensorSize, tensorSizeProblem, formatBytes, tensorLimitBytes, Tens
 export { SlotOptimizer, type Optimizer, type OptimizerFactory } from './optim/optimizer.js';
 export { Adam, type AdamOptions } from './optim/adam.js';
 export { Sgd, Rmsprop, type SgdOptions, type RmspropOptions } from './optim/sgd.js';
+export { StepCompiler, type CompileMode, type CompilerLog } from './compiled/step-compiler.js';
+export { stepCompiler, tidyStep, disposeTidyStep, type CompileSetting, type TidyStep } from './compiled/compile-setting.js';
+export { compiledStepsProblem, nodeBackend } from './compiled/native-binding.js';

@@ -121,12 +121,13 @@ export function checkDataParallel(model: VaeModel, batchSize: number, workers: n
  */
 export function chooseStrategy(config: ResolvedRunConfig, model: VaeModel, logger: Logger, setup: WorkerSetup): TrainingStrategy {
   const workers = config.train.workers;
-  if (workers <= 1) return new InProcessStrategy();
+  const inProcess = () => new InProcessStrategy({ compile: config.train.compile, log: (line) => logger.info(line) });
+  if (workers <= 1) return inProcess();
   checkDataParallel(model, config.train.batchSize, workers);
   const backend = tf.getBackend();
   if (backend !== 'wasm' && backend !== 'cpu') {
     logger.info(`train.workers: ${workers} does not apply on the ${backend} backend (its kernels already use every core); training in one thread`);
-    return new InProcessStrategy();
+    return inProcess();
   }
   return new DataParallelStrategy(workers, config, setup);
 }

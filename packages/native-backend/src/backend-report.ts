@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { fusedAdamProblem, hasFusedAdam, selectBackend, type BackendPreference } from '@elbo/compute';
+import { compiledStepsProblem, fusedAdamProblem, hasFusedAdam, selectBackend, type BackendPreference } from '@elbo/compute';
 import { glibcVersion, readNativeRecord, type NativeRecord } from './provision-native.js';
 import { installedTfjsNodeVersion, tfjsNodeLocation } from './tfjs-node-package.js';
 
@@ -35,6 +35,8 @@ export interface BackendReport {
   readonly threads: { readonly wasm: string; readonly native: string };
   /** Where the native backend is (or would be) installed, and what `elbo backend native` recorded there. */
   readonly native: { readonly dir: string; readonly record?: NativeRecord };
+  /** Whether training steps run as compiled TensorFlow functions (`train.compile`), or why not. */
+  readonly compiledSteps: string;
 }
 
 const require = createRequire(import.meta.url);
@@ -93,10 +95,17 @@ export async function backendReport(): Promise<BackendReport> {
   const record = await readNativeRecord(loc.dir);
   const backends: BackendStatus[] = [];
   let wasmThreads = 'not loaded';
+  let compiledSteps = 'no: the native backend does not load';
   for (const name of ['node', 'wasm', 'cpu'] as const) {
     try {
       await selectBackend(name, { ignoreEnv: true });
       backends.push({ name, loads: true, detail: await describeLoaded(name) });
+      if (name === 'node') {
+        const problem = compiledStepsProblem();
+        compiledSteps = problem
+          ? `no: ${problem}`
+          : 'yes: `train.compile: auto` (the default) runs each step as one TensorFlow function optimised by Grappler; `xla` compiles it with XLA';
+      }
       if (name === 'wasm') {
         const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as { getThreadsCount?: () => number };
         const multi = await tf
@@ -149,6 +158,7 @@ export async function backendReport(): Promise<BackendReport> {
           : `TensorFlow's default: one thread per available CPU (${availableParallelism()}); set TF_NUM_INTRAOP_THREADS / TF_NUM_INTEROP_THREADS to change`,
     },
     native: { dir: loc.dir, ...(record ? { record } : {}) },
+    compiledSteps,
   };
 }
 
@@ -172,5 +182,6 @@ export function formatBackendReport(r: BackendReport): string {
     out.push(`  provisioned by \`elbo backend native\` on ${rec.built} from ${rec.route} (${rec.source}); TensorFlow ${rec.tensorflowVersion ?? '?'}`);
     out.push(`  libtensorflow: ${rec.libtensorflowDir}`, `  check: ${rec.verification.ok ? 'passed' : 'FAILED'} — ${rec.verification.detail}`);
   } else out.push('  not provisioned by `elbo backend native`');
+  out.push(`  compiled steps: ${r.compiledSteps}`);
   return out.join('\n') + '\n';
 }

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { buildBinding, findBuildTools } from './build-binding.js';
 import { findLibtensorflow, type FoundLibtensorflow, type RouteAttempt } from './find-libtensorflow.js';
+import { addFunctionCalls, removeFunctionCalls } from './function-calls.js';
 import type { RouteContext } from './route.js';
 import { ensureTfjsNodePackage, stageDeps, tfjsNodeLocation, type TfjsNodeLocation } from './tfjs-node-package.js';
 import { VERIFIED_TENSORFLOW_WHEEL, type Env } from './tfjs-node-install.js';
@@ -17,6 +18,8 @@ export interface NativeRecord {
   readonly binding: string;
   readonly built: string;
   readonly verification: { ok: boolean; detail: string };
+  /** Whether the binding has ELBO's function calls (compiled training steps, `train.compile`). */
+  readonly compiledSteps?: { ok: boolean; detail: string };
 }
 
 export interface ProvisionOptions {
@@ -102,8 +105,19 @@ export async function provisionNative(options: ProvisionOptions = {}): Promise<P
   if (!step('tfjs-node package', pkg.ok, pkg.detail)) return { ok: false, attempts, found, steps };
   const deps = await stageDeps(loc.dir, found.folder);
   step('deps', true, `${deps} → ${found.folder.dir}`);
-  const built = await buildBinding(loc.dir, tools, log);
+  // ELBO's function calls (compiled training steps) go into the binding; a build that fails with them
+  // is retried without, so the native backend still works with eager steps.
+  const patch = await addFunctionCalls(loc.dir);
+  let built = await buildBinding(loc.dir, tools, log);
+  const compiledSteps = patch.ok
+    ? { ok: built.ok, detail: built.ok ? 'the binding can register and run TensorFlow functions' : 'the binding did not build with them' }
+    : { ok: false, detail: patch.problem };
+  if (!built.ok && patch.ok) {
+    await removeFunctionCalls(loc.dir);
+    built = await buildBinding(loc.dir, tools, log);
+  }
   if (!step('build', built.ok, built.detail)) return { ok: false, attempts, found, steps };
+  step('compiled training steps', compiledSteps.ok, compiledSteps.detail);
   const verification = await verifyNativeBackend(loc.root);
   step('check (training steps, native vs wasm)', verification.ok, verification.detail);
   // A binding that computes differently must not be what `backend: auto` picks up.
@@ -116,6 +130,7 @@ export async function provisionNative(options: ProvisionOptions = {}): Promise<P
     binding: built.binding,
     built: new Date().toISOString(),
     verification: { ok: verification.ok, detail: verification.detail },
+    compiledSteps,
   };
   await writeFile(join(deps, RECORD), JSON.stringify(record, null, 2) + '\n');
   return { ok: verification.ok, attempts, found, steps, verification };

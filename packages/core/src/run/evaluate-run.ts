@@ -53,6 +53,7 @@ export async function evaluateRun(runDir: string, o: EvaluateRunOptions): Promis
       k: o.k,
       batchSize: run.config.eval.batchSize,
       limit: o.limit,
+      compile: run.config.train.compile,
       onProgress: (done, total) => {
         const now = performance.now();
         if (now - last > 2000 || done === total) {

@@ -162,13 +162,13 @@ function defaults(o: RunContainerOptions, registry: ComponentRegistry): Containe
       .inSingletonScope();
     // Training in this thread; a package that trains otherwise (@elbo/data-parallel) rebinds this.
     bind(TrainingStrategy)
-      .toDynamicValue(() => {
+      .toDynamicValue((c) => {
         const n = config.train.workers;
         if (n > 1)
           throw new ConfigError(
             `train.workers: ${n} needs a data-parallel training strategy, and no loaded package provides one (the elbo command loads @elbo/data-parallel); set train.workers: 1`,
           );
-        return new InProcessStrategy();
+        return new InProcessStrategy({ compile: config.train.compile, log: (line) => c.get<Logger>(Logger).info(line) });
       })
       .inSingletonScope();
     bind(TrainerCallback).toConstantValue(heldOutEvaluation);
@@ -183,6 +183,7 @@ function defaults(o: RunContainerOptions, registry: ComponentRegistry): Containe
       readEvery: t.readEvery,
       stepsPerEpoch: t.stepsPerEpoch,
       keepCheckpoints: t.keepCheckpoints,
+      compile: t.compile,
       evalBatchSize: config.eval.batchSize,
       evalLimit: config.eval.limit,
     } satisfies TrainerOptions);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkTensorSize } from '@elbo/compute';
+import { checkTensorSize, tidyStep, type CompileSetting } from '@elbo/compute';
 import type { DataSplit } from '../data/dataset.js';
 import type { VaeModel } from '../model/vae-model.js';
 import type { RandomStream } from '../runtime/rng.js';
@@ -12,6 +12,7 @@ export interface EvaluationOptions {
   readonly limit?: number;
   /** Called after each batch with (examples done, total). */
   readonly onProgress?: (done: number, total: number) => void;
+  readonly compile?: CompileSetting; // batches as compiled functions on the native backend (default off)
 }
 
 export interface Evaluation {
@@ -49,6 +50,7 @@ export async function evaluate(model: VaeModel, split: DataSplit, rng: RandomStr
   const D = split.dim;
   const L = model.shape.latentDim;
   const buf = new Float32Array(Math.min(opts.batchSize, n) * D);
+  const step = tidyStep(model, opts.compile ?? 'off');
   let sums = tf.zeros([3]); // recon, kl, iwae (summed over examples)
   let klDims = tf.zeros([L]);
   let muSum = tf.zeros([L]);
@@ -62,7 +64,7 @@ export async function evaluate(model: VaeModel, split: DataSplit, rng: RandomStr
       const cond = model.conditioner?.read(split, idx);
       const seedElbo = rng.nextSeed();
       const seedIw = rng.nextSeed();
-      const next = tf.tidy(() => {
+      const next = step(() => {
         const x = tf.tensor2d(buf.subarray(0, b * D), [b, D]);
         const c = model.condition(cond);
         const q = model.encoder.encode(x, c, false);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { disposeTidyStep, tidyStep, type CompileSetting } from '@elbo/compute';
 import type { StepEnd } from './callbacks.js';
 import { accumulate, lossAndGradients } from './step.js';
 import type { Trainer } from './trainer.js';
@@ -32,6 +33,8 @@ export class InProcessStrategy implements TrainingStrategy {
   readonly name = 'in-process';
   private buf: Float32Array | undefined;
   private auxBuf: Float32Array | undefined;
+  /** `compile`: steps on the native backend as one compiled TensorFlow function (`train.compile`). */
+  constructor(private readonly opts: { compile?: CompileSetting; log?: (line: string) => void } = {}) {}
 
   async runEpoch(trainer: Trainer, epoch: number, stepsPerEpoch: number, onStep: (s: StepEnd) => void, signal?: AbortSignal): Promise<EpochSums> {
     const { model, dataset, rng, optimizer } = trainer;
@@ -52,6 +55,7 @@ export class InProcessStrategy implements TrainingStrategy {
     let keys: string[] | undefined;
     let acc: tf.Tensor | undefined;
     let latest: Record<string, number> = {};
+    const step = tidyStep(this, this.opts.compile ?? 'auto', this.opts.log);
     for (let s = 0; s < stepsPerEpoch; s++) {
       if (signal?.aborted) throw new TrainingAborted();
       const idx = perm.subarray(s * B, (s + 1) * B);
@@ -59,7 +63,7 @@ export class InProcessStrategy implements TrainingStrategy {
       const ctx = { step: trainer.step, datasetSize: train.size, seed: noise.nextSeed() };
       const tSeed = dataRng.nextSeed();
       const cond = conditioner?.read(train, idx);
-      const stepAcc = tf.tidy(() => {
+      const stepAcc = step(() => {
         const x0 = tf.tensor2d(buf, [B, D]);
         const x = dataset.trainTransform ? dataset.trainTransform.apply(x0, tSeed) : x0;
         const { value, grads, parts } = lossAndGradients(model, x, cond, ctx, vars, nameOf);
@@ -93,5 +97,7 @@ export class InProcessStrategy implements TrainingStrategy {
     return { keys: keys!, sums };
   }
 
-  dispose(): void {}
+  dispose(): void {
+    disposeTidyStep(this);
+  }
 }

@@ -8,7 +8,7 @@ import type { MetricPoint } from '../tracking/tracker.js';
 import type { TrainerCallback } from './callbacks.js';
 import { saveCheckpoint, type Checkpoint } from './checkpoint.js';
 import { TrainingDiverged } from './errors.js';
-import { evaluate, type Evaluation } from './evaluate.js';
+import { evaluate, type Evaluation, type EvaluationOptions } from './evaluate.js';
 import type { TrainingStrategy } from './strategy.js';
 
 export interface TrainerOptions {
@@ -22,6 +22,7 @@ export interface TrainerOptions {
   /** Cap on steps per epoch (each epoch still draws a fresh permutation of the whole split). */
   readonly stepsPerEpoch?: number;
   readonly keepCheckpoints?: number; // checkpoints kept: the newest and those before it
+  readonly compile?: EvaluationOptions['compile']; // evaluation batches as compiled functions on the native backend
 }
 export const TrainerOptions = Symbol('TrainerOptions');
 
@@ -108,7 +109,7 @@ export class Trainer {
 
   /** Held-out evaluation with the trainer's own streams (k = 0: ELBO only). */
   evaluateTest(stream = this.rng.stream('eval'), k: number, onProgress?: (done: number, total: number) => void): Promise<Evaluation> {
-    return evaluate(this.model, this.dataset.test, stream, { k, batchSize: this.options.evalBatchSize, limit: this.options.evalLimit, onProgress });
+    return evaluate(this.model, this.dataset.test, stream, { k, batchSize: this.options.evalBatchSize, limit: this.options.evalLimit, onProgress, compile: this.options.compile });
   }
 
   /** Weights, optimiser state, the divergence's own state, RNG positions and history, into `dir`. */

@@ -1,0 +1,716 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import { nodeBackend, type FunctionSpec, type NativeBinding, type NodeBackendLike, type OpAttr, type TensorMeta } from './native-binding.js';
+
+/** `train.compile`: how steps run on the native backend. */
+export type CompileMode = 'graph' | 'xla';
+
+/** Where a recorded op's input comes from: a tensor from before the step, a host-made tensor, or an op of the step. */
+type Src = { k: 'ext'; slot: number } | { k: 'const'; i: number } | { k: 'node'; n: number; o: number };
+
+interface TraceNode {
+  readonly op: string;
+  readonly attrs: readonly OpAttr[];
+  readonly inputs: Src[];
+  readonly outputs: { shape: number[]; dtype: number }[];
+}
+
+interface TraceConst {
+  readonly shape: number[];
+  readonly dtype: number;
+  /** Values of a constant baked into the function (small ones); fed constants keep none. */
+  values?: ArrayLike<number>;
+  fed: boolean;
+}
+
+interface Trace {
+  readonly id: number;
+  readonly nodes: TraceNode[];
+  readonly consts: TraceConst[];
+  readonly externals: { shape: number[]; dtype: number }[];
+  /** The op outputs alive when the step ended (new parameters, optimiser state, running sums…). */
+  outputs: { n: number; o: number }[];
+  /** Why this trace cannot become a function (a host read, an op without a graph form…). */
+  problem?: string;
+  fn?: string;
+  version: number;
+}
+
+/**
+ * Host-made tensors up to this many elements, and larger ones with one value throughout (zeros, ones),
+ * are baked into the function while their values repeat (compared every step); others (batches,
+ * noise) are inputs from the start.
+ */
+const BAKE_LIMIT = 16;
+/** Different traces kept before the step is judged to change its ops from step to step. */
+const MAX_TRACES = 8;
+/** Ids of tensors a shadowed step has not computed yet: negative, below tfjs-node's "not uploaded" −1. */
+const FAKE_BASE = -2;
+
+let nextCompilerId = 0;
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => v === b[i]);
+  return a === b;
+}
+
+function sameAttrs(a: readonly OpAttr[], b: readonly OpAttr[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.name !== b[i]!.name || a[i]!.type !== b[i]!.type || !sameValue(a[i]!.value, b[i]!.value)) return false;
+  return true;
+}
+
+function sameSrc(a: Src, b: Src): boolean {
+  if (a.k !== b.k) return false;
+  if (a.k === 'ext') return a.slot === (b as typeof a).slot;
+  if (a.k === 'const') return a.i === (b as typeof a).i;
+  return a.n === (b as typeof a).n && a.o === (b as typeof a).o;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+function uniform(v: ArrayLike<number>): boolean {
+  const first = v[0];
+  for (let i = 1; i < v.length; i++) if (v[i] !== first) return false;
+  return true;
+}
+
+function copyValues(v: ArrayLike<number>): ArrayLike<number> {
+  return ArrayBuffer.isView(v) ? (v as unknown as Float32Array).slice() : Array.from(v);
+}
+
+function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return false;
+  return true;
+}
+
+/** Ops whose inputs include a list argument in graph form, and how the flat inputs split into arguments. */
+function groupInputs(op: string, attrs: readonly OpAttr[], flat: number[]): (number | number[])[] | string {
+  switch (op) {
+    case 'AddN':
+    case 'Pack':
+    case 'IdentityN':
+    case 'ShapeN':
+    case 'Einsum':
+      return [flat];
+    case 'ConcatV2':
+      return [flat.slice(0, -1), flat[flat.length - 1]!];
+    case 'Concat':
+      return [flat[0]!, flat.slice(1)];
+    default:
+      return attrs.some((a) => a.name === 'N') ? `op ${op} takes a list of inputs the step compiler cannot group` : flat;
+  }
+}
+
+/** One step being recorded while it runs eagerly. */
+interface Recording {
+  readonly trace: Trace;
+  readonly idSrc: Map<number, Src>;
+  readonly extSlot: Map<number, number>;
+  /** Op outputs of the step not yet deleted, in the order they were made. */
+  readonly live: Map<number, { n: number; o: number }>;
+  /** The tensor id of each host-made tensor, by its index in the trace. */
+  readonly constIds: number[];
+  /** TensorFlow.js's record of each op output (to give it the function's tensor). */
+  readonly infos: Map<number, { id: number }>;
+  /** Tensors from before the step and host-made ones released during it: the function still reads them. */
+  readonly pendingDeletes: number[];
+}
+
+type ExtInfo = { shape: number[]; dtype: number };
+
+type ShadowEvent =
+  | { kind: 'const'; fake: number; shape: number[]; dtype: number; values: ArrayLike<number> }
+  | { kind: 'op'; name: string; attrs: readonly OpAttr[]; ids: number[]; numOutputs: number; fakes: number[] };
+
+/** One step whose JavaScript runs while no op executes: it is checked against the recorded traces. */
+interface Shadow {
+  candidates: Trace[];
+  ops: number;
+  readonly consts: { fake: number; shape: number[]; dtype: number; values: ArrayLike<number> }[];
+  readonly extIds: number[];
+  readonly extSlot: Map<number, number>;
+  /** Shapes and dtypes of the tensors from before the step, by id (for a replay). */
+  readonly extInfo: Map<number, ExtInfo>;
+  readonly fakeSrc: Map<number, Src>;
+  readonly nodeFakes: number[][];
+  readonly events: ShadowEvent[];
+  /** Baked constants whose value differs from a candidate's, by candidate. */
+  readonly differs: Map<Trace, Set<number>>;
+  readonly pendingDeletes: number[];
+  readonly infos: Map<number, { id: number }>;
+  readonly dead: Set<number>;
+}
+
+/** What `StepCompiler` reports once: a fallback to eager steps, or a function registered. */
+export type CompilerLog = (line: string) => void;
+
+/**
+ * Runs a step — a JavaScript function of TensorFlow.js calls that leaves its results in variables and
+ * kept tensors — as one TensorFlow function on the native backend.
+ *
+ * The first time, the step runs eagerly while every op the binding executes is recorded with its
+ * attributes and data flow (a trace). From then on the step's JavaScript still runs each time (so
+ * host-side values, random draws and variable assignments happen exactly as in an eager step), but
+ * no op executes: the binding answers with placeholders of the recorded shapes while the calls are
+ * checked against the trace. When the step ends as traced, the trace — as one function (Grappler, or
+ * XLA with `xla`) with the tensors from before the step and the host-made tensors as inputs and the
+ * step's surviving tensors as outputs — runs in one call, and its outputs become the placeholders'
+ * tensors. A step that leaves the trace (different ops, shapes, a value read on the host) is
+ * replayed eagerly from where it left and recorded as a new trace; constants that change between
+ * steps become inputs. A step that cannot be a function at all (a host read of a computed value, an
+ * op without a graph form) makes the compiler fall back to eager steps for good, with one logged line.
+ */
+export class StepCompiler {
+  private readonly uid = nextCompilerId++;
+  private readonly traces: Trace[] = [];
+  private rec: Recording | undefined;
+  private shadow: Shadow | undefined;
+  private nextFake = FAKE_BASE;
+  private nextTrace = 0;
+  private disabledReason: string | undefined;
+  /** Input tensors of the op about to execute, from `getInputTensorIds` (their shapes and dtypes). */
+  private pendingInputs: readonly tf.Tensor[] | undefined;
+  private readonly original: NativeBinding;
+  private readonly originalDispose: NodeBackendLike['disposeData'];
+  private readonly originalOutput: NodeBackendLike['createOutputTensor'];
+  private readonly originalInputIds: (tensors: tf.Tensor[]) => number[];
+  /** Steps run as one function call, steps recorded eagerly, functions registered. */
+  readonly stats = { compiled: 0, recorded: 0, functions: 0 };
+
+  constructor(
+    private readonly backend: NodeBackendLike,
+    readonly mode: CompileMode,
+    private readonly log: CompilerLog = () => {},
+  ) {
+    this.original = backend.binding;
+    const b = backend as NodeBackendLike & { getInputTensorIds: (t: tf.Tensor[]) => number[] };
+    this.originalDispose = b.disposeData;
+    this.originalOutput = b.createOutputTensor;
+    this.originalInputIds = b.getInputTensorIds;
+  }
+
+  /** Compiles `fn`'s ops when the native backend with ELBO's binding runs, else runs it as is. */
+  static create(mode: CompileMode, log?: CompilerLog): StepCompiler | undefined {
+    const b = nodeBackend();
+    return b && typeof b.binding.defineFunction === 'function' ? new StepCompiler(b, mode, log) : undefined;
+  }
+
+  /** Why steps run eagerly now (after a fallback), or undefined. */
+  get fallback(): string | undefined {
+    return this.disabledReason;
+  }
+
+  run<T>(fn: () => T): T {
+    if (this.disabledReason !== undefined) return fn();
+    const candidates = this.traces.filter((t) => !t.problem);
+    if (candidates.length) this.beginShadow(candidates);
+    else this.beginRecording();
+    this.install();
+    let result: T;
+    try {
+      result = fn();
+    } catch (e) {
+      if (this.shadow) this.flush();
+      this.endRecording(false);
+      this.uninstall();
+      throw e;
+    }
+    try {
+      if (this.shadow) this.finishShadow();
+      if (this.rec) this.endRecording(true);
+    } finally {
+      this.uninstall();
+    }
+    return result;
+  }
+
+  /** Drops the registered functions. */
+  dispose(): void {
+    for (const t of this.traces) if (t.fn) this.original.removeFunction?.(t.fn);
+    this.traces.length = 0;
+  }
+
+  // ---- interception -------------------------------------------------------------------------
+
+  private install(): void {
+    const b = this.backend as NodeBackendLike & { getInputTensorIds: (t: tf.Tensor[]) => number[] };
+    // The binding's own properties are read-only: the wrapper defines its own over them.
+    const wrapped = Object.create(this.original, {
+      createTensor: { value: (shape: number[], dtype: number, values: ArrayBufferView) => this.createTensor(shape, dtype, values) },
+      executeOp: { value: (name: string, attrs: readonly OpAttr[], ids: number[], n: number) => this.executeOp(name, attrs, ids, n) },
+      tensorDataSync: { value: (id: number) => this.tensorDataSync(id) },
+      deleteTensor: { value: (id: number) => this.deleteTensor(id) },
+    }) as NativeBinding;
+    b.binding = wrapped;
+    b.getInputTensorIds = (tensors: tf.Tensor[]) => {
+      this.pendingInputs = tensors;
+      const ids = this.originalInputIds.call(b, tensors);
+      const sh = this.shadow;
+      if (sh) for (let i = 0; i < ids.length; i++) if (ids[i]! <= FAKE_BASE && !sh.infos.has(ids[i]!)) sh.infos.set(ids[i]!, b.tensorMap.get(tensors[i]!.dataId)!);
+      return ids;
+    };
+    b.createOutputTensor = (meta: TensorMeta) => {
+      const t = this.originalOutput.call(b, meta);
+      if (meta.id <= FAKE_BASE && this.shadow) this.shadow.infos.set(meta.id, b.tensorMap.get(t.dataId)!);
+      else this.rec?.infos.set(meta.id, b.tensorMap.get(t.dataId)!);
+      return t;
+    };
+    b.disposeData = (dataId: object, force?: boolean) => {
+      const id = b.tensorMap.get(dataId)?.id;
+      const r = this.originalDispose.call(b, dataId, force);
+      if (id !== undefined && id <= FAKE_BASE && !b.tensorMap.has(dataId)) this.shadow?.dead.add(id);
+      return r;
+    };
+  }
+
+  private uninstall(): void {
+    const b = this.backend as NodeBackendLike & { getInputTensorIds: unknown };
+    b.binding = this.original;
+    delete (b as Partial<typeof b>).getInputTensorIds;
+    delete (b as Partial<typeof b>).createOutputTensor;
+    delete (b as Partial<typeof b>).disposeData;
+    this.pendingInputs = undefined;
+  }
+
+  private createTensor(shape: number[], dtype: number, values: ArrayBufferView): number {
+    const sh = this.shadow;
+    if (!sh) return this.recCreate(shape, dtype, values);
+    const i = sh.consts.length;
+    const vals = values as unknown as ArrayLike<number>;
+    const fake = this.nextFake--;
+    sh.consts.push({ fake, shape, dtype, values: vals });
+    sh.events.push({ kind: 'const', fake, shape, dtype, values: vals });
+    sh.fakeSrc.set(fake, { k: 'const', i });
+    sh.candidates = sh.candidates.filter((t) => {
+      const c = t.consts[i];
+      if (!c || c.dtype !== dtype || !sameShape(c.shape, shape)) return false;
+      if (!c.fed && !sameValues(c.values!, vals)) {
+        let d = sh.differs.get(t);
+        if (!d) sh.differs.set(t, (d = new Set()));
+        d.add(i);
+      }
+      return true;
+    });
+    return fake;
+  }
+
+  private executeOp(name: string, attrs: readonly OpAttr[], ids: number[], numOutputs: number): TensorMeta[] {
+    const sh = this.shadow;
+    const inputs = this.pendingInputs;
+    this.pendingInputs = undefined;
+    const extInfo = (i: number): ExtInfo | undefined => {
+      const t = inputs?.[i];
+      return t ? { shape: t.shape.slice(), dtype: this.backend.tensorMap.get(t.dataId)?.dtype ?? 0 } : undefined;
+    };
+    if (!sh) return this.recExecute(name, attrs, ids, numOutputs, extInfo);
+    const k = sh.ops;
+    const srcs: Src[] = [];
+    let newExt: { id: number; slot: number; tensor?: tf.Tensor }[] | undefined;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      const s = sh.fakeSrc.get(id);
+      if (s) srcs.push(s);
+      else {
+        let slot = sh.extSlot.get(id);
+        if (slot === undefined) {
+          slot = sh.extIds.length + (newExt?.length ?? 0);
+          (newExt ??= []).push({ id, slot, tensor: inputs?.[i] });
+        }
+        srcs.push({ k: 'ext', slot });
+      }
+    }
+    sh.candidates = sh.candidates.filter((t) => {
+      const node = t.nodes[k];
+      if (!node || node.op !== name || node.outputs.length !== numOutputs || node.inputs.length !== srcs.length || !sameAttrs(node.attrs, attrs)) return false;
+      for (let i = 0; i < srcs.length; i++) if (!sameSrc(node.inputs[i]!, srcs[i]!)) return false;
+      for (const e of newExt ?? []) {
+        const ext = t.externals[e.slot];
+        if (!ext || !e.tensor || !sameShape(ext.shape, e.tensor.shape) || ext.dtype !== this.backend.tensorMap.get(e.tensor.dataId)?.dtype) return false;
+      }
+      return true;
+    });
+    if (!sh.candidates.length) {
+      const real = this.flush();
+      return this.recExecute(
+        name,
+        attrs,
+        ids.map((id) => real.get(id) ?? id),
+        numOutputs,
+        extInfo,
+      );
+    }
+    for (const e of newExt ?? []) {
+      sh.extSlot.set(e.id, e.slot);
+      sh.extIds.push(e.id);
+      sh.extInfo.set(e.id, sh.candidates[0]!.externals[e.slot]!);
+    }
+    const node = sh.candidates[0]!.nodes[k]!;
+    const fakes = node.outputs.map((_, o) => {
+      const f = this.nextFake--;
+      sh.fakeSrc.set(f, { k: 'node', n: k, o });
+      return f;
+    });
+    sh.nodeFakes.push(fakes);
+    sh.events.push({ kind: 'op', name, attrs, ids: ids.slice(), numOutputs, fakes });
+    sh.ops += 1;
+    return node.outputs.map((out, o) => ({ id: fakes[o]!, shape: out.shape.slice(), dtype: out.dtype }));
+  }
+
+  private tensorDataSync(id: number): ArrayBufferView {
+    const sh = this.shadow;
+    if (sh && id <= FAKE_BASE) {
+      const s = sh.fakeSrc.get(id);
+      if (s?.k === 'const') return sh.consts[s.i]!.values as unknown as ArrayBufferView;
+      // A value the step computes is needed on the host: run what the step did so far, then read it.
+      const real = this.flush();
+      return this.recDataSync(real.get(id) ?? id);
+    }
+    return this.recDataSync(id);
+  }
+
+  private deleteTensor(id: number): void {
+    const sh = this.shadow;
+    if (sh) {
+      // A tensor from before the step (a parameter's old value): the function still reads it.
+      if (id > FAKE_BASE) sh.pendingDeletes.push(id);
+      return;
+    }
+    const rec = this.rec;
+    if (rec && !rec.live.delete(id)) return void rec.pendingDeletes.push(id);
+    this.original.deleteTensor(id);
+  }
+
+  // ---- recording (eager) ----------------------------------------------------------------------
+
+  private beginRecording(): void {
+    this.rec = {
+      trace: { id: this.nextTrace++, nodes: [], consts: [], externals: [], outputs: [], version: 0 },
+      idSrc: new Map(),
+      extSlot: new Map(),
+      live: new Map(),
+      constIds: [],
+      infos: new Map(),
+      pendingDeletes: [],
+    };
+  }
+
+  private recCreate(shape: number[], dtype: number, values: ArrayBufferView): number {
+    const id = this.original.createTensor(shape, dtype, values);
+    const rec = this.rec;
+    if (rec) {
+      const vals = values as unknown as ArrayLike<number>;
+      const i = rec.trace.consts.length;
+      const small = vals.length <= BAKE_LIMIT || uniform(vals);
+      if (dtype !== this.original.TF_FLOAT && dtype !== this.original.TF_INT32 && dtype !== this.original.TF_BOOL)
+        rec.trace.problem ??= `a host-made tensor of TensorFlow dtype ${dtype}`;
+      rec.trace.consts.push({ shape: shape.slice(), dtype, fed: !small, ...(small ? { values: copyValues(vals) } : {}) });
+      rec.idSrc.set(id, { k: 'const', i });
+      rec.constIds.push(id);
+    }
+    return id;
+  }
+
+  private recExecute(name: string, attrs: readonly OpAttr[], ids: number[], numOutputs: number, extInfo: (i: number, id: number) => ExtInfo | undefined): TensorMeta[] {
+    const metas = this.original.executeOp(name, attrs, ids, numOutputs);
+    const rec = this.rec;
+    if (!rec) return metas;
+    const t = rec.trace;
+    const srcs = ids.map((id, i): Src => {
+      const s = rec.idSrc.get(id);
+      if (s) return s;
+      let slot = rec.extSlot.get(id);
+      if (slot === undefined) {
+        const info = extInfo(i, id);
+        if (!info) t.problem ??= `op ${name} was called with tensor ids only (no shapes known)`;
+        slot = t.externals.length;
+        rec.extSlot.set(id, slot);
+        t.externals.push(info ?? { shape: [], dtype: 0 });
+      }
+      return { k: 'ext', slot };
+    });
+    const n = t.nodes.length;
+    if (numOutputs === 0) t.problem ??= `op ${name} has no outputs (a side effect)`;
+    t.nodes.push({ op: name, attrs: attrs.map((a) => ({ ...a })), inputs: srcs, outputs: metas.map((m) => ({ shape: m.shape.slice(), dtype: m.dtype })) });
+    metas.forEach((m, o) => {
+      rec.idSrc.set(m.id, { k: 'node', n, o });
+      rec.live.set(m.id, { n, o });
+    });
+    return metas;
+  }
+
+  private recDataSync(id: number): ArrayBufferView {
+    const rec = this.rec;
+    const s = rec?.idSrc.get(id);
+    if (rec && s?.k === 'node')
+      rec.trace.problem ??= `the step reads a computed value on the host (the output of ${rec.trace.nodes[s.n]!.op}, e.g. dataSync or a kernel that checks values)`;
+    return this.original.tensorDataSync(id);
+  }
+
+  private endRecording(complete: boolean): void {
+    const rec = this.rec;
+    this.rec = undefined;
+    if (!rec) return;
+    const release = () => {
+      for (const id of rec.pendingDeletes) this.original.deleteTensor(id);
+    };
+    if (!complete) return release();
+    const t = rec.trace;
+    t.outputs = [...rec.live.values()];
+    this.stats.recorded += 1;
+    if (!t.nodes.length) return release();
+    if (t.problem) {
+      release();
+      return this.disable(t.problem);
+    }
+    let kept = this.traces.find((u) => sameStructure(u, t));
+    if (kept) {
+      // The same ops with other constants: those become inputs.
+      let changed = false;
+      kept.consts.forEach((c, i) => {
+        const other = t.consts[i]!.values;
+        if (!c.fed && (!other || !sameValues(c.values!, other))) {
+          c.fed = true;
+          delete c.values;
+          changed = true;
+        }
+      });
+      if (changed) this.drop(kept);
+    } else if (this.traces.length >= MAX_TRACES) {
+      release();
+      return this.disable(`the step's ops change from step to step (more than ${MAX_TRACES} different traces)`);
+    } else {
+      this.traces.push((kept = t));
+    }
+    const problem = kept.fn ? undefined : this.define(kept);
+    if (problem) {
+      release();
+      return this.disable(problem);
+    }
+    // The recorded step's results are replaced by its function's, from the same inputs: every step's
+    // numbers come from the function, so a run resumed from a checkpoint repeats an uninterrupted one.
+    const fed = kept.consts.flatMap((c, i) => (c.fed ? [rec.constIds[i]!] : []));
+    const metas = this.original.executeOp(kept.fn!, [], [...rec.extSlot.keys(), ...fed], kept.outputs.length);
+    const eagerId = new Map<string, number>();
+    for (const [id, { n, o }] of rec.live) eagerId.set(`${n}:${o}`, id);
+    kept.outputs.forEach(({ n, o }, p) => {
+      const old = eagerId.get(`${n}:${o}`)!;
+      const info = rec.infos.get(old);
+      if (info) info.id = metas[p]!.id;
+      this.original.deleteTensor(info ? old : metas[p]!.id);
+    });
+    release();
+  }
+
+  private disable(reason: string): void {
+    this.disabledReason = reason;
+    this.log(`compiled steps: falling back to eager steps — ${reason}`);
+    this.dispose();
+  }
+
+  private drop(t: Trace): void {
+    if (t.fn) this.original.removeFunction?.(t.fn);
+    t.fn = undefined;
+  }
+
+  // ---- shadow steps -----------------------------------------------------------------------------
+
+  private beginShadow(candidates: Trace[]): void {
+    this.shadow = {
+      candidates,
+      ops: 0,
+      consts: [],
+      extIds: [],
+      extSlot: new Map(),
+      extInfo: new Map(),
+      fakeSrc: new Map(),
+      nodeFakes: [],
+      events: [],
+      differs: new Map(),
+      pendingDeletes: [],
+      infos: new Map(),
+      dead: new Set(),
+    };
+  }
+
+  /**
+   * The shadowed step left every trace (or needs a computed value now): executes what it did so far
+   * eagerly, recording it as a new trace, gives the placeholders their real tensors, and goes on
+   * recording eagerly.
+   */
+  private flush(): Map<number, number> {
+    const sh = this.shadow!;
+    this.shadow = undefined;
+    this.beginRecording();
+    const real = new Map<number, number>();
+    for (const ev of sh.events) {
+      if (ev.kind === 'const') {
+        real.set(ev.fake, this.recCreate(ev.shape, ev.dtype, ev.values as unknown as ArrayBufferView));
+        continue;
+      }
+      const ids = ev.ids.map((id) => real.get(id) ?? id);
+      const metas = this.recExecute(ev.name, ev.attrs, ids, ev.numOutputs, (_, id) => sh.extInfo.get(id));
+      ev.fakes.forEach((f, j) => real.set(f, metas[j]!.id));
+    }
+    const rec = this.rec!;
+    for (const [fake, id] of real) {
+      if (sh.dead.has(fake)) this.deleteTensor(id);
+      else {
+        const info = sh.infos.get(fake);
+        if (info) {
+          info.id = id;
+          rec.infos.set(id, info);
+        }
+      }
+    }
+    rec.pendingDeletes.push(...sh.pendingDeletes);
+    return real;
+  }
+
+  private finishShadow(): void {
+    const sh = this.shadow!;
+    const t = sh.candidates.find((c) => c.nodes.length === sh.ops && c.consts.length === sh.consts.length);
+    if (!t) return void this.flush();
+    const position = new Map<number, number>();
+    t.outputs.forEach(({ n, o }, p) => position.set(sh.nodeFakes[n]![o]!, p));
+    for (const fake of sh.infos.keys()) if (!sh.dead.has(fake) && sh.fakeSrc.get(fake)?.k === 'node' && !position.has(fake)) return void this.flush();
+    const differs = sh.differs.get(t);
+    if (differs?.size) {
+      for (const i of differs) {
+        t.consts[i]!.fed = true;
+        delete t.consts[i]!.values;
+      }
+      this.drop(t);
+    }
+    if (!t.fn) {
+      const problem = this.define(t);
+      if (problem) {
+        this.flush();
+        this.rec!.trace.problem = problem;
+        return;
+      }
+    }
+    this.shadow = undefined;
+    const fedIds: number[] = [];
+    const fedOf = new Map<number, number>();
+    t.consts.forEach((c, i) => {
+      if (!c.fed) return;
+      const k = sh.consts[i]!;
+      const id = this.original.createTensor(k.shape, k.dtype, k.values as unknown as ArrayBufferView);
+      fedIds.push(id);
+      fedOf.set(k.fake, id);
+    });
+    const metas = this.original.executeOp(t.fn!, [], [...sh.extIds, ...fedIds], t.outputs.length);
+    for (const [fake, p] of position) {
+      const info = sh.infos.get(fake);
+      if (info && !sh.dead.has(fake)) info.id = metas[p]!.id;
+      else this.original.deleteTensor(metas[p]!.id);
+    }
+    for (const k of sh.consts) {
+      const info = sh.infos.get(k.fake);
+      const fed = fedOf.get(k.fake);
+      if (info && !sh.dead.has(k.fake)) info.id = fed ?? this.original.createTensor(k.shape, k.dtype, k.values as unknown as ArrayBufferView);
+      else if (fed !== undefined) this.original.deleteTensor(fed);
+    }
+    for (const id of sh.pendingDeletes) this.original.deleteTensor(id);
+    this.stats.compiled += 1;
+  }
+
+  /** Registers the trace as a function; returns why it cannot be one. */
+  private define(t: Trace): string | undefined {
+    const spec: FunctionSpec = { inputs: [], nodes: [], outputs: [] };
+    const E = t.externals.length;
+    for (const e of t.externals) spec.inputs.push({ dtype: e.dtype, shape: e.shape });
+    const constRef: number[] = [];
+    t.consts.forEach((c, i) => {
+      if (c.fed) {
+        constRef[i] = spec.inputs.length;
+        spec.inputs.push({ dtype: c.dtype, shape: c.shape });
+      }
+    });
+    let ref = spec.inputs.length;
+    t.consts.forEach((c, i) => {
+      if (c.fed) return;
+      const data = c.dtype === this.original.TF_FLOAT ? Float32Array.from(c.values!) : c.dtype === this.original.TF_INT32 ? Int32Array.from(c.values!) : Uint8Array.from(c.values!);
+      spec.nodes.push({
+        op: 'Const',
+        inputs: [],
+        attrs: [{ name: 'dtype', type: this.original.TF_ATTR_TYPE, value: c.dtype }],
+        numOutputs: 1,
+        value: { dtype: c.dtype, shape: c.shape, data },
+      });
+      constRef[i] = ref++;
+    });
+    const nodeRef: number[] = [];
+    const refOf = (s: Src): number => (s.k === 'ext' ? s.slot : s.k === 'const' ? constRef[s.i]! : nodeRef[s.n]! + s.o);
+    const shapeOf = (s: Src): number[] => (s.k === 'ext' ? t.externals[s.slot]!.shape : s.k === 'const' ? t.consts[s.i]!.shape : t.nodes[s.n]!.outputs[s.o]!.shape);
+    for (const node of t.nodes) {
+      const grouped = groupInputs(node.op, node.attrs, node.inputs.map(refOf));
+      if (typeof grouped === 'string') return grouped;
+      nodeRef.push(ref);
+      spec.nodes.push({ ...graphForm(node, node.inputs.map(shapeOf), this.original), inputs: grouped, numOutputs: node.outputs.length });
+      ref += node.outputs.length;
+    }
+    spec.outputs = t.outputs.map(({ n, o }) => nodeRef[n]! + o);
+    t.version += 1;
+    const name = `elbo_step_${this.uid}_${t.id}_${t.version}`;
+    try {
+      this.original.defineFunction!(name, spec, this.mode === 'xla');
+    } catch (e) {
+      return `the step cannot be a TensorFlow function: ${(e as Error).message.split('\n')[0]}`;
+    }
+    t.fn = name;
+    this.stats.functions += 1;
+    if (this.stats.functions === 1)
+      this.log(
+        `compiled steps (${this.mode}): a step runs as one TensorFlow function of ${t.nodes.length} ops, ${spec.inputs.length} inputs (${E} tensors from before the step, ${spec.inputs.length - E} made on the host) and ${t.outputs.length} outputs`,
+      );
+    return undefined;
+  }
+}
+
+/**
+ * The op as the function holds it: TensorFlow.js's matrix product of two matrices (BatchMatMulV2) as
+ * MatMul, and a bias added along the last axis as BiasAdd — the same arithmetic, in the forms
+ * Grappler's remapper fuses (MatMul + BiasAdd + Relu into one kernel).
+ */
+function graphForm(node: TraceNode, shapes: number[][], b: NativeBinding): { op: string; attrs: readonly OpAttr[] } {
+  const attr = (name: string) => node.attrs.find((a) => a.name === name)?.value;
+  if (node.op === 'BatchMatMulV2' && shapes.length === 2 && shapes[0]!.length === 2 && shapes[1]!.length === 2)
+    return {
+      op: 'MatMul',
+      attrs: [
+        { name: 'transpose_a', type: b.TF_ATTR_BOOL, value: !!attr('adj_x') },
+        { name: 'transpose_b', type: b.TF_ATTR_BOOL, value: !!attr('adj_y') },
+        { name: 'T', type: b.TF_ATTR_TYPE, value: attr('T') },
+      ],
+    };
+  if ((node.op === 'Add' || node.op === 'AddV2') && shapes.length === 2) {
+    const [x, y] = shapes as [number[], number[]];
+    if (x.length >= 2 && y.length === 1 && y[0] === x[x.length - 1] && sameShape(node.outputs[0]!.shape, x))
+      return {
+        op: 'BiasAdd',
+        attrs: [
+          { name: 'T', type: b.TF_ATTR_TYPE, value: attr('T') },
+          { name: 'data_format', type: b.TF_ATTR_STRING, value: 'NHWC' },
+        ],
+      };
+  }
+  return { op: node.op, attrs: node.attrs };
+}
+
+function sameStructure(a: Trace, b: Trace): boolean {
+  if (a.nodes.length !== b.nodes.length || a.consts.length !== b.consts.length || a.externals.length !== b.externals.length || a.outputs.length !== b.outputs.length) return false;
+  for (let i = 0; i < a.consts.length; i++) if (a.consts[i]!.dtype !== b.consts[i]!.dtype || !sameShape(a.consts[i]!.shape, b.consts[i]!.shape)) return false;
+  for (let i = 0; i < a.externals.length; i++) if (a.externals[i]!.dtype !== b.externals[i]!.dtype || !sameShape(a.externals[i]!.shape, b.externals[i]!.shape)) return false;
+  for (let i = 0; i < a.outputs.length; i++) if (a.outputs[i]!.n !== b.outputs[i]!.n || a.outputs[i]!.o !== b.outputs[i]!.o) return false;
+  for (let n = 0; n < a.nodes.length; n++) {
+    const x = a.nodes[n]!;
+    const y = b.nodes[n]!;
+    if (x.op !== y.op || x.inputs.length !== y.inputs.length || x.outputs.length !== y.outputs.length || !sameAttrs(x.attrs, y.attrs)) return false;
+    for (let i = 0; i < x.inputs.length; i++) if (!sameSrc(x.inputs[i]!, y.inputs[i]!)) return false;
+  }
+  return true;
+}
