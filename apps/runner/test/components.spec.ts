@@ -35,7 +35,7 @@ const needsOptions = new Set(['dataset/idx', 'dataset/csv']);
 
 /**
  * Components that, with default options, need something from the run's world and say so with a
- * ConfigError: a tracking server's URI, condition vectors in the dataset.
+ * ConfigError: a tracking server's URI, condition vectors in the dataset, a Redis URL.
  */
 const needsWorld = new Map([
   ['tracker/mlflow', 'no MLflow tracking URI'],
@@ -44,6 +44,7 @@ const needsWorld = new Map([
   ['prior/vamp', 'for unconditional models'],
   ['divergence/vq', 'needs model.posterior "vq"'],
   ['prior/codebook', 'needs model.posterior "vq"'],
+  ['executor/bullmq', 'give the Redis URL'],
 ]);
 
 describe('first-party modules', () => {
