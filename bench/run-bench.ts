@@ -39,7 +39,7 @@ import {
   type TrainerCallback,
   type VaeModel,
 } from '@elbo/core';
-import { selectBackend, setLayerGradients, type BackendPreference, type LayerGradients, type OptimizerFactory } from '@elbo/compute';
+import { selectBackend, setLayerGradients, type BackendPreference, type CompileSetting, type LayerGradients, type OptimizerFactory } from '@elbo/compute';
 import { setup, workerSetup } from '@elbo/runner';
 import { benchModels, type BenchModel } from './bench-models.js';
 
@@ -58,7 +58,7 @@ interface Built {
   dataset: Dataset;
 }
 
-async function build(spec: BenchModel, backend: BackendPreference, batch: number, steps: number, workers = 1): Promise<Built> {
+async function build(spec: BenchModel, backend: BackendPreference, batch: number, steps: number, workers = 1, compile: CompileSetting = 'off'): Promise<Built> {
   await selectBackend(backend);
   const { registry, container } = await setup();
   const config = resolveConfig(
@@ -80,7 +80,7 @@ async function build(spec: BenchModel, backend: BackendPreference, batch: number
   const rng = run.get<Rng>(RngToken);
   // Data-parallel workers build the full dataset from the config and read the rows this thread's
   // permutations of the prefix name.
-  const strategy = () => (workers > 1 ? new DataParallelStrategy(workers, config, workerSetup) : new InProcessStrategy());
+  const strategy = () => (workers > 1 ? new DataParallelStrategy(workers, config, workerSetup) : new InProcessStrategy({ compile }));
   const callbacks = (onEpoch?: () => void): TrainerCallback[] => [heldOutEvaluation, ...(onEpoch ? [{ name: 'bench', onEpochEnd: () => onEpoch() }] : [])];
   const options = (epochs: number) => ({ epochs, batchSize: batch, readEvery: 1_000_000, evalBatchSize: 1, evalLimit: 1 });
   return { dataset, trainer: (epochs, onEpoch) => new Trainer(model, dataset, rng, optimizer, strategy(), callbacks(onEpoch), options(epochs)) };
@@ -91,10 +91,10 @@ async function build(spec: BenchModel, backend: BackendPreference, batch: number
  * epoch and then one epoch per repeat (worker threads, when used, start once); each rate is one
  * epoch's samples over its wall time (the one-example evaluation at its end included).
  */
-async function throughput(spec: BenchModel, backend: BackendPreference, workers: number): Promise<void> {
+async function throughput(spec: BenchModel, backend: BackendPreference, workers: number, compile: CompileSetting): Promise<void> {
   const { steps, repeats } = budget[backend]!;
   const ends: number[] = [];
-  const { trainer } = await build(spec, backend, spec.batch, steps, workers);
+  const { trainer } = await build(spec, backend, spec.batch, steps, workers, compile);
   const t = trainer(repeats + 1, () => ends.push(performance.now()));
   await t.fit();
   t.dispose();
@@ -123,9 +123,9 @@ function forwardConvRate(shapes: NonNullable<BenchModel['convShapes']>, batch: n
 }
 
 /** Correctness child: mean training loss over the first `steps` steps with the given layer gradients. */
-async function check(spec: BenchModel, backend: BackendPreference, mode: LayerGradients, workers: number): Promise<void> {
+async function check(spec: BenchModel, backend: BackendPreference, mode: LayerGradients, workers: number, compile: CompileSetting): Promise<void> {
   setLayerGradients(mode);
-  const { trainer } = await build(spec, backend, spec.check.batch, spec.check.steps, workers);
+  const { trainer } = await build(spec, backend, spec.check.batch, spec.check.steps, workers, compile);
   const t = trainer(1);
   await t.fit();
   t.dispose();
@@ -250,6 +250,8 @@ function runPeers(spec: BenchModel, selected: readonly string[], nativeRate: num
 
 /** Worker-thread counts measured per backend: data parallelism applies to the single-threaded ones. */
 const workerCounts: Record<string, number[]> = { node: [1], wasm: [1, 2], cpu: [1, 2] };
+/** Step modes measured per backend (`train.compile`): eager, and compiled as a Grappler graph or with XLA on native. */
+const compileModes: Record<string, CompileSetting[]> = { node: ['off', 'graph', 'xla'], wasm: ['off'], cpu: ['off'] };
 
 function parent(only: { model?: string; backend?: string; workers?: number }): void {
   // --backend takes a comma-separated list; `peers` stands for every Python peer.
@@ -262,24 +264,34 @@ function parent(only: { model?: string; backend?: string; workers?: number }): v
     let nativeRate: number | undefined;
     for (const backend of backends.filter((b) => !selected || selected.includes(b))) {
       if (m.skip?.includes(backend)) continue;
-      for (const workers of workerCounts[backend]!.filter((w) => only.workers === undefined || w === only.workers)) {
-        const label = `${m.name.padEnd(14)}${(workers > 1 ? `${backend}×${workers}` : backend).padEnd(8)}`;
-        const res = child(['--child', 'throughput', m.name, backend, '-', String(workers)]);
+      for (const [workers, compile] of workerCounts[backend]!.filter((w) => only.workers === undefined || w === only.workers).flatMap((w) =>
+        compileModes[backend]!.map((c) => [w, c] as const),
+      )) {
+        const name = compile === 'off' ? (backend === 'node' ? 'node eager' : backend) : `node ${compile}`;
+        const label = `${m.name.padEnd(14)}${(workers > 1 ? `${name}×${workers}` : name).padEnd(11)}`;
+        const res = child(['--child', 'throughput', m.name, backend, '-', String(workers), compile]);
         if (!res.ok) {
           console.log(`${label}unavailable: ${res.reason}`);
           continue;
         }
         const rate = median(res.rates!);
-        if (backend === 'node' && workers === 1) nativeRate = rate;
+        // The peers' ratios are to native with compiled steps (train.compile: auto, a Grappler graph).
+        if (backend === 'node' && workers === 1 && compile === 'graph') nativeRate = rate;
         const gflops = (rate * m.flopsPerSample) / 1e9;
-        // The reference path: one thread, plain TensorFlow.js ops with their built-in gradients, on the
-        // same backend unless those gradients cannot run there.
-        const refBackend = m.referenceBackend?.[backend] ?? backend;
-        const fast = child(['--child', 'check', m.name, backend, 'custom', String(workers)]);
-        const ref = child(['--child', 'check', m.name, refBackend, 'default', '1']);
+        // The reference path: one thread, plain TensorFlow.js ops with their built-in gradients, eager,
+        // on the same backend unless those gradients cannot run there. A compiled row is checked
+        // against the eager step from the same weights and data (relative difference ≤ 1e-5).
+        const refBackend = compile === 'off' ? (m.referenceBackend?.[backend] ?? backend) : backend;
+        const fast = child(['--child', 'check', m.name, backend, 'custom', String(workers), compile]);
+        const ref =
+          compile === 'off'
+            ? child(['--child', 'check', m.name, refBackend, 'default', '1', 'off'])
+            : child(['--child', 'check', m.name, backend, 'custom', String(workers), 'off']);
         const rel = fast.ok && ref.ok ? Math.abs(fast.loss! - ref.loss!) / Math.abs(ref.loss!) : NaN;
+        const tolerance = compile === 'off' ? 1e-3 : 1e-5;
+        const against = compile === 'off' ? `unoptimised ${ref.loss?.toFixed(4)} on ${refBackend}` : `eager ${ref.loss?.toFixed(4)}`;
         const checkText = Number.isFinite(rel)
-          ? `check ${rel < 1e-3 ? 'ok' : 'FAILED'}: loss ${fast.loss!.toFixed(4)} vs unoptimised ${ref.loss!.toFixed(4)} on ${refBackend} (rel. diff ${rel.toExponential(1)})`
+          ? `check ${rel <= tolerance ? 'ok' : 'FAILED'}: loss ${fast.loss!.toFixed(4)} vs ${against} (rel. diff ${rel.toExponential(1)})`
           : `check unavailable: ${fast.reason ?? ref.reason}`;
         const conv = res.forwardConvGflops ? `; ${(gflops / res.forwardConvGflops).toFixed(2)}× its forward-conv rate of ${res.forwardConvGflops.toFixed(1)} GFLOP/s` : '';
         console.log(
@@ -298,12 +310,12 @@ const opt = (name: string) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 if (argv[0] === '--child') {
-  const [, mode, modelName, backend, layerMode, workers] = argv;
+  const [, mode, modelName, backend, layerMode, workers, compile = 'off'] = argv;
   const spec = benchModels.find((m) => m.name === modelName)!;
   try {
     if (mode === 'data') await writeRows(spec, layerMode!);
-    else if (mode === 'throughput') await throughput(spec, backend as BackendPreference, Number(workers));
-    else await check(spec, backend as BackendPreference, layerMode as LayerGradients, Number(workers));
+    else if (mode === 'throughput') await throughput(spec, backend as BackendPreference, Number(workers), compile as CompileSetting);
+    else await check(spec, backend as BackendPreference, layerMode as LayerGradients, Number(workers), compile as CompileSetting);
   } catch (e) {
     emit({ ok: false, reason: (e as Error).message.split('\n')[0] });
   }

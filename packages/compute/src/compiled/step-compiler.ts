@@ -36,9 +36,11 @@ interface Trace {
 }
 
 /**
- * Host-made tensors up to this many elements, and larger ones with one value throughout (zeros, ones),
- * are baked into the function while their values repeat (compared every step); others (batches,
- * noise) are inputs from the start.
+ * Host-made integer tensors up to this many elements (shapes, axes) and tensors of any size with one
+ * value throughout (zeros, ones) are baked into the function while their values repeat (compared
+ * every step); the others — batches, noise, and float scalars, which are often per-step values such
+ * as a learning rate or Adam's bias correction — are inputs from the start, so the function is not
+ * built twice (for XLA, compiled twice) before it settles.
  */
 const BAKE_LIMIT = 16;
 /** Different traces kept before the step is judged to change its ops from step to step. */
@@ -403,7 +405,7 @@ export class StepCompiler {
     if (rec) {
       const vals = values as unknown as ArrayLike<number>;
       const i = rec.trace.consts.length;
-      const small = vals.length <= BAKE_LIMIT || uniform(vals);
+      const small = (dtype !== this.original.TF_FLOAT && vals.length <= BAKE_LIMIT) || (vals.length > 1 && uniform(vals));
       if (dtype !== this.original.TF_FLOAT && dtype !== this.original.TF_INT32 && dtype !== this.original.TF_BOOL)
         rec.trace.problem ??= `a host-made tensor of TensorFlow dtype ${dtype}`;
       rec.trace.consts.push({ shape: shape.slice(), dtype, fed: !small, ...(small ? { values: copyValues(vals) } : {}) });
