@@ -37,9 +37,24 @@ export class VampPrior implements Prior {
     throw new Error('the VampPrior is a mixture, not one diagonal Gaussian');
   }
 
-  /** log (1/K) Σ_k N(z; μ_k, σ_k²) per example; z [..., L] gives [...]. */
+  /**
+   * log (1/K) Σ_k N(z; μ_k, σ_k²) per example; z [..., L] gives [...]. The squares are expanded,
+   * Σ_d (z_d − μ_kd)²/σ²_kd = z²·(1/σ²_k) − 2 z·(μ_k/σ²_k) + Σ_d μ²_kd/σ²_kd, so that the largest
+   * intermediate is [rows, K], not [rows, K, L] (a thousand importance samples of a batch).
+   */
   logProb(z: tf.Tensor, _c?: Condition): tf.Tensor {
-    return tf.tidy(() => tf.sub(tf.logSumExp(this.components().logProb(tf.expandDims(z, -2)), -1), Math.log(this.k)));
+    return tf.tidy(() => {
+      const q = this.components();
+      const L = q.dim;
+      const flat = tf.reshape(z, [-1, L]) as tf.Tensor2D;
+      const invVar = tf.exp(tf.neg(q.logVar)); // [K, L]
+      const quad = tf.add(
+        tf.sub(tf.matMul(tf.square(flat), invVar, false, true), tf.mul(tf.matMul(flat, tf.mul(q.mean, invVar), false, true), 2)),
+        tf.sum(tf.mul(tf.square(q.mean), invVar), 1),
+      ); // [rows, K]
+      const logN = tf.mul(tf.add(quad, tf.add(tf.sum(q.logVar, 1), L * Math.log(2 * Math.PI))), -0.5);
+      return tf.reshape(tf.sub(tf.logSumExp(logN, -1), Math.log(this.k)), z.shape.slice(0, -1));
+    });
   }
 
   /** A component drawn uniformly per example, then z from it. */
