@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,7 +60,10 @@ describe.skipIf(!hasRedis)('elbo sweep with executor bullmq and elbo worker', ()
     await redis.start();
     for (const i of [0, 1, 2]) startWorker(i);
   });
+  /** The `elbo sweep` processes a test started: killed afterwards even if the test failed before it killed them. */
+  const sweeps: ChildProcess[] = [];
   afterAll(async () => {
+    for (const c of sweeps) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     for (const w of workers) await w.stop('SIGKILL');
     await redis?.stop();
     netns?.remove();
@@ -123,6 +126,7 @@ describe.skipIf(!hasRedis)('elbo sweep with executor bullmq and elbo worker', ()
     // The two workers left by the test before.
     const file = writeSweep('again', { 'optimizer.lr': [0.001, 10000] }, { name: 'bullmq', queue: 'trials', retries: 1 }); // the second diverges
     const child = spawn(process.execPath, [elboBin, 'sweep', file], { cwd: dir, stdio: 'ignore', env: { ...process.env, ELBO_REDIS_URL: redis.url() } });
+    sweeps.push(child);
     const exited = new Promise((r) => child.once('exit', r));
     // The good trial waits at its first checkpoint while the sweep process is killed and Redis restarts.
     await until('the first trial at its first checkpoint', () => held('again').length === 1);
