@@ -339,21 +339,59 @@ void Define(napi_env env, const std::string &fname, napi_value spec, bool xla) {
     outputs.push_back({op, 0});
   }
   if (Failed()) return;
-  g.fn = TF_GraphToFunction(g.graph, fname.c_str(), 0, -1, nullptr, static_cast<int>(inputs.size()), inputs.data(), static_cast<int>(outputs.size()), outputs.data(), nullptr, nullptr,
+  // Graph mode: the body is registered under its own name and called through a PartitionedCall in
+  // the function the binding runs, since TensorFlow applies Grappler's optimisations to functions
+  // called that way (as tf.function's calls are) and not to a function executed directly by name.
+  const std::string body = xla ? fname : fname + "_body";
+  g.fn = TF_GraphToFunction(g.graph, body.c_str(), 0, -1, nullptr, static_cast<int>(inputs.size()), inputs.data(), static_cast<int>(outputs.size()), outputs.data(), nullptr, nullptr,
                             "a training step recorded by ELBO", g.status);
   CheckTF(g.status, "TF_GraphToFunction");
   if (Failed()) return;
-  if (xla) {
-    // AttrValue { b: true } (field 5, varint 1): ask TensorFlow to compile the function with XLA.
-    const unsigned char attr_true[] = {0x28, 0x01};
-    TF_FunctionSetAttrValueProto(g.fn, "_XlaMustCompile", attr_true, sizeof(attr_true), g.status);
-    CheckTF(g.status, "_XlaMustCompile");
-    if (Failed()) return;
-  }
+  // AttrValue { b: true } (field 5, varint 1).
+  const unsigned char attr_true[] = {0x28, 0x01};
+  // XLA: ask TensorFlow to compile the function. Graph: keep the body a call of its own (not inlined
+  // into the caller), which is where Grappler optimises it.
+  TF_FunctionSetAttrValueProto(g.fn, xla ? "_XlaMustCompile" : "_noinline", attr_true, sizeof(attr_true), g.status);
+  CheckTF(g.status, xla ? "_XlaMustCompile" : "_noinline");
+  if (Failed()) return;
   TFE_Context *ctx = Context(env);
   if (Failed()) return;
   TFE_ContextAddFunction(ctx, g.fn, g.status);
   CheckTF(g.status, "TFE_ContextAddFunction");
+  if (Failed() || xla) return;
+
+  GraphGuard w;
+  std::vector<TF_Output> w_inputs;
+  std::vector<TF_DataType> in_types;
+  for (size_t i = 0; i < inputs.size(); i++) {
+    const TF_DataType t = TF_OperationOutputType(inputs[i]);
+    in_types.push_back(t);
+    const std::string opname = "input_" + std::to_string(i);
+    TF_OperationDescription *d = TF_NewOperation(w.graph, "Placeholder", opname.c_str());
+    TF_SetAttrType(d, "dtype", t);
+    TF_Operation *op = TF_FinishOperation(d, w.status);
+    CheckTF(w.status, "call input " + std::to_string(i));
+    if (Failed()) return;
+    w_inputs.push_back({op, 0});
+  }
+  std::vector<TF_DataType> out_types;
+  for (const TF_Output &o : outputs) out_types.push_back(TF_OperationOutputType(o));
+  TF_OperationDescription *d = TF_NewOperation(w.graph, "PartitionedCall", "call");
+  TF_AddInputList(d, w_inputs.data(), static_cast<int>(w_inputs.size()));
+  TF_SetAttrTypeList(d, "Tin", in_types.data(), static_cast<int>(in_types.size()));
+  TF_SetAttrTypeList(d, "Tout", out_types.data(), static_cast<int>(out_types.size()));
+  TF_SetAttrFuncName(d, "f", body.c_str(), body.size());
+  TF_Operation *call = TF_FinishOperation(d, w.status);
+  CheckTF(w.status, "PartitionedCall");
+  if (Failed()) return;
+  std::vector<TF_Output> w_outputs;
+  for (size_t i = 0; i < outputs.size(); i++) w_outputs.push_back({call, static_cast<int>(i)});
+  w.fn = TF_GraphToFunction(w.graph, fname.c_str(), 0, -1, nullptr, static_cast<int>(w_inputs.size()), w_inputs.data(), static_cast<int>(w_outputs.size()), w_outputs.data(), nullptr, nullptr,
+                            "calls a training step recorded by ELBO", w.status);
+  CheckTF(w.status, "TF_GraphToFunction (call)");
+  if (Failed()) return;
+  TFE_ContextAddFunction(ctx, w.fn, w.status);
+  CheckTF(w.status, "TFE_ContextAddFunction (call)");
 }
 
 // Throws the recorded failure (unless N-API already has an exception pending) and clears it.
@@ -392,6 +430,8 @@ napi_value RemoveFunction(napi_env env, napi_callback_info info) {
     TF_Status *status = TF_NewStatus();
     TFE_ContextRemoveFunction(ctx, name.c_str(), status);
     CheckTF(status, "TFE_ContextRemoveFunction");
+    // The body a graph-mode function calls (absent for XLA functions: not an error).
+    TFE_ContextRemoveFunction(ctx, (name + "_body").c_str(), status);
     TF_DeleteStatus(status);
   }
   ThrowIfFailed(env);
