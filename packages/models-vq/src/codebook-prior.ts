@@ -40,7 +40,7 @@ export class CodebookPrior implements Prior {
       if (!this.logits) return tf.fill(lead, -G * Math.log(K));
       const codes = this.family.nearest(tf.reshape(z, [-1, L]) as tf.Tensor2D); // [n, G]
       const logP = tf.logSoftmax(this.logits); // [G, K]
-      const picked = tf.sum(tf.mul(tf.oneHot(codes, K), tf.expandDims(logP, 0)), [1, 2]);
+      const picked = tf.sum(tf.mul(tf.cast(tf.oneHot(codes, K), 'float32'), tf.expandDims(logP, 0)), [1, 2]);
       return tf.reshape(picked, lead);
     });
   }

@@ -40,7 +40,7 @@ export class VqDivergence implements Divergence {
     const commit = sqErr(q.zE, stopGradient(q.zQ));
     const codebook = this.family.ema ? undefined : sqErr(stopGradient(q.zE), q.zQ);
     const kl = tf.neg(tf.mean(prior.logProb(z))) as tf.Scalar;
-    const usage = tf.mean(tf.oneHot(tf.reshape(q.codes, [-1]), this.family.o.codes), 0);
+    const usage = tf.mean(tf.cast(tf.oneHot(tf.reshape(q.codes, [-1]) as tf.Tensor1D, this.family.o.codes), 'float32'), 0);
     const perplexity = tf.exp(tf.neg(tf.sum(tf.mul(usage, tf.log(tf.add(usage, 1e-10)))))) as tf.Scalar;
     const total = tf.addN([tf.mul(commit, this.commitment), kl, ...(codebook ? [codebook] : [])]) as tf.Scalar;
     return { total, parts: { commitment: commit, ...(codebook ? { codebook } : {}), kl, perplexity } };
@@ -54,7 +54,7 @@ export class VqDivergence implements Divergence {
       const q = batch.encode(batch.x);
       if (!(q instanceof VqPosterior)) throw new ConfigError('model.divergence: "vq" needs model.posterior "vq"');
       const K = this.family.o.codes;
-      const onehot = tf.oneHot(tf.reshape(q.codes, [-1]), K).toFloat() as tf.Tensor2D; // [n·G, K]
+      const onehot = tf.cast(tf.oneHot(tf.reshape(q.codes, [-1]) as tf.Tensor1D, K), 'float32') as tf.Tensor2D; // [n·G, K]
       const flat = tf.reshape(q.zE, [-1, this.family.o.dim]) as tf.Tensor2D;
       const g = ema.decay;
       const size = tf.add(tf.mul(ema.clusterSize, g), tf.mul(tf.sum(onehot, 0), 1 - g));

@@ -68,7 +68,7 @@ export class VqFamily implements PosteriorFamily {
 
   /** The codes' vectors, [n, L], for indices [n, G]: one-hot rows times the codebook, so that the gradient reaches the codebook (and not the integer indices). */
   lookup(codes: tf.Tensor2D): tf.Tensor2D {
-    const onehot = tf.oneHot(tf.reshape(codes, [-1]) as tf.Tensor1D, this.o.codes).toFloat() as tf.Tensor2D;
+    const onehot = tf.cast(tf.oneHot(tf.reshape(codes, [-1]) as tf.Tensor1D, this.o.codes), 'float32') as tf.Tensor2D;
     return tf.reshape(tf.matMul(onehot, this.codebook as tf.Tensor2D), [codes.shape[0], this.groups * this.o.dim]) as tf.Tensor2D;
   }
 
