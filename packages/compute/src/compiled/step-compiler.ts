@@ -33,6 +33,8 @@ interface Trace {
   problem?: string;
   fn?: string;
   version: number;
+  /** Fed float scalars, by const index: one input vector of the function, unpacked inside it. */
+  packed: number[];
 }
 
 /**
@@ -115,6 +117,8 @@ interface Recording {
   readonly live: Map<number, { n: number; o: number }>;
   /** The tensor id of each host-made tensor, by its index in the trace. */
   readonly constIds: number[];
+  /** The value of each host-made scalar, by its index in the trace. */
+  readonly scalars: number[];
   /** TensorFlow.js's record of each op output (to give it the function's tensor). */
   readonly infos: Map<number, { id: number }>;
   /** Tensors from before the step and host-made ones released during it: the function still reads them. */
@@ -389,11 +393,12 @@ export class StepCompiler {
 
   private beginRecording(): void {
     this.rec = {
-      trace: { id: this.nextTrace++, nodes: [], consts: [], externals: [], outputs: [], version: 0 },
+      trace: { id: this.nextTrace++, nodes: [], consts: [], externals: [], outputs: [], version: 0, packed: [] },
       idSrc: new Map(),
       extSlot: new Map(),
       live: new Map(),
       constIds: [],
+      scalars: [],
       infos: new Map(),
       pendingDeletes: [],
     };
@@ -411,6 +416,7 @@ export class StepCompiler {
       rec.trace.consts.push({ shape: shape.slice(), dtype, fed: !small, ...(small ? { values: copyValues(vals) } : {}) });
       rec.idSrc.set(id, { k: 'const', i });
       rec.constIds.push(id);
+      rec.scalars.push(vals.length === 1 ? vals[0]! : NaN);
     }
     return id;
   }
@@ -493,8 +499,13 @@ export class StepCompiler {
     }
     // The recorded step's results are replaced by its function's, from the same inputs: every step's
     // numbers come from the function, so a run resumed from a checkpoint repeats an uninterrupted one.
-    const fed = kept.consts.flatMap((c, i) => (c.fed ? [rec.constIds[i]!] : []));
+    const { ids: fed, temporary } = this.fedInputs(
+      kept,
+      (i) => rec.constIds[i]!,
+      (i) => rec.scalars[i]!,
+    );
     const metas = this.original.executeOp(kept.fn!, [], [...rec.extSlot.keys(), ...fed], kept.outputs.length);
+    for (const id of temporary) this.original.deleteTensor(id);
     const eagerId = new Map<string, number>();
     for (const [id, { n, o }] of rec.live) eagerId.set(`${n}:${o}`, id);
     kept.outputs.forEach(({ n, o }, p) => {
@@ -595,16 +606,19 @@ export class StepCompiler {
       }
     }
     this.shadow = undefined;
-    const fedIds: number[] = [];
     const fedOf = new Map<number, number>();
-    t.consts.forEach((c, i) => {
-      if (!c.fed) return;
-      const k = sh.consts[i]!;
-      const id = this.original.createTensor(k.shape, k.dtype, k.values as unknown as ArrayBufferView);
-      fedIds.push(id);
-      fedOf.set(k.fake, id);
-    });
+    const { ids: fedIds, temporary } = this.fedInputs(
+      t,
+      (i) => {
+        const k = sh.consts[i]!;
+        const id = this.original.createTensor(k.shape, k.dtype, k.values as unknown as ArrayBufferView);
+        fedOf.set(k.fake, id);
+        return id;
+      },
+      (i) => sh.consts[i]!.values[0]!,
+    );
     const metas = this.original.executeOp(t.fn!, [], [...sh.extIds, ...fedIds], t.outputs.length);
+    for (const id of temporary) this.original.deleteTensor(id);
     for (const [fake, p] of position) {
       const info = sh.infos.get(fake);
       if (info && !sh.dead.has(fake)) info.id = metas[p]!.id;
@@ -620,19 +634,54 @@ export class StepCompiler {
     this.stats.compiled += 1;
   }
 
+  /**
+   * The function's inputs after the tensors from before the step: each fed host-made tensor (`idOf`),
+   * then the fed scalars as one vector made here (`scalarOf`), which the caller deletes after the call.
+   */
+  private fedInputs(t: Trace, idOf: (i: number) => number, scalarOf: (i: number) => number): { ids: number[]; temporary: number[] } {
+    const packed = new Set(t.packed);
+    const ids: number[] = [];
+    t.consts.forEach((c, i) => {
+      if (c.fed && !packed.has(i)) ids.push(idOf(i));
+    });
+    if (!t.packed.length) return { ids, temporary: [] };
+    const vector = this.original.createTensor([t.packed.length], this.original.TF_FLOAT, Float32Array.from(t.packed, scalarOf));
+    return { ids: [...ids, vector], temporary: [vector] };
+  }
+
   /** Registers the trace as a function; returns why it cannot be one. */
   private define(t: Trace): string | undefined {
     const spec: FunctionSpec = { inputs: [], nodes: [], outputs: [] };
     const E = t.externals.length;
     for (const e of t.externals) spec.inputs.push({ dtype: e.dtype, shape: e.shape });
     const constRef: number[] = [];
+    t.packed = t.consts.flatMap((c, i) => (c.fed && c.dtype === this.original.TF_FLOAT && c.shape.length === 0 ? [i] : []));
+    const packed = new Set(t.packed);
     t.consts.forEach((c, i) => {
-      if (c.fed) {
+      if (c.fed && !packed.has(i)) {
         constRef[i] = spec.inputs.length;
         spec.inputs.push({ dtype: c.dtype, shape: c.shape });
       }
     });
     let ref = spec.inputs.length;
+    if (t.packed.length) {
+      // The scalars arrive as one vector (one tensor to make per step, not one each).
+      const vector = ref;
+      spec.inputs.push({ dtype: this.original.TF_FLOAT, shape: [t.packed.length] });
+      ref += 1;
+      spec.nodes.push({
+        op: 'Unpack',
+        inputs: [vector],
+        attrs: [
+          { name: 'num', type: this.original.TF_ATTR_INT, value: t.packed.length },
+          { name: 'axis', type: this.original.TF_ATTR_INT, value: 0 },
+          { name: 'T', type: this.original.TF_ATTR_TYPE, value: this.original.TF_FLOAT },
+        ],
+        numOutputs: t.packed.length,
+      });
+      t.packed.forEach((i, j) => (constRef[i] = ref + j));
+      ref += t.packed.length;
+    }
     t.consts.forEach((c, i) => {
       if (c.fed) return;
       const data = c.dtype === this.original.TF_FLOAT ? Float32Array.from(c.values!) : c.dtype === this.original.TF_INT32 ? Int32Array.from(c.values!) : Uint8Array.from(c.values!);
