@@ -1,17 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BatchRows, DiagonalGaussian, ParameterStore, Posterior, PosteriorFamily } from '@elbo/core';
 
-/** One invertible step of a flow: z ↦ f(z) and log |det ∂f/∂z| per row. */
+/** One invertible step of a flow: z ↦ f(z) and log |det ∂f/∂z| per row; `context` (per row, not a function of z) may shape f. */
 export interface FlowStep {
-  forward(z: tf.Tensor2D): { z: tf.Tensor2D; logDet: tf.Tensor1D };
+  forward(z: tf.Tensor2D, context?: tf.Tensor2D): { z: tf.Tensor2D; logDet: tf.Tensor1D };
 }
 
 /** Pushes rows through every step, summing the log-determinants. */
-export function pushThrough(steps: readonly FlowStep[], z0: tf.Tensor2D): { z: tf.Tensor2D; logDet: tf.Tensor1D } {
+export function pushThrough(steps: readonly FlowStep[], z0: tf.Tensor2D, context?: tf.Tensor2D): { z: tf.Tensor2D; logDet: tf.Tensor1D } {
   let z = z0;
   let logDet = tf.zeros([z0.shape[0]]) as tf.Tensor1D;
   for (const s of steps) {
-    const out = s.forward(z);
+    const out = s.forward(z, context);
     z = out.z;
     logDet = tf.add(logDet, out.logDet);
   }
@@ -36,14 +36,20 @@ export class FlowPosterior implements Posterior {
     return this.base.dim;
   }
 
+  /** What amortised steps read besides z: q₀'s (μ, log σ²) of each row, `k` times over. */
+  private context(k = 1): tf.Tensor2D {
+    const c = tf.concat([this.base.mean, this.base.logVar], 1);
+    return k === 1 ? c : (tf.reshape(tf.tile(tf.expandDims(c, 0), [k, 1, 1]), [k * c.shape[0], c.shape[1]]) as tf.Tensor2D);
+  }
+
   /** The flow applied to q₀'s mean (a point summary, not the mean of q_T). */
   get mean(): tf.Tensor2D {
-    return pushThrough(this.steps, this.base.mean).z;
+    return pushThrough(this.steps, this.base.mean, this.context()).z;
   }
 
   rsample(seed: number, rows?: BatchRows): tf.Tensor2D {
     const z0 = this.base.rsample(seed, rows);
-    const { z, logDet } = pushThrough(this.steps, z0);
+    const { z, logDet } = pushThrough(this.steps, z0, this.context());
     this.drawn.set(z, tf.sub(this.base.logProb(z0), logDet));
     return z;
   }
@@ -51,7 +57,7 @@ export class FlowPosterior implements Posterior {
   rsampleK(k: number, seed: number): tf.Tensor3D {
     const z0 = this.base.rsampleK(k, seed);
     const [, b, d] = z0.shape;
-    const { z, logDet } = pushThrough(this.steps, tf.reshape(z0, [k * b, d]) as tf.Tensor2D);
+    const { z, logDet } = pushThrough(this.steps, tf.reshape(z0, [k * b, d]) as tf.Tensor2D, this.context(k));
     const zk = tf.reshape(z, [k, b, d]) as tf.Tensor3D;
     this.drawn.set(zk, tf.sub(this.base.logProb(z0), tf.reshape(logDet, [k, b])));
     return zk;

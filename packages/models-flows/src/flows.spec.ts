@@ -30,9 +30,9 @@ function det(m: number[][]): number {
 }
 
 /** log |det ∂f/∂z| at z by central differences (h = 1e-2; f is smooth, float32 rounding stays ≪ 1e-3). */
-function numericalLogDet(step: FlowStep, z: number[]): number {
+function numericalLogDet(step: FlowStep, z: number[], context?: number[]): number {
   const h = 1e-2;
-  const f = (v: number[]) => tf.tidy(() => Array.from(step.forward(tf.tensor2d([v])).z.dataSync()));
+  const f = (v: number[]) => tf.tidy(() => Array.from(step.forward(tf.tensor2d([v]), context && tf.tensor2d([context])).z.dataSync()));
   const jac = z.map((_, j) => {
     const up = f(z.map((v, i) => (i === j ? v + h : v)));
     const down = f(z.map((v, i) => (i === j ? v - h : v)));
@@ -47,11 +47,11 @@ const points = [
   [0.05, 0.02, -0.4],
 ];
 
-function check(step: FlowStep) {
+function check(step: FlowStep, context?: number[]) {
   for (const z of points) {
-    const analytic = tf.tidy(() => step.forward(tf.tensor2d([z])).logDet.dataSync()[0]!);
+    const analytic = tf.tidy(() => step.forward(tf.tensor2d([z]), context && tf.tensor2d([context])).logDet.dataSync()[0]!);
     expect(Math.abs(analytic)).toBeGreaterThan(1e-3); // not the identity: the check means something
-    expect(analytic).toBeCloseTo(numericalLogDet(step, z), 3);
+    expect(analytic).toBeCloseTo(numericalLogDet(step, z, context), 3);
   }
 }
 
@@ -80,6 +80,8 @@ describe('flow steps: the log-determinant equals the numerical Jacobian’s', ()
       [3, 2, 1],
     ])
       check(new IafStep(store, `step${order[0]}`, order, 16, 'elu', init));
+    // Amortised: the hidden layer also reads a per-row context (q₀'s μ and log σ²), which does not depend on z.
+    check(new IafStep(store, 'amortised', [1, 2, 3], 16, 'elu', init, 6), [0.5, -0.3, 1.2, -1, -0.5, 0.2]);
     store.dispose();
   });
 });

@@ -33,6 +33,7 @@ export class IafStep implements FlowStep {
   private readonly bm: tf.Variable;
   private readonly ws: tf.Variable;
   private readonly bs: tf.Variable;
+  private readonly wc?: tf.Variable;
 
   constructor(
     store: ParameterStore,
@@ -41,6 +42,8 @@ export class IafStep implements FlowStep {
     hidden: number,
     private readonly activation: Activation,
     init: RandomStream,
+    /** Width of the per-row context the hidden layer also reads (0: none). */
+    contextDim = 0,
   ) {
     const dim = order.length;
     [this.dim, this.hidden] = [dim, hidden];
@@ -52,13 +55,15 @@ export class IafStep implements FlowStep {
     this.bm = store.create(`${name}/m/bias`, tf.zeros([dim]));
     this.ws = store.create(`${name}/s/kernel`, glorot(hidden, dim));
     this.bs = store.create(`${name}/s/bias`, tf.fill([dim], 1.5));
+    if (contextDim > 0) this.wc = store.create(`${name}/context/kernel`, glorot(contextDim, hidden));
   }
 
   /** Call inside a tidy (the masks are made per call: a step owns no tensors besides its variables). */
-  forward(z: tf.Tensor2D): { z: tf.Tensor2D; logDet: tf.Tensor1D } {
+  forward(z: tf.Tensor2D, context?: tf.Tensor2D): { z: tf.Tensor2D; logDet: tf.Tensor1D } {
     const inMask = tf.tensor2d(this.masks.inMask, [this.dim, this.hidden]);
     const outMask = tf.tensor2d(this.masks.outMask, [this.hidden, this.dim]);
-    const h = activate(tf.add(tf.matMul(z, tf.mul(this.w1, inMask) as tf.Tensor2D), this.b1) as tf.Tensor2D, this.activation);
+    const pre = tf.add(tf.matMul(z, tf.mul(this.w1, inMask) as tf.Tensor2D), this.b1);
+    const h = activate((this.wc && context ? tf.add(pre, tf.matMul(context, this.wc as tf.Tensor2D)) : pre) as tf.Tensor2D, this.activation);
     const m = tf.add(tf.matMul(h, tf.mul(this.wm, outMask) as tf.Tensor2D), this.bm);
     const s = tf.add(tf.matMul(h, tf.mul(this.ws, outMask) as tf.Tensor2D), this.bs);
     const sigma = tf.sigmoid(s);
@@ -76,12 +81,16 @@ export const iafPosterior = defineNetwork({
       steps: opt.positiveInt().default(4).describe('number of IAF steps'),
       hidden: opt.positiveInt().default(100).describe('width of each step’s MADE hidden layer'),
       activation: activationOption().default('elu').describe('activation of the MADE hidden layer'),
+      context: z.boolean().default(false).describe('amortised steps: the MADE hidden layer also reads the encoder’s (μ, log σ²) of each example, as Kingma et al.’s context h'),
     })
     .strict(),
   build: (o, s, params, init) => {
     const L = s.latentDim;
     const forward = Array.from({ length: L }, (_, i) => i + 1);
-    const steps = Array.from({ length: o.steps }, (_, t) => new IafStep(params, `step${t}`, t % 2 ? [...forward].reverse() : forward, o.hidden, o.activation, init));
+    const steps = Array.from(
+      { length: o.steps },
+      (_, t) => new IafStep(params, `step${t}`, t % 2 ? [...forward].reverse() : forward, o.hidden, o.activation, init, o.context ? 2 * L : 0),
+    );
     return new FlowFamily(params, steps);
   },
 });
