@@ -39,7 +39,7 @@ import {
   type TrainerCallback,
   type VaeModel,
 } from '@elbo/core';
-import { selectBackend, setLayerGradients, type BackendPreference, type CompileSetting, type LayerGradients, type OptimizerFactory } from '@elbo/compute';
+import { compilerOf, selectBackend, setLayerGradients, type BackendPreference, type CompileSetting, type LayerGradients, type OptimizerFactory } from '@elbo/compute';
 import { setup, workerSetup } from '@elbo/runner';
 import { benchModels, type BenchModel } from './bench-models.js';
 
@@ -97,10 +97,14 @@ async function throughput(spec: BenchModel, backend: BackendPreference, workers:
   const { trainer } = await build(spec, backend, spec.batch, steps, workers, compile);
   const t = trainer(repeats + 1, () => ends.push(performance.now()));
   await t.fit();
+  // Where a compiled step's time goes: its JavaScript (TensorFlow.js dispatching ops it does not run)
+  // and the function call, per compiled step.
+  const s = compilerOf(t.strategy)?.stats;
+  const split = s?.compiled ? { scriptMs: s.scriptMs / s.compiled, callMs: s.callMs / s.compiled } : undefined;
   t.dispose();
   const rates = ends.slice(1).map((end, i) => (spec.batch * steps) / ((end - ends[i]!) / 1000));
   const forwardConvGflops = spec.convShapes ? forwardConvRate(spec.convShapes, spec.batch) : undefined;
-  emit({ ok: true, rates, peakRssMb: process.resourceUsage().maxRSS / 1024, forwardConvGflops });
+  emit({ ok: true, rates, peakRssMb: process.resourceUsage().maxRSS / 1024, forwardConvGflops, split });
 }
 
 /**
@@ -143,7 +147,7 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-type ChildResult = { ok: boolean; reason?: string; rates?: number[]; peakRssMb?: number; forwardConvGflops?: number; loss?: number };
+type ChildResult = { ok: boolean; reason?: string; rates?: number[]; peakRssMb?: number; forwardConvGflops?: number; loss?: number; split?: { scriptMs: number; callMs: number } };
 
 function child(args: string[]): ChildResult {
   const self = fileURLToPath(import.meta.url);
@@ -294,8 +298,9 @@ function parent(only: { model?: string; backend?: string; workers?: number }): v
           ? `check ${rel <= tolerance ? 'ok' : 'FAILED'}: loss ${fast.loss!.toFixed(4)} vs ${against} (rel. diff ${rel.toExponential(1)})`
           : `check unavailable: ${fast.reason ?? ref.reason}`;
         const conv = res.forwardConvGflops ? `; ${(gflops / res.forwardConvGflops).toFixed(2)}× its forward-conv rate of ${res.forwardConvGflops.toFixed(1)} GFLOP/s` : '';
+        const split = res.split ? `  step: script ${res.split.scriptMs.toFixed(2)} ms + function ${res.split.callMs.toFixed(2)} ms` : '';
         console.log(
-          `${label}${fmt(rate).padStart(7)} samples/s  (median of ${res.rates!.length}; min ${fmt(Math.min(...res.rates!))}, max ${fmt(Math.max(...res.rates!))})  peak RSS ${fmt(res.peakRssMb!)} MB  ${gflops.toFixed(1)} GFLOP/s${conv}  ${checkText}`,
+          `${label}${fmt(rate).padStart(7)} samples/s  (median of ${res.rates!.length}; min ${fmt(Math.min(...res.rates!))}, max ${fmt(Math.max(...res.rates!))})  peak RSS ${fmt(res.peakRssMb!)} MB  ${gflops.toFixed(1)} GFLOP/s${conv}  ${checkText}${split}`,
         );
       }
     }

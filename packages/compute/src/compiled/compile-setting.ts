@@ -37,6 +37,11 @@ export function tidyStep(owner: object, setting: CompileSetting, log?: CompilerL
   return c ? (fn) => c.run(() => tf.tidy(fn)) : (fn) => tf.tidy(fn);
 }
 
+/** The compiler `owner`'s steps run through, if any (its `stats` say where their time went). */
+export function compilerOf(owner: object): StepCompiler | undefined {
+  return compilers.get(owner) ?? undefined;
+}
+
 /** Drops `owner`'s compiled functions. */
 export function disposeTidyStep(owner: object): void {
   compilers.get(owner)?.dispose();

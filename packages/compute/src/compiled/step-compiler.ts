@@ -183,8 +183,12 @@ export class StepCompiler {
   private readonly originalDispose: NodeBackendLike['disposeData'];
   private readonly originalOutput: NodeBackendLike['createOutputTensor'];
   private readonly originalInputIds: (tensors: tf.Tensor[]) => number[];
-  /** Steps run as one function call, steps recorded eagerly, functions registered. */
-  readonly stats = { compiled: 0, recorded: 0, functions: 0 };
+  /**
+   * Steps run as one function call, steps recorded eagerly, functions registered; and, over the
+   * compiled steps, milliseconds spent in the step's JavaScript (TensorFlow.js dispatching the ops
+   * without running them) and in the function call.
+   */
+  readonly stats = { compiled: 0, recorded: 0, functions: 0, scriptMs: 0, callMs: 0 };
 
   constructor(
     private readonly backend: NodeBackendLike,
@@ -216,6 +220,7 @@ export class StepCompiler {
     else this.beginRecording();
     this.install();
     let result: T;
+    const started = performance.now();
     try {
       result = fn();
     } catch (e) {
@@ -225,7 +230,7 @@ export class StepCompiler {
       throw e;
     }
     try {
-      if (this.shadow) this.finishShadow();
+      if (this.shadow) this.finishShadow(performance.now() - started);
       if (this.rec) this.endRecording(true);
     } finally {
       this.uninstall();
@@ -582,7 +587,7 @@ export class StepCompiler {
     return real;
   }
 
-  private finishShadow(): void {
+  private finishShadow(scriptMs: number): void {
     const sh = this.shadow!;
     const t = sh.candidates.find((c) => c.nodes.length === sh.ops && c.consts.length === sh.consts.length);
     if (!t) return void this.flush();
@@ -617,7 +622,10 @@ export class StepCompiler {
       },
       (i) => sh.consts[i]!.values[0]!,
     );
+    const called = performance.now();
     const metas = this.original.executeOp(t.fn!, [], [...sh.extIds, ...fedIds], t.outputs.length);
+    this.stats.callMs += performance.now() - called;
+    this.stats.scriptMs += scriptMs;
     for (const id of temporary) this.original.deleteTensor(id);
     for (const [fake, p] of position) {
       const info = sh.infos.get(fake);
