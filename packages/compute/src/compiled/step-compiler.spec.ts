@@ -11,14 +11,12 @@ import { StepCompiler, type CompileMode } from './step-compiler.js';
 // The native pass of the suite (ELBO_BACKEND=node, after `elbo backend native`) runs these.
 const native = process.env['ELBO_BACKEND'] === 'node';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
+/** Deterministic values in [0, 1) from a counter (the classic shader hash): fixed data without a generator. */
+function counterNoise(seed: number): () => number {
+  let i = seed;
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    const v = Math.sin(++i * 12.9898) * 43758.5453;
+    return v - Math.floor(v);
   };
 }
 
@@ -43,7 +41,7 @@ interface Options {
 function train(o: Options): { losses: number[]; params: Float32Array[]; compiler?: StepCompiler; logs: string[] } {
   const [D, H, L] = o.dims ?? [24, 16, 3];
   const B = o.batch ?? 8;
-  const rand = mulberry32(7);
+  const rand = counterNoise(7);
   const logs: string[] = [];
   const compiler = o.mode ? StepCompiler.create(o.mode, (l) => logs.push(l)) : undefined;
   if (o.mode) expect(compiler).toBeDefined();
