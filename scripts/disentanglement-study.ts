@@ -7,7 +7,7 @@
  *   nice -n 19 npx tsx scripts/disentanglement-study.ts [--steps 30000] [--seeds 1,2,3] [--models vae,beta-vae,factor-vae,beta-tcvae]
  *        [--chunk 1000] [--runs runs/disentanglement-study] [--metric-examples N] [--docs]
  *
- * A sweep that resumes across sessions: every run is `<runs>/<model>-seed<s>/<run-id>/`, trained in
+ * A sweep that resumes after any stop: every run is `<runs>/<model>-seed<s>/<run-id>/`, trained in
  * epochs of `--chunk` steps, each ending in a checkpoint; a finished run is reused, an interrupted
  * one continues with `elbo train --resume` (losing at most one chunk), and each run's metrics are
  * kept in its `artifacts/study-metrics.json`. Stop it at any time and start it again with the same
