@@ -84,8 +84,15 @@ function copyValues(v: ArrayLike<number>): ArrayLike<number> {
   return ArrayBuffer.isView(v) ? (v as unknown as Float32Array).slice() : Array.from(v);
 }
 
+function bytesOf(v: ArrayLike<number>): Buffer | undefined {
+  return ArrayBuffer.isView(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : undefined;
+}
+
+/** Equal values; typed arrays of one type are compared as bytes (memcmp: a baked fill of millions of values is checked every step). */
 function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   if (a.length !== b.length) return false;
+  const [x, y] = [bytesOf(a), bytesOf(b)];
+  if (x && y && a.constructor === b.constructor) return x.equals(y);
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return false;
   return true;
 }
