@@ -101,9 +101,13 @@ export class BullmqExecutor implements Executor {
           const state = await j.getState();
           if (state === 'active') await start(key, job);
           if (state !== 'completed' && state !== 'failed') continue;
+          // The job was read before its state: a job that completed in between still shows no result,
+          // so it is read again, and left for the next poll until its result is stored.
+          const final = (await queue.getJob(key)) ?? j;
+          const exit = state === 'completed' ? final.returnvalue : (final.data.exit ?? noExit(final.failedReason || 'the job failed'));
+          if (!exit) continue;
           pending.delete(key);
           await start(key, job);
-          const exit = state === 'completed' ? j.returnvalue : (j.data.exit ?? noExit(j.failedReason || 'the job failed'));
           await hooks.ended(job, exit);
         }
         if (pending.size) await sleep(this.pollMs);
