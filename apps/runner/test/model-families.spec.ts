@@ -13,7 +13,7 @@ const output = captureOutput();
 const families: [string, Record<string, unknown>][] = [
   ['IWAE (k = 5)', { objective: { name: 'iwae', k: 5 }, divergence: 'mc-kl' }],
   ['VampPrior', { prior: { name: 'vamp', pseudoInputs: 20 }, divergence: 'mc-kl' }],
-  ['IAF posterior', { posterior: { name: 'iaf', steps: 2, hidden: 16 }, divergence: 'mc-kl' }],
+  ['IAF posterior', { posterior: { name: 'iaf', steps: 2, hidden: 16 }, divergence: 'flow-kl' }],
   ['planar-flow posterior', { posterior: { name: 'planar', steps: 4 }, divergence: 'mc-kl' }],
   ['VQ-VAE (EMA codebook, learned prior)', { posterior: { name: 'vq', codes: 16, dim: 2, ema: 0.9 }, prior: { name: 'codebook', learned: true }, divergence: 'vq' }],
   ['two stochastic layers', { posterior: { name: 'two-layer', top: 4, hidden: [32] }, prior: 'two-layer', divergence: 'mc-kl' }],
@@ -50,6 +50,25 @@ describe('parts that do not fit together', () => {
     const code = await main(['train', file, '--set', 'train.epochs=1']);
     expect(code).toBe(2);
     expect(output.err).toContain(`model.divergence: "kl" needs a posterior with 'gaussian'; model.posterior "vq" offers 'codebook'`);
+    expect(output.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('the flow KL with a posterior that is not a flow, or with a prior that is not Gaussian: exit 2, naming both parts', async () => {
+    const dir = tempDir();
+    const small = { latent: 4, encoder: { name: 'mlp', hidden: [8] }, decoder: { name: 'mlp', hidden: [8] }, divergence: 'flow-kl' };
+    const notFlow = writeConfig(dir, { model: { ...small, posterior: { name: 'two-layer', top: 2 } } }, 'not-flow.yaml');
+    expect(await main(['train', notFlow, '--set', 'train.epochs=1'])).toBe(2);
+    expect(output.err).toContain(`model.divergence: "flow-kl" needs a posterior with 'flow'; model.posterior "two-layer" offers 'density'`);
+    const vamp = writeConfig(
+      dir,
+      {
+        model: { ...small, posterior: { name: 'planar' }, prior: { name: 'vamp', pseudoInputs: 2 } },
+        data: { name: 'mnist', binarize: 'dynamic', limit: { train: 100, test: 20 } },
+      },
+      'vamp.yaml',
+    );
+    expect(await main(['train', vamp, '--set', 'train.epochs=1'])).toBe(2);
+    expect(output.err).toContain('model.divergence: "flow-kl" needs a Gaussian prior');
     expect(output.err).not.toMatch(/\n\s+at /);
   });
 

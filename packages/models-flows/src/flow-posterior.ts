@@ -1,5 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { BatchRows, DiagonalGaussian, ParameterStore, Posterior, PosteriorFamily } from '@elbo/core';
+import {
+  ConfigError,
+  NO_PARAMETERS,
+  type BatchRows,
+  type DiagonalGaussian,
+  type Divergence,
+  type DivergenceContext,
+  type DivergenceTerms,
+  type ParameterStore,
+  type Posterior,
+  type PosteriorFamily,
+  type Prior,
+} from '@elbo/core';
 
 /** One invertible step of a flow: z ↦ f(z) and log |det ∂f/∂z| per row; `context` (per row, not a function of z) may shape f. */
 export interface FlowStep {
@@ -25,10 +37,10 @@ export function pushThrough(steps: readonly FlowStep[], z0: tf.Tensor2D, context
  * `rsampleK`): `logProb` answers for those and refuses any other z.
  */
 export class FlowPosterior implements Posterior {
-  private readonly drawn = new WeakMap<tf.Tensor, tf.Tensor>();
+  private readonly drawn = new WeakMap<tf.Tensor, { logQ: tf.Tensor; z0: tf.Tensor; logDet: tf.Tensor }>();
 
   constructor(
-    private readonly base: DiagonalGaussian,
+    readonly base: DiagonalGaussian,
     private readonly steps: readonly FlowStep[],
   ) {}
 
@@ -50,7 +62,7 @@ export class FlowPosterior implements Posterior {
   rsample(seed: number, rows?: BatchRows): tf.Tensor2D {
     const z0 = this.base.rsample(seed, rows);
     const { z, logDet } = pushThrough(this.steps, z0, this.context());
-    this.drawn.set(z, tf.sub(this.base.logProb(z0), logDet));
+    this.drawn.set(z, { logQ: tf.sub(this.base.logProb(z0), logDet), z0, logDet });
     return z;
   }
 
@@ -59,14 +71,20 @@ export class FlowPosterior implements Posterior {
     const [, b, d] = z0.shape;
     const { z, logDet } = pushThrough(this.steps, tf.reshape(z0, [k * b, d]) as tf.Tensor2D, this.context(k));
     const zk = tf.reshape(z, [k, b, d]) as tf.Tensor3D;
-    this.drawn.set(zk, tf.sub(this.base.logProb(z0), tf.reshape(logDet, [k, b])));
+    const logDetK = tf.reshape(logDet, [k, b]);
+    this.drawn.set(zk, { logQ: tf.sub(this.base.logProb(z0), logDetK), z0, logDet: logDetK });
     return zk;
   }
 
   logProb(z: tf.Tensor): tf.Tensor {
-    const logQ = this.drawn.get(z);
-    if (!logQ) throw new Error('a flow posterior knows log q(z|x) only for the samples it drew (rsample, rsampleK)');
-    return logQ;
+    return this.sample(z).logQ;
+  }
+
+  /** For a sample this posterior drew: its base sample z₀, log q(z|x) and Σ log |det| per example. */
+  sample(z: tf.Tensor): { logQ: tf.Tensor; z0: tf.Tensor; logDet: tf.Tensor } {
+    const drawn = this.drawn.get(z);
+    if (!drawn) throw new Error('a flow posterior knows log q(z|x) only for the samples it drew (rsample, rsampleK)');
+    return drawn;
   }
 
   klPerDim(): tf.Tensor2D {
@@ -76,7 +94,7 @@ export class FlowPosterior implements Posterior {
 
 /** A posterior family of flow steps over the encoder's Gaussian; the steps' parameters are global (not amortised). */
 export class FlowFamily implements PosteriorFamily {
-  readonly provides = ['density'] as const;
+  readonly provides = ['density', 'flow'] as const;
 
   constructor(
     private readonly store: ParameterStore,
@@ -89,5 +107,32 @@ export class FlowFamily implements PosteriorFamily {
 
   posterior(base: DiagonalGaussian): Posterior {
     return new FlowPosterior(base, this.steps);
+  }
+}
+
+/**
+ * β·KL(q_T ‖ p) for a flow posterior, split as KL(q₀ ‖ p) in closed form plus a one-sample
+ * correction: KL(q_T ‖ p) = KL(q₀ ‖ p) + E_q₀[log p(z₀) − log p(z_T) − Σ log |det|], since
+ * log q_T(z_T) = log q₀(z₀) − Σ log |det|. Unbiased like the Monte-Carlo KL; the correction is zero
+ * sample by sample while the flow is the identity, so a flow that starts there starts with the plain
+ * VAE's analytic KL and its variance, not the Monte-Carlo KL's. Needs a Gaussian prior (its closed form).
+ */
+export class FlowKl implements Divergence {
+  readonly perExample = true;
+  readonly needs = 'flow';
+  constructor(readonly beta: number) {}
+
+  parameters() {
+    return NO_PARAMETERS;
+  }
+
+  terms(q: Posterior, p: DiagonalGaussian | undefined, z: tf.Tensor2D, prior: Prior, ctx: DivergenceContext): DivergenceTerms {
+    if (!(q instanceof FlowPosterior)) throw new ConfigError('model.divergence: "flow-kl" needs a flow posterior (model.posterior: planar or iaf)');
+    if (!p) throw new ConfigError('model.divergence: "flow-kl" needs a Gaussian prior (its KL to the flow’s base in closed form); model.prior has none — use mc-kl');
+    const { z0, logDet } = q.sample(z);
+    const closed = tf.sum(q.base.klPerDim(p), 1);
+    const correction = tf.sub(tf.sub(prior.logProb(z0, ctx.condition), prior.logProb(z, ctx.condition)), logDet);
+    const kl = tf.mean(tf.add(closed, correction)) as tf.Scalar;
+    return { total: this.beta === 1 ? kl : (tf.mul(kl, this.beta) as tf.Scalar), parts: { kl } };
   }
 }

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '@elbo/compute';
-import { DiagonalGaussian, ParameterStore, Rng } from '@elbo/core';
-import { FlowFamily, type FlowStep } from './flow-posterior.js';
+import { DiagonalGaussian, ParameterStore, Rng, StandardNormalPrior } from '@elbo/core';
+import { FlowFamily, FlowKl, FlowPosterior, type FlowStep } from './flow-posterior.js';
 import { PlanarStep } from './planar-flow.js';
 import { IafStep } from './iaf-flow.js';
 
@@ -72,16 +72,36 @@ describe('flow steps: the log-determinant equals the numerical Jacobian’s', ()
     store.dispose();
   });
 
-  it('IAF, in both variable orders (MADE masks give a triangular Jacobian)', () => {
+  it('IAF, both forms, in both variable orders (MADE masks give a triangular Jacobian)', () => {
     const store = new ParameterStore('posterior');
     const init = new Rng(4).stream('init');
-    for (const order of [
-      [1, 2, 3],
-      [3, 2, 1],
-    ])
-      check(new IafStep(store, `step${order[0]}`, order, 16, 'elu', init));
+    // The affine form starts as the identity (zero heads): move its heads away first, so the check means something.
+    const trained = (step: IafStep, name: string) => {
+      for (const [key, v] of store.parameters())
+        if (key.startsWith(`posterior/${name}/`) && /\/(m|s)\//.test(key)) v.assign(tf.randomUniform(v.shape, -0.5, 0.5, 'float32', init.nextSeed()));
+      return step;
+    };
+    for (const form of ['affine', 'gated'] as const)
+      for (const order of [
+        [1, 2, 3],
+        [3, 2, 1],
+      ]) {
+        const name = `${form}${order[0]}`;
+        check(trained(new IafStep(store, name, order, 16, 'elu', init, 0, form), name));
+      }
     // Amortised: the hidden layer also reads a per-row context (q₀'s μ and log σ²), which does not depend on z.
-    check(new IafStep(store, 'amortised', [1, 2, 3], 16, 'elu', init, 6), [0.5, -0.3, 1.2, -1, -0.5, 0.2]);
+    check(trained(new IafStep(store, 'amortised', [1, 2, 3], 16, 'elu', init, 6), 'amortised'), [0.5, -0.3, 1.2, -1, -0.5, 0.2]);
+    store.dispose();
+  });
+
+  it('an affine IAF step starts as the identity', () => {
+    const store = new ParameterStore('posterior');
+    const step = new IafStep(store, 'step0', [1, 2, 3], 16, 'elu', new Rng(6).stream('init'));
+    tf.tidy(() => {
+      const out = step.forward(tf.tensor2d(points));
+      expect(Array.from(out.z.dataSync())).toEqual(points.flat().map((v) => expect.closeTo(v, 6)));
+      expect(Array.from(out.logDet.dataSync())).toEqual([0, 0, 0].map((v) => expect.closeTo(v, 6)));
+    });
     store.dispose();
   });
 });
@@ -111,5 +131,51 @@ describe('a flow posterior', () => {
       expect(() => q.logProb(tf.clone(z))).toThrow(/only for the samples it drew/);
     });
     store.dispose();
+  });
+});
+
+describe('divergence/flow-kl', () => {
+  const prior = new StandardNormalPrior(L);
+  const ctx = { step: 0, datasetSize: 1, seed: 0 };
+  const rows = 20000;
+  /** q₀ for `rows` copies of one example, its flow posterior, a sample, and both estimators' per-sample terms. */
+  function estimates(steps: FlowStep[], store: ParameterStore) {
+    const base = new DiagonalGaussian(tf.tile(tf.tensor2d([[0.4, -0.8, 0.2]]), [rows, 1]) as tf.Tensor2D, tf.tile(tf.tensor2d([[-1.2, -0.3, 0.1]]), [rows, 1]) as tf.Tensor2D);
+    const q = new FlowFamily(store, steps).posterior(base) as FlowPosterior;
+    const z = q.rsample(23);
+    const flow = new FlowKl(1).terms(q, prior.distribution(rows), z, prior, ctx).parts.kl!.dataSync()[0]!;
+    const mcSamples = tf.sub(q.logProb(z), prior.logProb(z));
+    const [mean, variance] = [tf.mean(mcSamples), tf.moments(mcSamples).variance].map((t) => t.dataSync()[0]!);
+    return { flow, mc: mean!, mcVariance: variance!, closed: tf.mean(tf.sum(base.klPerDim(prior.distribution(rows)), 1)).dataSync()[0]! };
+  }
+
+  it('equals the closed-form KL sample by sample while the flow is the identity', () => {
+    const store = new ParameterStore('posterior');
+    const steps = [0, 1].map((i) => new IafStep(store, `step${i}`, i ? [3, 2, 1] : [1, 2, 3], 8, 'elu', new Rng(7).stream('init')));
+    tf.tidy(() => {
+      const e = estimates(steps, store);
+      expect(e.flow).toBeCloseTo(e.closed, 4);
+      expect(e.mcVariance).toBeGreaterThan(0.1); // the Monte-Carlo KL's samples vary; flow-kl's do not
+    });
+    store.dispose();
+  });
+
+  it('agrees with the Monte-Carlo KL in expectation for a flow away from the identity', () => {
+    const store = new ParameterStore('posterior');
+    const init = new Rng(8).stream('init');
+    const steps = [new PlanarStep(store, 'p0', L, init), new IafStep(store, 'i1', [1, 2, 3], 8, 'elu', init, 0, 'gated')];
+    tf.tidy(() => {
+      const e = estimates(steps, store);
+      expect(Math.abs(e.flow - e.closed)).toBeGreaterThan(0.05); // the flow changes the KL: the correction is not zero
+      expect(e.flow).toBeCloseTo(e.mc, 1); // two unbiased one-sample estimators of KL(q_T‖p) over 20,000 draws: standard error ≈ 0.01
+    });
+    store.dispose();
+  });
+
+  it('refuses a posterior that is not a flow, naming the divergence', () => {
+    tf.tidy(() => {
+      const q = new DiagonalGaussian(tf.zeros([2, L]), tf.zeros([2, L]));
+      expect(() => new FlowKl(1).terms(q, prior.distribution(2), q.rsample(1), prior, ctx)).toThrow(/"flow-kl" needs a flow posterior/);
+    });
   });
 });

@@ -18,10 +18,19 @@ export function madeMasks(order: readonly number[], hidden: number): { inMask: F
 }
 
 /**
- * An inverse autoregressive step (Kingma et al. 2016, eq. 10–14, the numerically stable form):
- * [m, s] = MADE(z), σ = sigmoid(s), f(z) = σ ⊙ z + (1 − σ) ⊙ m, log |det| = Σ log σ. Output j
- * depends on the inputs before j in this step's order only, so the Jacobian is triangular. `s`
- * starts near +1.5 (σ ≈ 0.8), close to the identity, as the paper advises.
+ * How an IAF step maps z (Kingma et al. 2016), with [m, s] = MADE(z):
+ * - `affine` (eq. 10 with a bounded scale): f(z) = m + 2·sigmoid(s) ⊙ z, log |det| = Σ log(2·sigmoid(s)).
+ *   The output heads start at zero, so every step starts as the identity (m = 0, scale 1) and the
+ *   model starts as the plain VAE; the scale stays in (0, 2) per step.
+ * - `gated` (eq. 14, the paper's numerically stable form): f(z) = σ ⊙ z + (1 − σ) ⊙ m, σ = sigmoid(s),
+ *   log |det| = Σ log σ, with `s` starting near +1.5 (σ ≈ 0.8) and Glorot-initialised heads, as the
+ *   paper advises — close to the identity, not at it.
+ */
+export type IafForm = 'affine' | 'gated';
+
+/**
+ * An inverse autoregressive step: output j depends on the inputs before j in this step's order
+ * only, so the Jacobian is triangular and its log-determinant is the sum of the log-scales.
  */
 export class IafStep implements FlowStep {
   private readonly masks: { inMask: Float32Array; outMask: Float32Array };
@@ -44,6 +53,7 @@ export class IafStep implements FlowStep {
     init: RandomStream,
     /** Width of the per-row context the hidden layer also reads (0: none). */
     contextDim = 0,
+    private readonly form: IafForm = 'affine',
   ) {
     const dim = order.length;
     [this.dim, this.hidden] = [dim, hidden];
@@ -51,10 +61,11 @@ export class IafStep implements FlowStep {
     const glorot = (a: number, b: number) => tf.randomUniform([a, b], -Math.sqrt(6 / (a + b)), Math.sqrt(6 / (a + b)), 'float32', init.nextSeed());
     this.w1 = store.create(`${name}/hidden/kernel`, glorot(dim, hidden));
     this.b1 = store.create(`${name}/hidden/bias`, tf.zeros([hidden]));
-    this.wm = store.create(`${name}/m/kernel`, glorot(hidden, dim));
+    const head = () => (form === 'gated' ? glorot(hidden, dim) : tf.zeros([hidden, dim]));
+    this.wm = store.create(`${name}/m/kernel`, head());
     this.bm = store.create(`${name}/m/bias`, tf.zeros([dim]));
-    this.ws = store.create(`${name}/s/kernel`, glorot(hidden, dim));
-    this.bs = store.create(`${name}/s/bias`, tf.fill([dim], 1.5));
+    this.ws = store.create(`${name}/s/kernel`, head());
+    this.bs = store.create(`${name}/s/bias`, tf.fill([dim], form === 'gated' ? 1.5 : 0));
     if (contextDim > 0) this.wc = store.create(`${name}/context/kernel`, glorot(contextDim, hidden));
   }
 
@@ -66,9 +77,14 @@ export class IafStep implements FlowStep {
     const h = activate((this.wc && context ? tf.add(pre, tf.matMul(context, this.wc as tf.Tensor2D)) : pre) as tf.Tensor2D, this.activation);
     const m = tf.add(tf.matMul(h, tf.mul(this.wm, outMask) as tf.Tensor2D), this.bm);
     const s = tf.add(tf.matMul(h, tf.mul(this.ws, outMask) as tf.Tensor2D), this.bs);
+    const logSigma = tf.neg(tf.softplus(tf.neg(s))); // log sigmoid(s), stable for any s
+    if (this.form === 'affine') {
+      const out = tf.add(m, tf.mul(tf.mul(2, tf.sigmoid(s)), z)) as tf.Tensor2D;
+      return { z: out, logDet: tf.sum(tf.add(logSigma, Math.LN2), 1) as tf.Tensor1D };
+    }
     const sigma = tf.sigmoid(s);
     const out = tf.add(tf.mul(sigma, z), tf.mul(tf.sub(1, sigma), m)) as tf.Tensor2D;
-    return { z: out, logDet: tf.neg(tf.sum(tf.softplus(tf.neg(s)), 1)) as tf.Tensor1D }; // Σ log σ(s) = −Σ softplus(−s)
+    return { z: out, logDet: tf.sum(logSigma, 1) as tf.Tensor1D };
   }
 }
 
@@ -82,6 +98,10 @@ export const iafPosterior = defineNetwork({
       hidden: opt.positiveInt().default(100).describe('width of each step’s MADE hidden layer'),
       activation: activationOption().default('elu').describe('activation of the MADE hidden layer'),
       context: z.boolean().default(false).describe('amortised steps: the MADE hidden layer also reads the encoder’s (μ, log σ²) of each example, as Kingma et al.’s context h'),
+      form: z
+        .enum(['affine', 'gated'])
+        .default('affine')
+        .describe('affine: f(z) = m + 2·sigmoid(s) ⊙ z, every step starting as the identity; gated: the paper’s σ ⊙ z + (1 − σ) ⊙ m, starting near it'),
     })
     .strict(),
   build: (o, s, params, init) => {
@@ -89,7 +109,7 @@ export const iafPosterior = defineNetwork({
     const forward = Array.from({ length: L }, (_, i) => i + 1);
     const steps = Array.from(
       { length: o.steps },
-      (_, t) => new IafStep(params, `step${t}`, t % 2 ? [...forward].reverse() : forward, o.hidden, o.activation, init, o.context ? 2 * L : 0),
+      (_, t) => new IafStep(params, `step${t}`, t % 2 ? [...forward].reverse() : forward, o.hidden, o.activation, init, o.context ? 2 * L : 0, o.form),
     );
     return new FlowFamily(params, steps);
   },

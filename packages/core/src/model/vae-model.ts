@@ -48,7 +48,10 @@ export class VaeModel {
     this.encoder = f ? { parameters: () => collectParameters(encoder, f), encode: (x, c, t) => f.posterior(encoder.encode(x, c, t), t ?? false) } : encoder;
     this.decoder = f?.decoderInput ? { parameters: () => decoder.parameters(), decode: (z, c, t) => decoder.decode(f.decoderInput!(z), c, t) } : decoder;
     this.prior = f && !f.provides.includes('gaussian') && prior.gaussian ? (Object.create(prior, { gaussian: { value: false } }) as Prior) : prior;
+    this.gaussianPrior = prior.gaussian; // p for the divergence even when q has no closed-form KL (a flow's base has)
   }
+
+  private readonly gaussianPrior: boolean;
 
   /** Refuses a divergence or objective that needs of the posterior what it does not offer, naming both parts (config names). */
   checkParts(names: { divergence: string; posterior?: string; objective?: string }): void {
@@ -81,7 +84,7 @@ export class VaeModel {
     const z = q.rsample(ctx.seed, ctx.rows);
     const out = this.decoder.decode(z, c, true);
     const recon = tf.neg(tf.mean(this.likelihood.logProb(x, out))) as tf.Scalar;
-    const p = this.prior.gaussian ? this.prior.distribution(x.shape[0], c) : undefined;
+    const p = this.gaussianPrior ? this.prior.distribution(x.shape[0], c) : undefined;
     const div = this.divergence.terms(q, p, z, this.prior, { ...ctx, condition: c });
     const factor = this.schedule.factor(ctx.step);
     const loss = tf.add(recon, factor === 1 ? div.total : tf.mul(div.total, factor)) as tf.Scalar;
