@@ -1,7 +1,6 @@
 import { ConfigError, StderrLogger } from '@elbo/core';
 import { Exit } from '../errors.js';
 import { interruptSignal } from '../interrupt.js';
-import { runTrialWorker } from '../sweep/trial-worker.js';
 
 export interface WorkerArgs {
   readonly redis?: string;
@@ -28,6 +27,8 @@ export async function workerCommand(args: WorkerArgs): Promise<number> {
   const logger = new StderrLogger(!!process.env['ELBO_DEBUG']);
   const interrupt = args.signal ? undefined : interruptSignal(logger, 'stopping the running trials; they go back to the queue (Ctrl-C again to quit at once)');
   try {
+    // Loaded here, not with the module: other `elbo` commands (each trial too) would load BullMQ and its Redis client otherwise.
+    const { runTrialWorker } = await import('../sweep/trial-worker.js');
     await runTrialWorker({ ...args, logger, signal: args.signal ?? interrupt!.signal });
     return Exit.interrupted;
   } finally {

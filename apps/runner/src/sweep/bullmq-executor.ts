@@ -1,4 +1,4 @@
-import { Queue, type ConnectionOptions, type Job } from 'bullmq';
+import type { ConnectionOptions, Job } from 'bullmq';
 import { z } from 'zod';
 import { defineComponent, opt, type Logger } from '@elbo/core';
 import type { Executor, ExecutorHooks, TrialExit, TrialJob } from './executor.js';
@@ -41,6 +41,8 @@ export class BullmqExecutor implements Executor {
 
   async run(jobs: readonly TrialJob[], hooks: ExecutorHooks, signal?: AbortSignal): Promise<void> {
     if (!jobs.length) return;
+    // Loaded here, not with the module: every `elbo` command (each trial too) would load BullMQ and its Redis client otherwise.
+    const { Queue } = await import('bullmq');
     const queue = new Queue<TrialPayload, TrialExit>(this.options.queue, { connection: this.connection });
     queue.on('error', (e) => this.logger.warn(`redis: ${redactPassword(this.url, e.message)}`));
     try {
