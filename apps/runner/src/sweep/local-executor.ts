@@ -20,6 +20,8 @@ export interface LocalExecutorDeps {
   readonly command?: readonly string[];
   /** After asking a trial to stop (SIGTERM), wait this long before SIGKILL. */
   readonly killGraceMs?: number;
+  /** The trials' environment (default: this process's). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 const TAIL = 4000;
@@ -35,6 +37,7 @@ export class LocalExecutor implements Executor {
   readonly description: string;
   private readonly command: readonly string[];
   private readonly killGraceMs: number;
+  private readonly env: NodeJS.ProcessEnv | undefined;
 
   constructor(
     readonly options: LocalExecutorOptions,
@@ -42,6 +45,7 @@ export class LocalExecutor implements Executor {
   ) {
     this.command = deps.command ?? ELBO_COMMAND;
     this.killGraceMs = deps.killGraceMs ?? 15_000;
+    this.env = deps.env;
     this.description = `local, ${options.workers} worker${options.workers === 1 ? '' : 's'}`;
   }
 
@@ -67,7 +71,7 @@ export class LocalExecutor implements Executor {
     let timedOut = false;
     let interrupted = false;
     const exit = await new Promise<{ code: number | null; signal: string | null }>((done) => {
-      const child = spawn(cmd!, [...pre, ...job.args], { cwd: job.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const child = spawn(cmd!, [...pre, ...job.args], { cwd: job.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...(this.env ? { env: this.env } : {}) });
       let grace: NodeJS.Timeout | undefined;
       const stop = () => {
         if (child.exitCode !== null || child.signalCode !== null || grace) return;

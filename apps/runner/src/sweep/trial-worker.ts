@@ -80,7 +80,9 @@ export async function runTrialWorker(o: TrialWorkerOptions): Promise<void> {
   await checkWritable(resolve(o.runs));
   /** The stop switch of each running trial, by job key. */
   const running = new Map<string, AbortController>();
-  const local = new LocalExecutor({ workers: 1 }, { command: [ELBO_COMMAND[0]!, '--import', WATCHDOG, ...ELBO_COMMAND.slice(1)], killGraceMs: 10_000 });
+  // A trial never sees the Redis URL (nor its password): the queue is the worker's business, and a trial runs plugin code.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== REDIS_ENV));
+  const local = new LocalExecutor({ workers: 1 }, { command: [ELBO_COMMAND[0]!, '--import', WATCHDOG, ...ELBO_COMMAND.slice(1)], killGraceMs: 10_000, env });
   const processor = async (job: Job<TrialPayload, TrialExit>, token?: string): Promise<TrialExit> => {
     const p = job.data;
     const { args, finished, root } = await trialCommand(p);
