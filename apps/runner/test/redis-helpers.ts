@@ -1,6 +1,6 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { elboBin } from './helpers.js';
 
@@ -26,7 +26,7 @@ export async function until(what: string, check: () => boolean | Promise<boolean
   const t0 = Date.now();
   while (!(await check())) {
     if (Date.now() - t0 > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(100);
+    await sleep(200);
   }
 }
 
@@ -116,7 +116,8 @@ export class WorkerProcess {
 
 /**
  * Worker "hosts": network namespaces joined to this one by veth pairs, each with an address of
- * its own and a host-side address for Redis to bind to. `create` returns undefined with the
+ * its own and a host-side address for Redis to bind to; every namespace routes through the host,
+ * so a server on any host-side address (`hostSide[0]`, say) is reachable from all of them. `create` returns undefined with the
  * reason when namespaces cannot be made here (not root, no `ip`, no permission).
  */
 export class NetnsHosts {
@@ -136,6 +137,11 @@ export class NetnsHosts {
         const run = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
         run('netns', 'add', ns);
         h.names.push(ns);
+        // A resolver of its own that answers at once (nothing listens on the namespace's loopback):
+        // the machine's one is out of reach from here, and a lookup of it would wait out its timeouts
+        // (libraries that read process.report do reverse lookups of open sockets).
+        mkdirSync(join('/etc/netns', ns), { recursive: true });
+        writeFileSync(join('/etc/netns', ns, 'resolv.conf'), 'nameserver 127.0.0.1\n');
         run('link', 'add', outside, 'type', 'veth', 'peer', 'name', inside);
         h.links.push(outside);
         run('link', 'set', inside, 'netns', ns);
@@ -144,6 +150,8 @@ export class NetnsHosts {
         run('netns', 'exec', ns, 'ip', 'addr', 'add', `10.${net}.${i + 1}.2/30`, 'dev', inside);
         run('netns', 'exec', ns, 'ip', 'link', 'set', inside, 'up');
         run('netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up');
+        // Through its veth pair, the host is the namespace's way to every address of the host (the other host-side ones too).
+        run('netns', 'exec', ns, 'ip', 'route', 'add', 'default', 'via', `10.${net}.${i + 1}.1`);
         h.hostSide.push(`10.${net}.${i + 1}.1`);
       }
       return { hosts: h };
@@ -156,6 +164,50 @@ export class NetnsHosts {
 
   remove(): void {
     for (const l of this.links.splice(0)) spawnSync('ip', ['link', 'del', l]);
-    for (const ns of this.names.splice(0)) spawnSync('ip', ['netns', 'del', ns]);
+    for (const ns of this.names.splice(0)) {
+      spawnSync('ip', ['netns', 'del', ns]);
+      rmSync(join('/etc/netns', ns), { recursive: true, force: true });
+    }
+  }
+}
+
+/**
+ * A TCP relay from `host`:(a free port) to 127.0.0.1:`port`, in this process: how worker hosts in
+ * network namespaces reach a server that listens on loopback only (the MLflow test server).
+ */
+export class TcpRelay {
+  private readonly sockets = new Set<Socket>();
+  private server: Server | undefined;
+  port = 0;
+
+  constructor(
+    readonly host: string,
+    readonly target: number,
+  ) {}
+
+  async start(): Promise<void> {
+    const server = createServer((inbound) => {
+      const outbound = connect(this.target, '127.0.0.1');
+      for (const [a, b] of [
+        [inbound, outbound],
+        [outbound, inbound],
+      ] as const) {
+        this.sockets.add(a);
+        a.pipe(b);
+        a.on('error', () => b.destroy());
+        a.on('close', () => (this.sockets.delete(a), b.destroy()));
+      }
+    });
+    this.server = server;
+    await new Promise<void>((done, fail) => {
+      server.once('error', fail);
+      server.listen(0, this.host, () => done());
+    });
+    this.port = (server.address() as { port: number }).port;
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise((r) => (this.server ? this.server.close(r) : r(undefined)));
   }
 }
