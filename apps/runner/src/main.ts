@@ -361,9 +361,14 @@ export async function main(argv: readonly string[]): Promise<number> {
         y
           .positional('target', { choices: ['native'] as const, demandOption: true })
           .option('tensorflow', { type: 'string', describe: 'TensorFlow wheel version for the PyPI route, or "latest" (default: the verified 2.21.0)' })
-          .option('cache', { type: 'string', describe: 'download and library cache (default ~/.cache/elbo/native)' }),
+          .option('cache', { type: 'string', describe: 'download and library cache (default ~/.cache/elbo/native)' })
+          .option('measure', {
+            type: 'boolean',
+            default: false,
+            describe: 'only measure the step modes again (eager, graph, XLA) on the provisioned binding and record which `train.compile: auto` runs',
+          }),
       (a) => {
-        run = () => backendCommand({ target: a.target, tensorflow: a.tensorflow, cache: a.cache });
+        run = () => backendCommand({ target: a.target, tensorflow: a.tensorflow, cache: a.cache, measure: a.measure });
       },
     )
     .command(

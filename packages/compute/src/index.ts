@@ -15,5 +15,5 @@ export { SlotOptimizer, type Optimizer, type OptimizerFactory } from './optim/op
 export { Adam, type AdamOptions } from './optim/adam.js';
 export { Sgd, Rmsprop, type SgdOptions, type RmspropOptions } from './optim/sgd.js';
 export { StepCompiler, type CompileMode, type CompilerLog } from './compiled/step-compiler.js';
-export { stepCompiler, tidyStep, disposeTidyStep, compilerOf, type CompileSetting, type TidyStep } from './compiled/compile-setting.js';
+export { stepCompiler, tidyStep, disposeTidyStep, compilerOf, autoMode, type AutoMode, type CompileSetting, type TidyStep } from './compiled/compile-setting.js';
 export { compiledStepsProblem, nodeBackend } from './compiled/native-binding.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { compiledStepsProblem, fusedAdamProblem, hasFusedAdam, selectBackend, type BackendPreference } from '@elbo/compute';
+import { autoMode, compiledStepsProblem, fusedAdamProblem, hasFusedAdam, selectBackend, type BackendPreference } from '@elbo/compute';
 import { glibcVersion, readNativeRecord, type NativeRecord } from './provision-native.js';
 import { installedTfjsNodeVersion, tfjsNodeLocation } from './tfjs-node-package.js';
 
@@ -102,9 +102,10 @@ export async function backendReport(): Promise<BackendReport> {
       backends.push({ name, loads: true, detail: await describeLoaded(name) });
       if (name === 'node') {
         const problem = compiledStepsProblem();
+        const auto = autoMode();
         compiledSteps = problem
           ? `no: ${problem}`
-          : 'yes: `train.compile: auto` (the default) runs each step as one TensorFlow function optimised by Grappler; `xla` compiles it with XLA';
+          : `yes: \`train.compile: auto\` (the default) runs ${auto.mode === 'off' ? 'eager steps' : auto.mode === 'xla' ? 'each step as one XLA-compiled TensorFlow function' : 'each step as one TensorFlow function optimised by Grappler'} (${auto.because})`;
       }
       if (name === 'wasm') {
         const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as { getThreadsCount?: () => number };

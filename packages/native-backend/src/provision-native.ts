@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { buildBinding, findBuildTools } from './build-binding.js';
@@ -8,6 +8,7 @@ import type { RouteContext } from './route.js';
 import { ensureTfjsNodePackage, stageDeps, tfjsNodeLocation, type TfjsNodeLocation } from './tfjs-node-package.js';
 import { VERIFIED_TENSORFLOW_WHEEL, type Env } from './tfjs-node-install.js';
 import { verifyNativeBackend, type NativeVerification } from './verify-native.js';
+import { measureStepModes, type StepMode } from './step-modes.js';
 
 /** What `elbo backend native` left in tfjs-node's deps/, read back by `elbo doctor`. */
 export interface NativeRecord {
@@ -18,8 +19,12 @@ export interface NativeRecord {
   readonly binding: string;
   readonly built: string;
   readonly verification: { ok: boolean; detail: string };
-  /** Whether the binding has ELBO's function calls (compiled training steps, `train.compile`). */
-  readonly compiledSteps?: { ok: boolean; detail: string };
+  /**
+   * Whether the binding has ELBO's function calls (compiled training steps, `train.compile`), and
+   * what `auto` runs here: the fastest step mode whose numbers agree with eager steps (`modes`: the
+   * measurement, one line).
+   */
+  readonly compiledSteps?: { ok: boolean; detail: string; auto?: StepMode; modes?: string };
 }
 
 export interface ProvisionOptions {
@@ -109,7 +114,7 @@ export async function provisionNative(options: ProvisionOptions = {}): Promise<P
   // is retried without, so the native backend still works with eager steps.
   const patch = await addFunctionCalls(loc.dir);
   let built = await buildBinding(loc.dir, tools, log);
-  const compiledSteps = patch.ok
+  let compiledSteps: NativeRecord['compiledSteps'] = patch.ok
     ? { ok: built.ok, detail: built.ok ? 'the binding can register and run TensorFlow functions' : 'the binding did not build with them' }
     : { ok: false, detail: patch.problem };
   if (!built.ok && patch.ok) {
@@ -122,6 +127,12 @@ export async function provisionNative(options: ProvisionOptions = {}): Promise<P
   step('check (training steps, native vs wasm)', verification.ok, verification.detail);
   // A binding that computes differently must not be what `backend: auto` picks up.
   if (!verification.ok) await rm(built.binding, { force: true });
+  if (verification.ok && compiledSteps.ok) {
+    // `train.compile: auto` runs the fastest mode that computes what eager steps compute, here.
+    const measured = await measureStepModes(loc.root);
+    if (measured.ok) compiledSteps = { ...compiledSteps, auto: measured.choice.auto, modes: measured.choice.detail };
+    step('step modes (eager, graph, XLA on the reference MLP)', measured.ok, measured.ok ? measured.choice.detail : `${measured.detail}; auto = graph`);
+  }
   const record: NativeRecord = {
     route: found.route,
     source: found.source,
@@ -132,6 +143,25 @@ export async function provisionNative(options: ProvisionOptions = {}): Promise<P
     verification: { ok: verification.ok, detail: verification.detail },
     compiledSteps,
   };
-  await writeFile(join(deps, RECORD), JSON.stringify(record, null, 2) + '\n');
+  await writeRecord(loc.dir, record);
   return { ok: verification.ok, attempts, found, steps, verification };
+}
+
+async function writeRecord(tfjsNodeDir: string, record: NativeRecord): Promise<void> {
+  const file = join(tfjsNodeDir, 'deps', RECORD);
+  await writeFile(`${file}.tmp`, JSON.stringify(record, null, 2) + '\n');
+  await rename(`${file}.tmp`, file);
+}
+
+/**
+ * Measures the step modes again on the provisioned binding (no rebuild) and records what
+ * `train.compile: auto` runs: for a machine whose load or CPU changed since `elbo backend native`.
+ */
+export async function remeasureStepModes(location: TfjsNodeLocation = tfjsNodeLocation()): Promise<{ ok: boolean; detail: string }> {
+  const record = await readNativeRecord(location.dir);
+  if (!record?.compiledSteps?.ok) return { ok: false, detail: `no native backend with compiled steps is provisioned in ${location.dir} (run elbo backend native first)` };
+  const measured = await measureStepModes(location.root);
+  if (!measured.ok) return { ok: false, detail: measured.detail };
+  await writeRecord(location.dir, { ...record, compiledSteps: { ...record.compiledSteps, auto: measured.choice.auto, modes: measured.choice.detail } });
+  return { ok: true, detail: measured.choice.detail };
 }

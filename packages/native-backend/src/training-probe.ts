@@ -11,26 +11,40 @@ export interface ProbeResult {
   readonly params: Record<string, number[]>;
 }
 
-const D = 64;
-const H = 32;
-const LATENT = 4;
-const BATCH = 16;
+/** The probe model's sizes: inputs, hidden units, latent, batch. */
+export interface ProbeSizes {
+  readonly D: number;
+  readonly H: number;
+  readonly LATENT: number;
+  readonly BATCH: number;
+}
+
+/** The check's small VAE. */
+const SMALL: ProbeSizes = { D: 64, H: 32, LATENT: 4, BATCH: 16 };
+
+/** A probe VAE of `sizes` with fixed data, per-step noise and initial weights (seeded), and one Adam step. */
+export interface ProbeVae {
+  /** One training step (call inside a tidy or a compiled step): returns the loss before the update. */
+  step(s: number): tf.Scalar;
+  readonly params: ReadonlyMap<string, tf.Variable>;
+  dispose(): void;
+}
 
 /**
- * A few Adam steps of a small VAE — ELBO's own dense layers (hand-written gradients) and Adam —
- * on the active backend, from fixed data, noise and initial weights, so two backends can be
- * compared number for number. Loss: mean over the batch of the Bernoulli negative log-likelihood
- * (sigmoid cross-entropy on logits) plus the closed-form KL(N(μ, σ²) ‖ N(0, I)), with the
- * reparameterised z = μ + σ·ε.
+ * A small VAE of ELBO's own dense layers (hand-written gradients) and Adam, from fixed data, noise
+ * (`noiseSteps` batches, used in turn) and initial weights. Loss: mean over the batch of the
+ * Bernoulli negative log-likelihood (sigmoid cross-entropy on logits) plus the closed-form
+ * KL(N(μ, σ²) ‖ N(0, I)), with the reparameterised z = μ + σ·ε.
  */
-export function trainingProbe(steps = 3): ProbeResult {
+export function probeVae(sizes: ProbeSizes, noiseSteps: number, prefix = ''): ProbeVae {
+  const { D, H, LATENT, BATCH } = sizes;
   const rand = mulberry32(20260522);
   const array = (n: number, f: () => number) => Float32Array.from({ length: n }, f);
   const x = tf.tensor2d(
     array(BATCH * D, () => (rand() < 0.3 ? 1 : 0)),
     [BATCH, D],
   );
-  const eps = Array.from({ length: steps }, () =>
+  const eps = Array.from({ length: noiseSteps }, () =>
     tf.tensor2d(
       array(BATCH * LATENT, () => (rand() + rand() + rand() - 1.5) * 2),
       [BATCH, LATENT],
@@ -50,7 +64,7 @@ export function trainingProbe(steps = 3): ProbeResult {
           shape,
         ),
         true,
-        name,
+        prefix + name,
       ),
     ] as const;
   };
@@ -68,19 +82,18 @@ export function trainingProbe(steps = 3): ProbeResult {
       ['dec/out/kernel', [H, D]],
       ['dec/out/bias', [D]],
     ] as const)
-      params.set(...init(name, [...shape] as [number, number] | [number]));
+      params.set(prefix + name, init(name, [...shape] as [number, number] | [number])[1]);
     adam = new Adam(params, { lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, clipNorm: null });
   });
-  const p = (name: string) => params.get(name)! as unknown as tf.Tensor2D;
-  const losses: number[] = [];
-  const lossTensors: tf.Scalar[] = [];
-  try {
-    for (let s = 0; s < steps; s++) {
+  const p = (name: string) => params.get(prefix + name)! as unknown as tf.Tensor2D;
+  return {
+    params,
+    step(s: number): tf.Scalar {
       const { value, grads } = tf.variableGrads(() => {
         const h = dense(x, p('enc/h/kernel'), p('enc/h/bias') as unknown as tf.Tensor1D, 'softplus');
         const out = dense(h, p('enc/out/kernel'), p('enc/out/bias') as unknown as tf.Tensor1D);
         const [mu, logVar] = tf.split(out, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
-        const z = tf.add(mu, tf.mul(tf.exp(tf.mul(logVar, 0.5)), eps[s]!)) as tf.Tensor2D;
+        const z = tf.add(mu, tf.mul(tf.exp(tf.mul(logVar, 0.5)), eps[s % noiseSteps]!)) as tf.Tensor2D;
         const hd = dense(z, p('dec/h/kernel'), p('dec/h/bias') as unknown as tf.Tensor1D, 'softplus');
         const logits = dense(hd, p('dec/out/kernel'), p('dec/out/bias') as unknown as tf.Tensor1D);
         // −log p(x|z) = softplus(l) − x·l, summed over values
@@ -88,20 +101,34 @@ export function trainingProbe(steps = 3): ProbeResult {
         const kl = tf.mul(tf.sum(tf.sub(tf.add(tf.square(mu), tf.exp(logVar)), tf.add(logVar, 1)), 1), 0.5);
         return tf.mean(tf.add(nll, kl)) as tf.Scalar;
       });
-      lossTensors.push(value);
       adam.apply(new Map(Object.entries(grads)));
-    }
+      return value;
+    },
+    dispose() {
+      tf.dispose([x, ...eps]);
+      adam.dispose();
+      for (const v of params.values()) v.dispose();
+    },
+  };
+}
+
+/**
+ * A few Adam steps of the small probe VAE on the active backend, from fixed data, noise and initial
+ * weights, so two backends can be compared number for number.
+ */
+export function trainingProbe(steps = 3): ProbeResult {
+  const vae = probeVae(SMALL, steps);
+  const lossTensors: tf.Scalar[] = [];
+  try {
+    for (let s = 0; s < steps; s++) lossTensors.push(vae.step(s));
     // One read-back after the steps, not one per step.
     const read = tf.tidy(() => tf.stack(lossTensors).dataSync());
     tf.dispose(lossTensors);
-    losses.push(...read);
     const out: Record<string, number[]> = {};
-    for (const [name, v] of params) out[name] = Array.from(v.dataSync());
-    return { backend: tf.getBackend(), losses, params: out };
+    for (const [name, v] of vae.params) out[name] = Array.from(v.dataSync());
+    return { backend: tf.getBackend(), losses: Array.from(read), params: out };
   } finally {
-    tf.dispose([x, ...eps]);
-    adam.dispose();
-    for (const v of params.values()) v.dispose();
+    vae.dispose();
   }
 }
 

@@ -1,14 +1,48 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { compiledStepsProblem } from './native-binding.js';
 import { StepCompiler, type CompileMode, type CompilerLog } from './step-compiler.js';
 
 /** `train.compile` as a config writes it. */
 export type CompileSetting = 'auto' | 'off' | CompileMode;
 
+/** What `auto` means on this machine: `elbo backend native`'s measurement, or graph when there is none. */
+export interface AutoMode {
+  readonly mode: CompileMode | 'off';
+  /** Where the choice comes from, for the log and `elbo doctor`. */
+  readonly because: string;
+}
+
+let autoModeCache: AutoMode | undefined;
+
+/**
+ * `train.compile: auto` on this machine: the fastest step mode whose numbers agree with eager steps,
+ * as `elbo backend native` measured it on the reference MLP and recorded it beside the binding
+ * (tfjs-node's deps/elbo-native.json, `compiledSteps.auto`); graph when nothing was measured.
+ */
+export function autoMode(): AutoMode {
+  if (autoModeCache) return autoModeCache;
+  let record: { compiledSteps?: { auto?: string; modes?: string } } | undefined;
+  try {
+    const pkg = createRequire(import.meta.url).resolve('@tensorflow/tfjs-node/package.json');
+    record = JSON.parse(readFileSync(join(dirname(pkg), 'deps', 'elbo-native.json'), 'utf8')) as typeof record;
+  } catch {
+    record = undefined;
+  }
+  const auto = record?.compiledSteps?.auto;
+  autoModeCache =
+    auto === 'graph' || auto === 'xla' || auto === 'off'
+      ? { mode: auto, because: `measured by elbo backend native: ${record?.compiledSteps?.modes ?? auto}` }
+      : { mode: 'graph', because: 'no measurement recorded by elbo backend native: graph' };
+  return autoModeCache;
+}
+
 /**
  * The compiler a training loop runs its steps through, or undefined for eager steps: `off`, or no
  * native backend with ELBO's binding (said once in the log when `graph` or `xla` was asked for).
- * `auto` compiles with Grappler's graph optimisations where the native backend allows it.
+ * `auto` runs the mode `autoMode()` gives: the fastest measured on this machine.
  */
 export function stepCompiler(setting: CompileSetting, log: CompilerLog = () => {}): StepCompiler | undefined {
   if (setting === 'off') return undefined;
@@ -17,8 +51,8 @@ export function stepCompiler(setting: CompileSetting, log: CompilerLog = () => {
     if (setting !== 'auto') log(`train.compile: ${setting} — steps run eagerly: ${problem}`);
     return undefined;
   }
-  const mode: CompileMode = setting === 'auto' ? 'graph' : setting;
-  return StepCompiler.create(mode, log);
+  const mode = setting === 'auto' ? autoMode().mode : setting;
+  return mode === 'off' ? undefined : StepCompiler.create(mode, log);
 }
 
 /** Runs a step's TensorFlow.js calls inside `tf.tidy`, as a compiled function where allowed. */

@@ -55,7 +55,7 @@ export const RunConfigSchema = z
         readEvery: opt.positiveInt().default(20),
         /** Data-parallel worker threads on the wasm and cpu backends (1: train in the main thread). */
         workers: opt.positiveInt().default(1),
-        compile: z.enum(['auto', 'graph', 'xla', 'off']).default('auto'), // steps as one compiled TensorFlow function (native backend)
+        compile: z.enum(['auto', 'graph', 'xla', 'off']).default('auto'), // steps as one compiled TensorFlow function (native backend); auto: the mode measured fastest here
         checkpointEvery: opt.positiveInt().default(1),
         /** Checkpoints the run folder keeps: the newest and those before it (`elbo train --resume <run> --from-previous`). */
         keepCheckpoints: opt.positiveInt().default(2),
