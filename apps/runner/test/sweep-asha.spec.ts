@@ -25,7 +25,8 @@ describe('successive halving at one rung', () => {
 
 describe('elbo sweep with scheduler: asha on the local executor', () => {
   const dir = tempDir('elbo-sweep-asha-');
-  writeConfig(dir, { ...smallMnist(200, 16, 2), experiment: 'test' }, 'base.yaml');
+  // Eager steps: on the native backend compiling a step costs seconds more than these trials train.
+  writeConfig(dir, { ...smallMnist(200, 16, 2), train: { epochs: 2, batchSize: 100, compile: 'off' }, experiment: 'test' }, 'base.yaml');
   const runs = join(dir, 'runs', 'test');
   const sweepDir = join(runs, 'sweeps', 'asha');
   const file = join(dir, 'asha.yaml');

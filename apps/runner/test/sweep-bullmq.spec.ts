@@ -65,13 +65,16 @@ const steps = (runDir: string, key = 'train/loss') =>
     .filter((p) => p.key === key)
     .map((p) => p.step);
 
-/** The smallest trial that still trains, evaluates and checkpoints every epoch. */
+/**
+ * The smallest trial that still trains, evaluates and checkpoints every epoch; eager steps, since on
+ * the native backend compiling a step costs seconds more than these trials train.
+ */
 const tiny = (epochs: number, tracking: Record<string, unknown> = {}) => ({
   experiment: 'test',
   seed: 3,
   data: { name: 'mnist', binarize: 'dynamic', limit: { train: 100, test: 20 } },
   model: { latent: 4, encoder: { name: 'mlp', hidden: [8] }, decoder: { name: 'mlp', hidden: [8] } },
-  train: { epochs, batchSize: 50, checkpointEvery: 1 },
+  train: { epochs, batchSize: 50, checkpointEvery: 1, compile: 'off' },
   eval: { k: 0 },
   tracking: { local: {}, console: false, ...tracking },
   plugins: [join(import.meta.dirname, 'hold-plugin.ts')],
