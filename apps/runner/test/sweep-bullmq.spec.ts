@@ -221,7 +221,7 @@ describe.skipIf(!hasRedis)('elbo sweep with executor bullmq and elbo worker', ()
     }
   }, 600_000);
 
-  it('ASHA on bullmq through a killed sweep process, a Redis restart and a Ctrl-C: the re-run attaches, Ctrl-C leaves the trials KILLED and resumable, the last run completes them; the rung decision follows the run folders; a failing trial is FAILED after its retries', async () => {
+  it('ASHA on bullmq through a killed sweep process, a Redis restart and a Ctrl-C: the re-run attaches and rides out the restart, Ctrl-C leaves the trials KILLED and resumable, the last run completes them; the rung decision follows the run folders; a failing trial is FAILED after its retries', async () => {
     // The two workers the test before left alive take the jobs: two trials run, one waits.
     const grid = { 'optimizer.lr': [0.001, 0.01, 10000] }; // the last diverges
     const file = writeSweep('halving', 'plain.yaml', grid, { name: 'bullmq', queue: 'trials', retries: 1 }, { name: 'asha', rungs: [2], eta: 2 });
@@ -241,15 +241,16 @@ describe.skipIf(!hasRedis)('elbo sweep with executor bullmq and elbo worker', ()
     await until('every job in Redis', () => hashes.every((h) => redis.cli('exists', `bull:trials:${key(h)}`) === '1'));
     first.child.kill('SIGKILL');
     await first.exited;
-    await redis.stop();
-    await redis.start();
 
-    // The sweep again: it attaches to the three jobs (none enqueued twice); then Ctrl-C.
+    // The sweep again: it attaches to the three jobs (none enqueued twice). Redis restarts under it
+    // and the workers; then Ctrl-C, which the sweep can only carry out through Redis.
     const second = sweepProcess('sweep-2.log');
     await until('the re-run to attach to every job', () => second.log().match(/is (active|waiting); attached to it/g)?.length === 3);
     const [a, b, bad] = hashes as [string, string, string];
     expect(second.log()).toContain(`job ${key(a)} is active; attached to it`);
     expect(second.log()).toContain(`job ${key(bad)} is waiting; attached to it`);
+    await redis.stop();
+    await redis.start();
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(130);
     const killed = state('halving');
