@@ -254,7 +254,13 @@ describe.skipIf(!hasRedis)('elbo sweep with executor bullmq and elbo worker', ()
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(130);
     const killed = state('halving');
-    expect(killed.trials.map((t) => [t.status, t.reason])).toEqual(Array(3).fill(['KILLED', 'the sweep was interrupted']));
+    // The two running trials KILLED; the waiting one never started, and stays so (as with executor local).
+    expect(killed.trials.map((t) => [t.status, t.reason])).toEqual([
+      ['KILLED', 'the sweep was interrupted'],
+      ['KILLED', 'the sweep was interrupted'],
+      ['PENDING', undefined],
+    ]);
+    expect(killed.trials[2]!.attempts).toBe(0);
     for (const h of [a, b]) {
       const dir = killed.trials.find((t) => t.hash === h)!.runDir!;
       expect(readStatus(dir)?.status).toBe('KILLED'); // resumable: stopped after epoch 1, its checkpoint there

@@ -76,14 +76,14 @@ export class BullmqExecutor implements Executor {
         if (signal?.aborted && !stopping) {
           stopping = true;
           // Ctrl-C: waiting jobs leave the queue; running ones are stopped by their workers (KILLED, resumable).
+          // A trial that never started is not reported at all, as with the local executor: it stays as it was.
           await client.hset(stopKey(this.options.queue), Object.fromEntries([...pending.keys()].map((k) => [k, Date.now()])));
           for (const [key, job] of [...pending]) {
             const j = await queue.getJob(key);
             if (j && ['waiting', 'delayed', 'prioritized'].includes(await j.getState())) {
               await j.remove().catch(() => undefined);
               pending.delete(key);
-              await start(key, job);
-              await hooks.ended(job, { ...noExit('the sweep was interrupted before the trial started'), interrupted: true });
+              if (started.has(key)) await hooks.ended(job, { ...noExit('the sweep was interrupted before the trial started again'), interrupted: true });
             }
           }
         }
@@ -92,8 +92,7 @@ export class BullmqExecutor implements Executor {
           if (!j) {
             if (stopping) {
               pending.delete(key);
-              await start(key, job);
-              await hooks.ended(job, { ...noExit('the job left the queue'), interrupted: true });
+              if (started.has(key)) await hooks.ended(job, { ...noExit('the job left the queue'), interrupted: true });
             } else {
               this.logger.warn(`queue ${this.options.queue}: job ${key} is no longer in Redis (was Redis restarted without persistence?); enqueued again`);
               await add(job, key);
