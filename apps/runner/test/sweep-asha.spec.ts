@@ -1,6 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ConfigError } from '@elbo/core';
 import { readMetrics, readStatus } from '@elbo/trackers';
@@ -25,6 +25,7 @@ describe('successive halving at one rung', () => {
 
 describe('elbo sweep with scheduler: asha on the local executor', () => {
   const dir = tempDir('elbo-sweep-asha-');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   // Eager steps: on the native backend compiling a step costs seconds more than these trials train.
   writeConfig(dir, { ...smallMnist(200, 16, 2), train: { epochs: 2, batchSize: 100, compile: 'off' }, experiment: 'test' }, 'base.yaml');
   const runs = join(dir, 'runs', 'test');

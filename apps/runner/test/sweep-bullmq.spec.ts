@@ -7,7 +7,7 @@
  * failing trial. The trials are tiny (100 digits, 8 hidden units, 2 steps an epoch): what costs is
  * starting an `elbo` process, so every trial here earns its place.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -138,6 +138,7 @@ describe.skipIf(!hasRedis)('elbo sweep with executor bullmq and elbo worker', ()
     await mlflow?.dispose();
     netns?.remove();
     Object.assign(process.env, savedEnv);
+    rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
   const logs = () => workers.map((w) => w.output()).join('\n');
