@@ -8,6 +8,7 @@
  *   nice -n 15 npx tsx scripts/model-zoo.ts --epochs 5 --limit 500 --only vae,iwae
  *
  * --epochs and --limit (test digits evaluated) shrink the budget; the document says which was used.
+ * --seed N trains with another seed (every family's row then says so), to see how far one seed moves a row.
  */
 import { cpus, platform, release } from 'node:os';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -56,6 +57,7 @@ const epochs = arg('epochs');
 const limit = arg('limit');
 const k = Number(arg('k') ?? 1000);
 const only = arg('only')?.split(',');
+const seed = arg('seed');
 const out = arg('out') ?? join(root, 'docs', 'model-zoo.md');
 const runs = arg('runs') ?? join(root, 'runs', 'model-zoo');
 
@@ -69,7 +71,7 @@ interface Row {
 const rows: Row[] = [];
 const fmt = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(2));
 const budget = (r: Row) =>
-  `${r.epochs} epochs of the 7,996 training digits${epochs ? ` (reduced from the main job's 30)` : ''}, evaluated on ${limit ? `the first ${limit}` : 'all 2,004'} test digits`;
+  `${r.epochs} epochs of the 7,996 training digits${epochs ? ` (reduced from the main job's 30)` : ''}, evaluated on ${limit ? `the first ${limit}` : 'all 2,004'} test digits${seed ? `, seed ${seed}` : ''}`;
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, ${platform()} ${release()}, Node ${process.versions.node}`;
 const date = new Date().toISOString().slice(0, 10);
 const cell = (r: Row) =>
@@ -117,6 +119,7 @@ for (const family of families.filter((f) => !only || only.includes(f.id))) {
     'tracking.console=false',
     ...(epochs ? [`train.epochs=${epochs}`] : []),
     ...(limit ? [`eval.limit=${limit}`] : []),
+    ...(seed ? [`seed=${seed}`] : []),
   ];
   const { config, registry, container } = await loadResolved(join(root, 'examples', family.file), overrides);
   const started = Date.now();
