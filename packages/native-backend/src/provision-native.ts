@@ -62,6 +62,8 @@ export async function readNativeRecord(tfjsNodeDir: string): Promise<NativeRecor
 
 /** The glibc this process runs on (`2.36`), undefined on other C libraries. */
 export function glibcVersion(): string | undefined {
+  // Without the network section: it looks up every open socket's host name, which waits on an unreachable DNS server.
+  if (process.report) (process.report as { excludeNetwork?: boolean }).excludeNetwork = true;
   const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
   return header?.glibcVersionRuntime;
 }

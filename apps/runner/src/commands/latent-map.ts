@@ -3,6 +3,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { ConfigError, runIdOf, writeFileAtomic } from '@elbo/core';
 import { latentMap, type LatentMap, type MapMethod } from '@elbo/uses';
 import { labelText, withRunInput } from './run-input.js';
+import { loadResvg } from '../plots/render-plot.js';
 
 export interface LatentMapArgs {
   runDir: string;
@@ -73,6 +74,6 @@ export async function renderLatentMap(map: LatentMap, opts: { title: string; lab
 
 /** Rasterises an SVG at twice its size with resvg (system fonts for the text). */
 export async function svgToPng(svg: string): Promise<Uint8Array> {
-  const { Resvg } = await import('@resvg/resvg-js');
+  const { Resvg } = await loadResvg();
   return new Resvg(svg, { fitTo: { mode: 'zoom', value: 2 }, background: 'white', font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render().asPng();
 }
