@@ -149,9 +149,9 @@ function median(xs: number[]): number {
 
 type ChildResult = { ok: boolean; reason?: string; rates?: number[]; peakRssMb?: number; forwardConvGflops?: number; loss?: number; split?: { scriptMs: number; callMs: number } };
 
-function child(args: string[]): ChildResult {
+function child(args: string[], env: NodeJS.ProcessEnv = process.env): ChildResult {
   const self = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', self, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 24 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', self, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 24, env });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try {
     return JSON.parse(line) as ChildResult;
@@ -254,8 +254,12 @@ function runPeers(spec: BenchModel, selected: readonly string[], nativeRate: num
 
 /** Worker-thread counts measured per backend: data parallelism applies to the single-threaded ones. */
 const workerCounts: Record<string, number[]> = { node: [1], wasm: [1, 2], cpu: [1, 2] };
-/** Step modes measured per backend (`train.compile`): eager, and compiled as a Grappler graph or with XLA on native. */
-const compileModes: Record<string, CompileSetting[]> = { node: ['off', 'graph', 'xla'], wasm: ['off'], cpu: ['off'] };
+/**
+ * Step modes measured per backend (`train.compile`): eager, and compiled as a Grappler graph or with
+ * XLA on native; `graph-wait` is graph with every function call waited for (ELBO_COMPILE_SYNC=1),
+ * to show what running the next step's JavaScript during the call gains.
+ */
+const compileModes: Record<string, (CompileSetting | 'graph-wait')[]> = { node: ['off', 'graph-wait', 'graph', 'xla'], wasm: ['off'], cpu: ['off'] };
 
 function parent(only: { model?: string; backend?: string; workers?: number }): void {
   // --backend takes a comma-separated list; `peers` stands for every Python peer.
@@ -268,25 +272,27 @@ function parent(only: { model?: string; backend?: string; workers?: number }): v
     let nativeRate: number | undefined;
     for (const backend of backends.filter((b) => !selected || selected.includes(b))) {
       if (m.skip?.includes(backend)) continue;
-      for (const [workers, compile] of workerCounts[backend]!.filter((w) => only.workers === undefined || w === only.workers).flatMap((w) =>
+      for (const [workers, mode] of workerCounts[backend]!.filter((w) => only.workers === undefined || w === only.workers).flatMap((w) =>
         compileModes[backend]!.map((c) => [w, c] as const),
       )) {
-        const name = compile === 'off' ? (backend === 'node' ? 'node eager' : backend) : `node ${compile}`;
-        const label = `${m.name.padEnd(14)}${(workers > 1 ? `${name}×${workers}` : name).padEnd(11)}`;
-        const res = child(['--child', 'throughput', m.name, backend, '-', String(workers), compile]);
+        const compile: CompileSetting = mode === 'graph-wait' ? 'graph' : mode;
+        const env = mode === 'graph-wait' ? { ...process.env, ELBO_COMPILE_SYNC: '1' } : process.env;
+        const name = compile === 'off' ? (backend === 'node' ? 'node eager' : backend) : `node ${mode}`;
+        const label = `${m.name.padEnd(14)}${(workers > 1 ? `${name}×${workers}` : name).padEnd(16)}`;
+        const res = child(['--child', 'throughput', m.name, backend, '-', String(workers), compile], env);
         if (!res.ok) {
           console.log(`${label}unavailable: ${res.reason}`);
           continue;
         }
         const rate = median(res.rates!);
         // The peers' ratios are to native with compiled steps (train.compile: auto, a Grappler graph).
-        if (backend === 'node' && workers === 1 && compile === 'graph') nativeRate = rate;
+        if (backend === 'node' && workers === 1 && mode === 'graph') nativeRate = rate;
         const gflops = (rate * m.flopsPerSample) / 1e9;
         // The reference path: one thread, plain TensorFlow.js ops with their built-in gradients, eager,
         // on the same backend unless those gradients cannot run there. A compiled row is checked
         // against the eager step from the same weights and data (relative difference ≤ 1e-5).
         const refBackend = compile === 'off' ? (m.referenceBackend?.[backend] ?? backend) : backend;
-        const fast = child(['--child', 'check', m.name, backend, 'custom', String(workers), compile]);
+        const fast = child(['--child', 'check', m.name, backend, 'custom', String(workers), compile], env);
         const ref =
           compile === 'off'
             ? child(['--child', 'check', m.name, refBackend, 'default', '1', 'off'])
@@ -298,7 +304,11 @@ function parent(only: { model?: string; backend?: string; workers?: number }): v
           ? `check ${rel <= tolerance ? 'ok' : 'FAILED'}: loss ${fast.loss!.toFixed(4)} vs ${against} (rel. diff ${rel.toExponential(1)})`
           : `check unavailable: ${fast.reason ?? ref.reason}`;
         const conv = res.forwardConvGflops ? `; ${(gflops / res.forwardConvGflops).toFixed(2)}× its forward-conv rate of ${res.forwardConvGflops.toFixed(1)} GFLOP/s` : '';
-        const split = res.split ? `  step: script ${res.split.scriptMs.toFixed(2)} ms + function ${res.split.callMs.toFixed(2)} ms` : '';
+        // Where a waited-for call's time goes: the script, then the function. A queued call returns
+        // once the queue has room, so its "call" is the wait for the step before (overlapped time excluded).
+        const split = res.split
+          ? `  step: script ${res.split.scriptMs.toFixed(2)} ms + ${mode === 'graph-wait' || compile === 'off' ? 'function' : 'call (waiting for the queue)'} ${res.split.callMs.toFixed(2)} ms`
+          : '';
         console.log(
           `${label}${fmt(rate).padStart(7)} samples/s  (median of ${res.rates!.length}; min ${fmt(Math.min(...res.rates!))}, max ${fmt(Math.max(...res.rates!))})  peak RSS ${fmt(res.peakRssMb!)} MB  ${gflops.toFixed(1)} GFLOP/s${conv}  ${checkText}${split}`,
         );

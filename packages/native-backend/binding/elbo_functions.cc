@@ -10,6 +10,11 @@
 // AddN's or Pack's). `attrs` has the binding's own attribute form ({ name, type, value }); a `Const`
 // node carries `value: { dtype, shape, data }` with data a typed array.
 // removeFunction(name) drops a registered function.
+// callFunction(name, inputIds, numOutputs) runs a registered function without waiting for it: the
+// call is queued on an asynchronous executor of the same context and returns the output tensor ids
+// at once (their shapes and dtypes are the caller's: it recorded them), so the caller's JavaScript
+// goes on while TensorFlow computes. Reading an output (dataSync) or an eager op that takes one as
+// input waits for it; at most two calls are in flight.
 
 #include <node_api.h>
 
@@ -19,6 +24,7 @@
 
 #include "tensorflow/c/c_api.h"
 #include "tensorflow/c/eager/c_api.h"
+#include "tensorflow/c/eager/c_api_experimental.h"
 #include "tfjs_backend.h"
 
 namespace elbo {
@@ -226,11 +232,16 @@ struct GraphGuard {
   }
 };
 
-TFE_Context *Context(napi_env env) {
+tfnodejs::TFJSBackend *Backend(napi_env env) {
   void *data = nullptr;
   Check(env, napi_get_instance_data(env, &data), "instance data");
   if (!data) Fail("the binding has no backend");
-  return Failed() ? nullptr : static_cast<tfnodejs::TFJSBackend *>(data)->Context();
+  return Failed() ? nullptr : static_cast<tfnodejs::TFJSBackend *>(data);
+}
+
+TFE_Context *Context(napi_env env) {
+  tfnodejs::TFJSBackend *backend = Backend(env);
+  return backend ? backend->Context() : nullptr;
 }
 
 bool Ref(napi_env env, napi_value v, const std::vector<TF_Output> &refs, const std::string &where, TF_Output *out) {
@@ -418,6 +429,9 @@ napi_value DefineFunction(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// The executor function calls are queued on (made on first use, kept for the process).
+TFE_Executor *async_executor = nullptr;
+
 napi_value RemoveFunction(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -428,6 +442,9 @@ napi_value RemoveFunction(napi_env env, napi_callback_info info) {
   TFE_Context *ctx = Failed() ? nullptr : Context(env);
   if (!Failed()) {
     TF_Status *status = TF_NewStatus();
+    // A queued call may still run it.
+    if (async_executor) TFE_ExecutorWaitForAllPendingNodes(async_executor, status);
+    TF_SetStatus(status, TF_OK, "");
     TFE_ContextRemoveFunction(ctx, name.c_str(), status);
     CheckTF(status, "TFE_ContextRemoveFunction");
     // The body a graph-mode function calls (absent for XLA functions: not an error).
@@ -438,12 +455,73 @@ napi_value RemoveFunction(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+
+napi_value CallFunction(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  failure.clear();
+  Check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), "arguments");
+  if (!Failed() && argc < 3) Fail("callFunction(name, inputIds, numOutputs) takes 3 arguments");
+  const std::string name = Failed() ? "" : Str(env, argv[0]);
+  const int64_t num_outputs = Failed() ? 0 : Int(env, argv[2]);
+  tfnodejs::TFJSBackend *backend = Failed() ? nullptr : Backend(env);
+  napi_value result = nullptr;
+  if (!Failed()) {
+    TFE_Context *ctx = backend->Context();
+    TF_Status *status = TF_NewStatus();
+    // An op runs on the executor of its thread when it is made: switch before making it.
+    if (!async_executor) async_executor = TFE_NewExecutor(/*is_async=*/true, /*enable_streaming_enqueue=*/true, /*in_flight_nodes_limit=*/2);
+    TFE_Executor *previous = TFE_ContextGetExecutorForThread(ctx);
+    TFE_ContextSetExecutorForThread(ctx, async_executor);
+    TFE_Op *op = TFE_NewOp(ctx, name.c_str(), status);
+    CheckTF(status, "TFE_NewOp " + name);
+    uint32_t n = 0;
+    if (!Failed()) Check(env, napi_get_array_length(env, argv[1], &n), "inputIds");
+    for (uint32_t i = 0; i < n && !Failed(); i++) {
+      napi_value v;
+      Check(env, napi_get_element(env, argv[1], i, &v), "inputIds[i]");
+      const int64_t id = Failed() ? 0 : Int(env, v);
+      TFE_TensorHandle *h = Failed() ? nullptr : backend->ElboHandle(static_cast<int32_t>(id));
+      if (!Failed() && !h) Fail("callFunction: input tensor id " + std::to_string(id) + " is not referenced");
+      if (!Failed()) {
+        TFE_OpAddInput(op, h, status);
+        CheckTF(status, "TFE_OpAddInput");
+      }
+    }
+    std::vector<TFE_TensorHandle *> outputs(static_cast<size_t>(num_outputs), nullptr);
+    if (!Failed()) {
+      int size = static_cast<int>(outputs.size());
+      TFE_Execute(op, outputs.data(), &size, status);
+      CheckTF(status, "callFunction " + name);
+      if (!Failed() && size != num_outputs) Fail("callFunction " + name + ": " + std::to_string(size) + " outputs, not " + std::to_string(num_outputs));
+    }
+    if (op) TFE_DeleteOp(op);
+    TFE_ContextSetExecutorForThread(ctx, previous);
+    TFE_DeleteExecutor(previous);  // the wrapper GetExecutorForThread made, not the context's executor
+    TF_DeleteStatus(status);
+    if (!Failed()) {
+      Check(env, napi_create_array_with_length(env, outputs.size(), &result), "result");
+      for (size_t i = 0; i < outputs.size() && !Failed(); i++) {
+        napi_value id;
+        Check(env, napi_create_int32(env, backend->ElboInsertHandle(outputs[i]), &id), "output id");
+        Check(env, napi_set_element(env, result, static_cast<uint32_t>(i), id), "result[i]");
+      }
+    } else {
+      for (TFE_TensorHandle *h : outputs)
+        if (h) TFE_DeleteTensorHandle(h);
+    }
+  }
+  ThrowIfFailed(env);
+  return Failed() ? nullptr : result;
+}
+
 }  // namespace
 
 void DefineFunctions(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"defineFunction", nullptr, DefineFunction, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"removeFunction", nullptr, RemoveFunction, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"callFunction", nullptr, CallFunction, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
 }

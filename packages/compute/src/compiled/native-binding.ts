@@ -29,6 +29,8 @@ export interface NativeBinding {
   executeOp(name: string, attrs: readonly OpAttr[], inputIds: number[], numOutputs: number): TensorMeta[];
   defineFunction?(name: string, spec: FunctionSpec, xla: boolean): void;
   removeFunction?(name: string): void;
+  /** Runs a registered function without waiting for it (an asynchronous executor); returns the output ids. */
+  callFunction?(name: string, inputIds: number[], numOutputs: number): number[];
   getNumOfTensors?(): number;
   readonly TF_FLOAT: number;
   readonly TF_INT32: number;

@@ -4,6 +4,9 @@ import { nodeBackend, type FunctionSpec, type NativeBinding, type NodeBackendLik
 /** `train.compile`: how steps run on the native backend. */
 export type CompileMode = 'graph' | 'xla';
 
+/** Function calls are queued without waiting where the binding offers it (ELBO_COMPILE_SYNC=1: wait for each, to measure). */
+const ASYNC_CALLS = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.['ELBO_COMPILE_SYNC'] !== '1';
+
 /** Where a recorded op's input comes from: a tensor from before the step, a host-made tensor, or an op of the step. */
 type Src = { k: 'ext'; slot: number } | { k: 'const'; i: number } | { k: 'node'; n: number; o: number };
 
@@ -516,17 +519,26 @@ export class StepCompiler {
       (i) => rec.constIds[i]!,
       (i) => rec.scalars[i]!,
     );
-    const metas = this.original.executeOp(kept.fn!, [], [...rec.extSlot.keys(), ...fed], kept.outputs.length);
+    const outIds = this.call(kept.fn!, [...rec.extSlot.keys(), ...fed], kept.outputs.length);
     for (const id of temporary) this.original.deleteTensor(id);
     const eagerId = new Map<string, number>();
     for (const [id, { n, o }] of rec.live) eagerId.set(`${n}:${o}`, id);
     kept.outputs.forEach(({ n, o }, p) => {
       const old = eagerId.get(`${n}:${o}`)!;
       const info = rec.infos.get(old);
-      if (info) info.id = metas[p]!.id;
-      this.original.deleteTensor(info ? old : metas[p]!.id);
+      if (info) info.id = outIds[p]!;
+      this.original.deleteTensor(info ? old : outIds[p]!);
     });
     release();
+  }
+
+  /**
+   * Runs a registered function: queued without waiting where the binding can (its outputs are ready
+   * when read or used by an eager op, and the next step's JavaScript runs meanwhile), else at once.
+   */
+  private call(fn: string, inputIds: number[], numOutputs: number): number[] {
+    if (this.original.callFunction && ASYNC_CALLS) return this.original.callFunction(fn, inputIds, numOutputs);
+    return this.original.executeOp(fn, [], inputIds, numOutputs).map((m) => m.id);
   }
 
   private disable(reason: string): void {
@@ -630,14 +642,14 @@ export class StepCompiler {
       (i) => sh.consts[i]!.values[0]!,
     );
     const called = performance.now();
-    const metas = this.original.executeOp(t.fn!, [], [...sh.extIds, ...fedIds], t.outputs.length);
+    const outIds = this.call(t.fn!, [...sh.extIds, ...fedIds], t.outputs.length);
     this.stats.callMs += performance.now() - called;
     this.stats.scriptMs += scriptMs;
     for (const id of temporary) this.original.deleteTensor(id);
     for (const [fake, p] of position) {
       const info = sh.infos.get(fake);
-      if (info && !sh.dead.has(fake)) info.id = metas[p]!.id;
-      else this.original.deleteTensor(metas[p]!.id);
+      if (info && !sh.dead.has(fake)) info.id = outIds[p]!;
+      else this.original.deleteTensor(outIds[p]!);
     }
     for (const k of sh.consts) {
       const info = sh.infos.get(k.fake);
