@@ -18,9 +18,10 @@ export interface AutoMode {
 let autoModeCache: AutoMode | undefined;
 
 /**
- * `train.compile: auto` on this machine: the fastest step mode whose numbers agree with eager steps,
- * as `elbo backend native` measured it on the reference MLP and recorded it beside the binding
- * (tfjs-node's deps/elbo-native.json, `compiledSteps.auto`); graph when nothing was measured.
+ * `train.compile: auto` on this machine: eager or graph steps, whichever `elbo backend native`
+ * measured faster on the reference MLP among those that compute the eager numbers (XLA only when
+ * asked for), as recorded beside the binding (tfjs-node's deps/elbo-native.json,
+ * `compiledSteps.auto`); graph when nothing was measured.
  */
 export function autoMode(): AutoMode {
   if (autoModeCache) return autoModeCache;
@@ -42,7 +43,7 @@ export function autoMode(): AutoMode {
 /**
  * The compiler a training loop runs its steps through, or undefined for eager steps: `off`, or no
  * native backend with ELBO's binding (said once in the log when `graph` or `xla` was asked for).
- * `auto` runs the mode `autoMode()` gives: the fastest measured on this machine.
+ * `auto` runs the mode `autoMode()` gives.
  */
 export function stepCompiler(setting: CompileSetting, log: CompilerLog = () => {}): StepCompiler | undefined {
   if (setting === 'off') return undefined;
