@@ -414,12 +414,19 @@ void ThrowIfFailed(napi_env env) {
   failure.clear();
 }
 
-napi_value DefineFunction(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+// Starts a call from JavaScript: clears the last failure and reads up to `capacity` arguments into
+// argv, failing with `usage` when fewer than `required` were given. Returns how many were given.
+size_t Arguments(napi_env env, napi_callback_info info, napi_value *argv, size_t capacity, size_t required, const char *usage) {
+  size_t argc = capacity;
   failure.clear();
   Check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), "arguments");
-  if (!Failed() && argc < 2) Fail("defineFunction(name, spec, xla) takes at least 2 arguments");
+  if (!Failed() && argc < required) Fail(usage);
+  return argc;
+}
+
+napi_value DefineFunction(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  const size_t argc = Arguments(env, info, argv, 3, 2, "defineFunction(name, spec, xla) takes at least 2 arguments");
   if (!Failed()) {
     const bool xla = argc > 2 ? Bool(env, argv[2]) : false;
     const std::string name = Str(env, argv[0]);
@@ -433,11 +440,8 @@ napi_value DefineFunction(napi_env env, napi_callback_info info) {
 TFE_Executor *async_executor = nullptr;
 
 napi_value RemoveFunction(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  failure.clear();
-  Check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), "arguments");
-  if (!Failed() && argc < 1) Fail("removeFunction(name) takes 1 argument");
+  Arguments(env, info, argv, 1, 1, "removeFunction(name) takes 1 argument");
   const std::string name = Failed() ? "" : Str(env, argv[0]);
   TFE_Context *ctx = Failed() ? nullptr : Context(env);
   if (!Failed()) {
@@ -455,13 +459,9 @@ napi_value RemoveFunction(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-
 napi_value CallFunction(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  failure.clear();
-  Check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), "arguments");
-  if (!Failed() && argc < 3) Fail("callFunction(name, inputIds, numOutputs) takes 3 arguments");
+  Arguments(env, info, argv, 3, 3, "callFunction(name, inputIds, numOutputs) takes 3 arguments");
   const std::string name = Failed() ? "" : Str(env, argv[0]);
   const int64_t num_outputs = Failed() ? 0 : Int(env, argv[2]);
   tfnodejs::TFJSBackend *backend = Failed() ? nullptr : Backend(env);
