@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { registerNativeKernels } from './compiled/native-kernels.js';
 import { prepareWasmAdam } from './optim/adam-kernel.js';
 
 export type BackendPreference = 'auto' | 'node' | 'wasm' | 'cpu';
@@ -57,6 +58,7 @@ async function tryBackend(pref: Exclude<BackendPreference, 'auto'>): Promise<str
     if (!ok) return `the ${backend} backend did not initialise`;
     await tf.ready();
     if (backend === 'wasm') await prepareWasmAdam();
+    if (backend === 'tensorflow') registerNativeKernels();
     return undefined;
   } catch (e) {
     return firstLine(e);

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { expandComposite } from './native-kernels.js';
 import { nodeBackend, type FunctionSpec, type NativeBinding, type NodeBackendLike, type OpAttr, type TensorMeta } from './native-binding.js';
 
 /** `train.compile`: how steps run on the native backend. */
@@ -724,7 +725,19 @@ export class StepCompiler {
     const nodeRef: number[] = [];
     const refOf = (s: Src): number => (s.k === 'ext' ? s.slot : s.k === 'const' ? constRef[s.i]! : nodeRef[s.n]! + s.o);
     const shapeOf = (s: Src): number[] => (s.k === 'ext' ? t.externals[s.slot]!.shape : s.k === 'const' ? t.consts[s.i]!.shape : t.nodes[s.n]!.outputs[s.o]!.shape);
+    const emit = (op: string, inputs: (number | number[])[], attrs: readonly OpAttr[], numOutputs = 1): number => {
+      spec.nodes.push({ op, inputs, attrs, numOutputs });
+      ref += numOutputs;
+      return ref - numOutputs;
+    };
     for (const node of t.nodes) {
+      const expanded = expandComposite(node.op, node.inputs.map(refOf), emit, this.original);
+      if (expanded) {
+        // A composite op's own ops, then its outputs side by side, as the recorded op's are.
+        nodeRef.push(ref);
+        expanded.forEach((o, i) => emit('Identity', [o], [{ name: 'T', type: this.original.TF_ATTR_TYPE, value: node.outputs[i]!.dtype }]));
+        continue;
+      }
       const grouped = groupInputs(node.op, node.attrs, node.inputs.map(refOf));
       if (typeof grouped === 'string') return grouped;
       nodeRef.push(ref);

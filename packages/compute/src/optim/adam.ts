@@ -36,8 +36,9 @@ export class Adam extends SlotOptimizer {
     const c2 = 1 - Math.pow(beta2, this.t);
     const stepSize = (lr * Math.sqrt(c2)) / c1;
     const epsHat = epsilon * Math.sqrt(c2);
-    // ELBO's fused kernel where it exists (WASM, CPU), unless the unoptimised path is asked for.
-    const fused = layerGradients() === 'custom' && hasFusedAdam();
+    // ELBO's fused kernel where it exists (WASM, CPU), unless the unoptimised path is asked for. On
+    // the native backend it is one TensorFlow function of the composed ops below (the same numbers).
+    const fused = hasFusedAdam() && (layerGradients() === 'custom' || tf.getBackend() === 'tensorflow');
     for (const [name, g0] of grads) {
       const p = this.params.get(name);
       if (!p) continue;
