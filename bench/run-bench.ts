@@ -12,6 +12,7 @@
  *   npm run bench -- --model conv-vae-64 --backend wasm
  *   npm run bench -- --backend wasm --workers 2   # data-parallel on two worker threads only
  *   npm run bench -- --model reference-mlp --backend node,peers   # native and every Python peer
+ *   npm run bench -- --model reference-mlp --rounds 5   # native compiled vs Keras, interleaved 5 times
  *
  * The Python peers (Keras tf.function and XLA, JAX jit, PyTorch eager and torch.compile; bench/peers)
  * run the same models on the same rows after the TensorFlow.js backends, each with its rate over
@@ -202,6 +203,26 @@ async function writeRows(spec: BenchModel, file: string): Promise<void> {
 
 type PeerResult = { ok: boolean; reason?: string; rates?: number[]; mode?: string; versions?: string; threads?: number };
 
+/** One peer on the model in its own Python process (`data`: ELBO's rows as `--data file`, or none). */
+function runPeer(python: string, peer: (typeof peers)[number], spec: BenchModel, data: string[]): PeerResult {
+  const { steps, repeats } = budget['node']!;
+  const r = spawnSync(
+    python,
+    [fileURLToPath(new URL(`./peers/${peer.script}`, import.meta.url)), '--model', spec.name, '--steps', String(steps), '--repeats', String(repeats), ...peer.args, ...data],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+      maxBuffer: 1 << 24,
+      timeout: 20 * 60_000,
+    },
+  );
+  try {
+    return JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as PeerResult;
+  } catch {
+    return { ok: false, reason: r.error?.message ?? (r.stderr || 'no output').trim().split('\n').pop() };
+  }
+}
+
 /**
  * Every selected peer on the model, each in its own Python process, on ELBO's own training rows
  * (random binary rows when they could not be written), with its rate over ELBO native's.
@@ -217,26 +238,10 @@ function runPeers(spec: BenchModel, selected: readonly string[], nativeRate: num
   const rows = child(['--child', 'data', spec.name, 'cpu', file]);
   const data = rows.ok ? ['--data', file] : [];
   const dataText = rows.ok ? "ELBO's training rows" : `random binary rows (ELBO's could not be written: ${rows.reason})`;
-  const { steps, repeats } = budget['node']!;
   try {
     for (const peer of peers.filter((p) => selected.includes(p.name))) {
       const label = `${spec.name.padEnd(14)}${peer.name.padEnd(14)}`;
-      const r = spawnSync(
-        python,
-        [fileURLToPath(new URL(`./peers/${peer.script}`, import.meta.url)), '--model', spec.name, '--steps', String(steps), '--repeats', String(repeats), ...peer.args, ...data],
-        {
-          encoding: 'utf8',
-          env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
-          maxBuffer: 1 << 24,
-          timeout: 20 * 60_000,
-        },
-      );
-      let res: PeerResult;
-      try {
-        res = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as PeerResult;
-      } catch {
-        res = { ok: false, reason: r.error?.message ?? (r.stderr || 'no output').trim().split('\n').pop() };
-      }
+      const res = runPeer(python, peer, spec, data);
       if (!res.ok) {
         console.log(`${label}unavailable: ${res.reason}`);
         continue;
@@ -250,6 +255,38 @@ function runPeers(spec: BenchModel, selected: readonly string[], nativeRate: num
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * `--rounds N`: native compiled steps (graph and XLA) against Keras `tf.function` on the same rows,
+ * interleaved N times — a shared machine's load moves both rates within a round, so the median of
+ * the rounds' ratios is steadier than one pass of each. Prints each round and the medians.
+ */
+function rounds(spec: BenchModel, n: number): void {
+  const python = peerPython();
+  if (!python) return void console.log(`${spec.name}: --rounds needs the peers' Python (bash bench/setup-peers.sh)`);
+  const keras = peers.find((p) => p.name === 'keras')!;
+  const dir = mkdtempSync(join(tmpdir(), 'elbo-bench-'));
+  const file = join(dir, `${spec.name}.f32`);
+  const data = child(['--child', 'data', spec.name, 'cpu', file]).ok ? ['--data', file] : [];
+  const ratios: Record<'graph' | 'xla', number[]> = { graph: [], xla: [] };
+  try {
+    for (let r = 1; r <= n; r++) {
+      const rate = (res: { ok: boolean; rates?: number[]; reason?: string }) => (res.ok ? median(res.rates!) : NaN);
+      const graph = rate(child(['--child', 'throughput', spec.name, 'node', '-', '1', 'graph']));
+      const xla = rate(child(['--child', 'throughput', spec.name, 'node', '-', '1', 'xla']));
+      const peer = rate(runPeer(python, keras, spec, data));
+      ratios.graph.push(graph / peer);
+      ratios.xla.push(xla / peer);
+      console.log(
+        `${spec.name} round ${r}: native graph ${fmt(graph)}, native xla ${fmt(xla)}, keras tf.function ${fmt(peer)} samples/s; graph/keras ${(graph / peer).toFixed(2)}, xla/keras ${(xla / peer).toFixed(2)}`,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const show = (v: number[]) => `${median(v).toFixed(2)} (rounds ${v.map((x) => x.toFixed(2)).join(', ')})`;
+  console.log(`${spec.name} over ${n} rounds: native graph / keras tf.function ${show(ratios.graph)}; native xla / keras ${show(ratios.xla)}`);
 }
 
 /** Worker-thread counts measured per backend: data parallelism applies to the single-threaded ones. */
@@ -337,5 +374,7 @@ if (argv[0] === '--child') {
   process.exit(0); // worker threads, if any, end with the process
 } else {
   const workers = opt('--workers');
-  parent({ model: opt('--model'), backend: opt('--backend'), workers: workers === undefined ? undefined : Number(workers) });
+  const n = opt('--rounds');
+  if (n !== undefined) for (const m of benchModels.filter((x) => x.name === (opt('--model') ?? 'reference-mlp'))) rounds(m, Number(n));
+  else parent({ model: opt('--model'), backend: opt('--backend'), workers: workers === undefined ? undefined : Number(workers) });
 }
