@@ -12,7 +12,7 @@ import { nodeBackend, type FunctionSpec, type NativeBinding, type NodeBackendLik
  * What it saves is TensorFlow.js's work per op — dispatch, the gradient tape, tidy bookkeeping,
  * host-made tensors — which a compiled step (step-compiler.ts) pays in every step's JavaScript
  * although no op runs there: the reference MLP's step drops from 218 ops and 108 host-made tensors
- * to 89 and 38. Inside a compiled step a composite's ops are written out in place
+ * to 87 and 38. Inside a compiled step a composite's ops are written out in place
  * (`expandComposite`), so Grappler and XLA see through them; eagerly, it is one function call.
  */
 
