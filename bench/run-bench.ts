@@ -99,9 +99,13 @@ async function throughput(spec: BenchModel, backend: BackendPreference, workers:
   const t = trainer(repeats + 1, () => ends.push(performance.now()));
   await t.fit();
   // Where a compiled step's time goes: its JavaScript (TensorFlow.js dispatching ops it does not run)
-  // and the function call, per compiled step.
-  const s = compilerOf(t.strategy)?.stats;
-  const split = s?.compiled ? { scriptMs: s.scriptMs / s.compiled, callMs: s.callMs / s.compiled } : undefined;
+  // and the function call, per compiled step; then the function alone, called in a loop without the
+  // script (its outputs released at once, then kept until the next call as a training step's are).
+  const c = compilerOf(t.strategy);
+  const s = c?.stats;
+  const split = s?.compiled
+    ? { scriptMs: s.scriptMs / s.compiled, callMs: s.callMs / s.compiled, aloneMs: c!.timeFunction(100, false), keptMs: c!.timeFunction(100, true) }
+    : undefined;
   t.dispose();
   const rates = ends.slice(1).map((end, i) => (spec.batch * steps) / ((end - ends[i]!) / 1000));
   const forwardConvGflops = spec.convShapes ? forwardConvRate(spec.convShapes, spec.batch) : undefined;
@@ -148,7 +152,15 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-type ChildResult = { ok: boolean; reason?: string; rates?: number[]; peakRssMb?: number; forwardConvGflops?: number; loss?: number; split?: { scriptMs: number; callMs: number } };
+type ChildResult = {
+  ok: boolean;
+  reason?: string;
+  rates?: number[];
+  peakRssMb?: number;
+  forwardConvGflops?: number;
+  loss?: number;
+  split?: { scriptMs: number; callMs: number; aloneMs?: number; keptMs?: number };
+};
 
 function child(args: string[], env: NodeJS.ProcessEnv = process.env): ChildResult {
   const self = fileURLToPath(import.meta.url);
@@ -344,7 +356,8 @@ function parent(only: { model?: string; backend?: string; workers?: number }): v
         // Where a waited-for call's time goes: the script, then the function. A queued call returns
         // once the queue has room, so its "call" is the wait for the step before (overlapped time excluded).
         const split = res.split
-          ? `  step: script ${res.split.scriptMs.toFixed(2)} ms + ${mode === 'graph-wait' || compile === 'off' ? 'function' : 'call (waiting for the queue)'} ${res.split.callMs.toFixed(2)} ms`
+          ? `  step: script ${res.split.scriptMs.toFixed(2)} ms + ${mode === 'graph-wait' || compile === 'off' ? 'function' : 'call (waiting for the queue)'} ${res.split.callMs.toFixed(2)} ms` +
+            (res.split.aloneMs !== undefined ? `; function alone ${res.split.aloneMs.toFixed(2)} ms (outputs kept a call longer: ${res.split.keptMs!.toFixed(2)} ms)` : '')
           : '';
         console.log(
           `${label}${fmt(rate).padStart(7)} samples/s  (median of ${res.rates!.length}; min ${fmt(Math.min(...res.rates!))}, max ${fmt(Math.max(...res.rates!))})  peak RSS ${fmt(res.peakRssMb!)} MB  ${gflops.toFixed(1)} GFLOP/s${conv}  ${checkText}${split}`,

@@ -126,7 +126,12 @@ describe.skipIf(!native)('compiled training steps on the native backend', () => 
     expect(graph.logs.filter((l) => l.startsWith('compiled steps (graph)'))).toHaveLength(1);
     expect(maxRelDiff(graph.losses, eager.losses)).toBeLessThanOrEqual(1e-5);
     graph.params.forEach((p, i) => expect(maxRelDiff(p, eager.params[i]!)).toBeLessThanOrEqual(1e-4));
+    // The bench's timing of the function alone leaves no tensor handle behind.
+    const handles = nodeBackend()!.binding.getNumOfTensors!();
+    for (const keep of [false, true]) expect(c.timeFunction(5, keep)).toBeGreaterThan(0);
+    expect(nodeBackend()!.binding.getNumOfTensors!()).toBe(handles);
     c.dispose();
+    expect(c.timeFunction(5, false)).toBeUndefined();
   });
 
   it('keeps one trace per shape of step: a step whose ops change is recorded again, not mis-run', () => {

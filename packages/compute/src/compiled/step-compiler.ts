@@ -249,6 +249,42 @@ export class StepCompiler {
     return result;
   }
 
+  /**
+   * Milliseconds per call of the last registered step function, called `calls` times in a row and
+   * waited for, on one set of inputs of the recorded shapes made here (small deterministic values);
+   * with `keep`, each call's outputs are released only after the next call, as a training step's
+   * new parameters are. What the function costs without the step's JavaScript (the bench's split).
+   */
+  timeFunction(calls: number, keep: boolean): number | undefined {
+    const t = [...this.traces].reverse().find((u) => u.fn);
+    if (!t) return undefined;
+    const b = this.original;
+    let k = 0;
+    const make = (shape: number[], dtype: number) => {
+      const n = shape.reduce((a, d) => a * d, 1);
+      const values = dtype === b.TF_FLOAT ? Float32Array.from({ length: n }, () => 0.01 * Math.sin(++k)) : new Int32Array(n);
+      return b.createTensor(shape, dtype, values);
+    };
+    const packed = new Set(t.packed);
+    const inputs = [
+      ...t.externals.map((e) => make(e.shape, e.dtype)),
+      ...t.consts.flatMap((c, i) => (c.fed && !packed.has(i) ? [make(c.shape, c.dtype)] : [])),
+      ...(t.packed.length ? [make([t.packed.length], b.TF_FLOAT)] : []),
+    ];
+    const run = () => b.executeOp(t.fn!, [], inputs, t.outputs.length).map((m) => m.id);
+    let previous = run();
+    const started = performance.now();
+    for (let i = 0; i < calls; i++) {
+      if (!keep) previous.forEach((id) => b.deleteTensor(id));
+      const out = run();
+      if (keep) previous.forEach((id) => b.deleteTensor(id));
+      previous = out;
+    }
+    const ms = (performance.now() - started) / calls;
+    [...previous, ...inputs].forEach((id) => b.deleteTensor(id));
+    return ms;
+  }
+
   /** Drops the registered functions. */
   dispose(): void {
     for (const t of this.traces) if (t.fn) this.original.removeFunction?.(t.fn);
