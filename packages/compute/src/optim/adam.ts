@@ -20,7 +20,8 @@ export interface AdamOptions {
  *   θ ← θ − lr·√(1−β2ᵗ)/(1−β1ᵗ) · m / (√v + ε̂),  ε̂ = ε·√(1−β2ᵗ)
  * which equals the paper's update with ε added to √v̂. With `weightDecay` λ > 0 it is AdamW
  * (Loshchilov & Hutter 2019, Algorithm 2, schedule multiplier 1): θ ← θ − lr·λ·θ before the Adam
- * step, decoupled from the gradient. One fused kernel per parameter on WASM and CPU.
+ * step, decoupled from the gradient. One fused kernel per parameter on WASM and CPU, one TensorFlow
+ * function per parameter on the native backend (compiled/native-kernels.ts).
  */
 export class Adam extends SlotOptimizer {
   constructor(
