@@ -90,29 +90,31 @@ function run(backend: NodeBackendLike, name: string, inputs: tf.TensorInfo[], nu
 let registered = false;
 
 /**
- * Registers the composite kernels on the native backend when its binding was built by `elbo backend
- * native` (it can register functions); called by `selectBackend`. Other cases (a reshape that
- * changes the shape, another dtype) keep tfjs-node's kernels and TensorFlow.js's gradients.
+ * Registers these kernels and gradients on the native backend; called by `selectBackend`. Adam's
+ * needs a binding built by `elbo backend native` (it registers functions), the others any tfjs-node
+ * binding. Other cases (a reshape that changes the shape, another dtype) keep tfjs-node's kernels
+ * and TensorFlow.js's gradients.
  */
 export function registerNativeKernels(): void {
   const backend = nodeBackend();
-  if (registered || !backend || typeof backend.binding.defineFunction !== 'function') return;
+  if (registered || !backend) return;
   registered = true;
-  tf.registerKernel({
-    kernelName: ADAM_UPDATE,
-    backendName: 'tensorflow',
-    kernelFunc: ({ inputs, backend: kb, attrs }) => {
-      const { beta1, beta2, stepSize, epsHat } = attrs as unknown as AdamUpdateAttrs;
-      const nb = kb as unknown as NodeBackendLike & { write(values: Float32Array, shape: number[], dtype: 'float32'): tf.DataId };
-      const values = Float32Array.of(beta1, 1 - beta1, beta2, 1 - beta2, epsHat, stepSize);
-      const scalars: tf.TensorInfo = { dataId: nb.write(values, [6], 'float32'), shape: [6], dtype: 'float32' };
-      const scale = inputs['scale'];
-      const args = [inputs['param']!, inputs['m']!, inputs['v']!, inputs['grad']!, scalars, ...(scale ? [scale] : [])];
-      const out = run(nb, scale ? 'elbo_adam_scaled' : 'elbo_adam', args, 3);
-      nb.disposeData(scalars.dataId);
-      return out;
-    },
-  });
+  if (typeof backend.binding.defineFunction === 'function')
+    tf.registerKernel({
+      kernelName: ADAM_UPDATE,
+      backendName: 'tensorflow',
+      kernelFunc: ({ inputs, backend: kb, attrs }) => {
+        const { beta1, beta2, stepSize, epsHat } = attrs as unknown as AdamUpdateAttrs;
+        const nb = kb as unknown as NodeBackendLike & { write(values: Float32Array, shape: number[], dtype: 'float32'): tf.DataId };
+        const values = Float32Array.of(beta1, 1 - beta1, beta2, 1 - beta2, epsHat, stepSize);
+        const scalars: tf.TensorInfo = { dataId: nb.write(values, [6], 'float32'), shape: [6], dtype: 'float32' };
+        const scale = inputs['scale'];
+        const args = [inputs['param']!, inputs['m']!, inputs['v']!, inputs['grad']!, scalars, ...(scale ? [scale] : [])];
+        const out = run(nb, scale ? 'elbo_adam_scaled' : 'elbo_adam', args, 3);
+        nb.disposeData(scalars.dataId);
+        return out;
+      },
+    });
   // A reshape to the shape a tensor has and a cast to the dtype it has — TensorFlow.js's gradients
   // of broadcasting ops and of products make one for every input — share the tensor's data, as
   // TensorFlow.js's CPU backend does for every reshape, instead of running an op.
