@@ -245,12 +245,8 @@ function runPeers(spec: BenchModel, selected: readonly string[], nativeRate: num
     console.log(`${spec.name.padEnd(14)}${'peers'.padEnd(8)}not measured: no Python for them; run bash bench/setup-peers.sh or set ELBO_BENCH_PYTHON (bench/README.md)`);
     return;
   }
-  const dir = mkdtempSync(join(tmpdir(), 'elbo-bench-'));
-  const file = join(dir, `${spec.name}.f32`);
-  const rows = child(['--child', 'data', spec.name, 'cpu', file]);
-  const data = rows.ok ? ['--data', file] : [];
-  const dataText = rows.ok ? "ELBO's training rows" : `random binary rows (ELBO's could not be written: ${rows.reason})`;
-  try {
+  withPeerRows(spec, (data, rows) => {
+    const dataText = rows.ok ? "ELBO's training rows" : `random binary rows (ELBO's could not be written: ${rows.reason})`;
     for (const peer of peers.filter((p) => selected.includes(p.name))) {
       const label = `${spec.name.padEnd(14)}${peer.name.padEnd(14)}`;
       const res = runPeer(python, peer, spec, data);
@@ -264,6 +260,19 @@ function runPeers(spec: BenchModel, selected: readonly string[], nativeRate: num
         `${label}${fmt(rate).padStart(7)} samples/s  (median of ${res.rates!.length}; min ${fmt(Math.min(...res.rates!))}, max ${fmt(Math.max(...res.rates!))})  ${ratio}  ${res.versions}, ${res.mode}, ${res.threads} threads, ${dataText}`,
       );
     }
+  });
+}
+
+/**
+ * Runs `fn` with the peers' `--data` arguments: ELBO's training rows of the model written to a
+ * temporary file (removed afterwards), or none — the peers then use random binary rows — with why.
+ */
+function withPeerRows<T>(spec: BenchModel, fn: (data: string[], rows: ChildResult) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), 'elbo-bench-'));
+  const file = join(dir, `${spec.name}.f32`);
+  const rows = child(['--child', 'data', spec.name, 'cpu', file]);
+  try {
+    return fn(rows.ok ? ['--data', file] : [], rows);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -278,11 +287,8 @@ function rounds(spec: BenchModel, n: number): void {
   const python = peerPython();
   if (!python) return void console.log(`${spec.name}: --rounds needs the peers' Python (bash bench/setup-peers.sh)`);
   const keras = peers.find((p) => p.name === 'keras')!;
-  const dir = mkdtempSync(join(tmpdir(), 'elbo-bench-'));
-  const file = join(dir, `${spec.name}.f32`);
-  const data = child(['--child', 'data', spec.name, 'cpu', file]).ok ? ['--data', file] : [];
   const ratios: Record<'graph' | 'xla', number[]> = { graph: [], xla: [] };
-  try {
+  withPeerRows(spec, (data) => {
     for (let r = 1; r <= n; r++) {
       const rate = (res: { ok: boolean; rates?: number[]; reason?: string }) => (res.ok ? median(res.rates!) : NaN);
       const graph = rate(child(['--child', 'throughput', spec.name, 'node', '-', '1', 'graph']));
@@ -294,9 +300,7 @@ function rounds(spec: BenchModel, n: number): void {
         `${spec.name} round ${r}: native graph ${fmt(graph)}, native xla ${fmt(xla)}, keras tf.function ${fmt(peer)} samples/s; graph/keras ${(graph / peer).toFixed(2)}, xla/keras ${(xla / peer).toFixed(2)}`,
       );
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
   const show = (v: number[]) => `${median(v).toFixed(2)} (rounds ${v.map((x) => x.toFixed(2)).join(', ')})`;
   console.log(`${spec.name} over ${n} rounds: native graph / keras tf.function ${show(ratios.graph)}; native xla / keras ${show(ratios.xla)}`);
 }

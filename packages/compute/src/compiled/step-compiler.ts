@@ -265,12 +265,12 @@ export class StepCompiler {
       const values = dtype === b.TF_FLOAT ? Float32Array.from({ length: n }, () => 0.01 * Math.sin(++k)) : new Int32Array(n);
       return b.createTensor(shape, dtype, values);
     };
-    const packed = new Set(t.packed);
-    const inputs = [
-      ...t.externals.map((e) => make(e.shape, e.dtype)),
-      ...t.consts.flatMap((c, i) => (c.fed && !packed.has(i) ? [make(c.shape, c.dtype)] : [])),
-      ...(t.packed.length ? [make([t.packed.length], b.TF_FLOAT)] : []),
-    ];
+    const fed = this.fedInputs(
+      t,
+      (i) => make(t.consts[i]!.shape, t.consts[i]!.dtype),
+      () => 0.01 * Math.sin(++k),
+    );
+    const inputs = [...t.externals.map((e) => make(e.shape, e.dtype)), ...fed.ids];
     const run = () => b.executeOp(t.fn!, [], inputs, t.outputs.length).map((m) => m.id);
     let previous = run();
     const started = performance.now();
