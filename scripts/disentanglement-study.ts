@@ -11,12 +11,15 @@
  * epochs of `--chunk` steps, each ending in a checkpoint; a finished run is reused, an interrupted
  * one continues with `elbo train --resume` (losing at most one chunk), and each run's metrics are
  * kept in its `artifacts/study-metrics.json`. Stop it at any time and start it again with the same
- * arguments. `--metric-examples` lowers the metrics' sample sizes (for a quick check); without it
+ * arguments. A run's metrics, once computed, are also recorded in the repository
+ * (docs/disentanglement/study-runs.json, with the machine, date and training time; its traversal
+ * grid beside it), so the study accumulates across machines and clones whose run folders are gone:
+ * a recorded run is never trained again. `--recorded` trains nothing and reports the recorded runs. `--metric-examples` lowers the metrics' sample sizes (for a quick check); without it
  * they are disentanglement_lib's. With `--docs` the table, the figure (docs/disentanglement/metrics.png)
  * and seed 1's latent traversals are written into docs/disentanglement.md between its study markers.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -48,6 +51,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: 'runs/disentanglement-study' },
     'metric-examples': { type: 'string' },
     docs: { type: 'boolean', default: false },
+    recorded: { type: 'boolean', default: false },
   },
 });
 const [steps, chunk] = [Number(values.steps), Number(values.chunk)];
@@ -110,18 +114,68 @@ function metricsOf(run: string): Record<string, number> {
   return JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>;
 }
 
-const results: { model: string; seed: number; run: string; values: Record<string, number> }[] = [];
+/** A finished run as the repository keeps it. */
+interface Recorded {
+  model: string;
+  seed: number;
+  steps: number;
+  metricExamples?: number;
+  values: Record<string, number>;
+  /** Seconds from the run's creation to its last checkpoint (the training, resumes included). */
+  trainSeconds: number;
+  machine: string;
+  date: string;
+}
+const out = resolve('docs', 'disentanglement');
+const ledger = join(out, 'study-runs.json');
+const recorded: Record<string, Recorded> = existsSync(ledger) ? (JSON.parse(readFileSync(ledger, 'utf8')) as Record<string, Recorded>) : {};
+const machine = `${cpus().length}-core ${cpus()[0]?.model.trim()}, Node ${process.version}`;
+/** The ledger's key of a run: its model, seed, budget and metric sample size. */
+const keyOf = (model: string, seed: number) => `${model}-seed${seed}-${steps}steps${few ? `-metrics${few}` : ''}`;
+
+function record(model: string, seed: number, run: string, values: Record<string, number>): void {
+  const created = statSync(join(run, 'config.yaml')).mtimeMs;
+  const last = statSync(join(run, 'checkpoint')).mtimeMs;
+  recorded[keyOf(model, seed)] = {
+    model,
+    seed,
+    steps,
+    ...(few ? { metricExamples: few } : {}),
+    values,
+    trainSeconds: Math.round((last - created) / 1000),
+    machine,
+    date: new Date().toISOString().slice(0, 10),
+  };
+  mkdirSync(out, { recursive: true });
+  const png = join(run, 'artifacts', 'latent-traversals.png');
+  if (existsSync(png)) copyFileSync(png, join(out, `traversals-${model}-seed${seed}.png`));
+  writeFileSync(`${ledger}.tmp`, `${JSON.stringify(recorded, null, 2)}\n`);
+  renameSync(`${ledger}.tmp`, ledger);
+  console.error(`${ledger}: recorded ${keyOf(model, seed)}`);
+}
+
+const results: { model: string; seed: number; values: Record<string, number> }[] = [];
 for (const seed of seeds)
   for (const model of models) {
-    const run = trained(model, seed);
-    results.push({ model, seed, run, values: metricsOf(run) });
+    const kept = recorded[keyOf(model, seed)];
+    if (kept) results.push({ model, seed, values: kept.values });
+    else if (!values.recorded) {
+      const run = trained(model, seed);
+      const v = metricsOf(run);
+      record(model, seed, run, v);
+      results.push({ model, seed, values: v });
+    }
   }
 
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 const spread = (v: number[]) => (v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / (v.length - 1)) : 0);
-const fmt = (v: number[]) => (v.length ? `${mean(v).toFixed(3)} ± ${spread(v).toFixed(3)}` : '—');
+const fmt = (v: number[]) => (v.length ? `${mean(v).toFixed(3)} ± ${spread(v).toFixed(3)} (${v.length})` : '—');
+const recordedMachine = (r: { model: string; seed: number }) => {
+  const k = recorded[keyOf(r.model, r.seed)];
+  return k ? `${k.machine} (${k.date})` : machine;
+};
 const date = new Date().toISOString().slice(0, 10);
-const header = `${results.length} runs (${models.length} models × seeds ${seeds.join(', ')}), ${steps.toLocaleString('en')} steps of batch 64 each (${((steps * 64) / 737280).toFixed(2)} epochs of dSprites); metrics ${few ? `on ${few} examples each (reduced)` : 'at disentanglement_lib’s sample sizes'}; mean ± standard deviation over seeds; ${cpus().length}-core ${cpus()[0]?.model.trim()}, Node ${process.version}, ${date}`;
+const header = `${results.length} of ${models.length * seeds.length} runs (${models.length} models × seeds ${seeds.join(', ')}), ${steps.toLocaleString('en')} steps of batch 64 each (${((steps * 64) / 737280).toFixed(2)} epochs of dSprites); metrics ${few ? `on ${few} examples each (reduced)` : 'at disentanglement_lib’s sample sizes'}; mean ± standard deviation over the seeds run (n per cell in brackets); trained on ${[...new Set(results.map((r) => recordedMachine(r)))].join('; ')}; reported ${date}`;
 const table = [
   `| model | ${METRICS.map(([, t]) => t).join(' | ')} |`,
   `|---|${METRICS.map(() => '---:').join('|')}|`,
@@ -131,7 +185,6 @@ console.log(header);
 for (const line of table) console.log(line);
 
 if (values.docs) {
-  const out = resolve('docs', 'disentanglement');
   mkdirSync(out, { recursive: true });
   const spec: TopLevelSpec = {
     config: PLOT_CONFIG,
@@ -161,11 +214,8 @@ if (values.docs) {
   const traversals: string[] = [];
   for (const m of models) {
     const r = results.find((x) => x.model === m && x.seed === seeds[0]);
-    const png = r && join(r.run, 'artifacts', 'latent-traversals.png');
-    if (png && existsSync(png)) {
-      copyFileSync(png, join(out, `traversals-${m}.png`));
-      traversals.push(`**${MODELS[m]!.label}** (seed ${seeds[0]}):\n\n![${MODELS[m]!.label} latent traversals](disentanglement/traversals-${m}.png)`);
-    }
+    const png = `traversals-${m}-seed${seeds[0]}.png`;
+    if (r && existsSync(join(out, png))) traversals.push(`**${MODELS[m]!.label}** (seed ${seeds[0]}):\n\n![${MODELS[m]!.label} latent traversals](disentanglement/${png})`);
   }
   const doc = resolve('docs', 'disentanglement.md');
   const text = readFileSync(doc, 'utf8');
