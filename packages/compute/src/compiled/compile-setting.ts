@@ -45,7 +45,7 @@ export function autoMode(): AutoMode {
  * native backend with ELBO's binding (said once in the log when `graph` or `xla` was asked for).
  * `auto` runs the mode `autoMode()` gives.
  */
-export function stepCompiler(setting: CompileSetting, log: CompilerLog = () => {}): StepCompiler | undefined {
+export function stepCompiler(setting: CompileSetting, log: CompilerLog = () => {}, queued = true): StepCompiler | undefined {
   if (setting === 'off') return undefined;
   const problem = compiledStepsProblem();
   if (problem) {
@@ -53,7 +53,7 @@ export function stepCompiler(setting: CompileSetting, log: CompilerLog = () => {
     return undefined;
   }
   const mode = setting === 'auto' ? autoMode().mode : setting;
-  return mode === 'off' ? undefined : StepCompiler.create(mode, log);
+  return mode === 'off' ? undefined : StepCompiler.create(mode, log, queued);
 }
 
 /** Runs a step's TensorFlow.js calls inside `tf.tidy`, as a compiled function where allowed. */
@@ -66,8 +66,8 @@ const compilers = new WeakMap<object, StepCompiler | null>();
  * `tf.tidy` for the steps of `owner`: compiled per `setting` with the owner's compiler (created on
  * first use), or plain `tf.tidy` when steps run eagerly.
  */
-export function tidyStep(owner: object, setting: CompileSetting, log?: CompilerLog): TidyStep {
-  if (!compilers.has(owner)) compilers.set(owner, stepCompiler(setting, log) ?? null);
+export function tidyStep(owner: object, setting: CompileSetting, log?: CompilerLog, queued = true): TidyStep {
+  if (!compilers.has(owner)) compilers.set(owner, stepCompiler(setting, log, queued) ?? null);
   const c = compilers.get(owner);
   return c ? (fn) => c.run(() => tf.tidy(fn)) : (fn) => tf.tidy(fn);
 }

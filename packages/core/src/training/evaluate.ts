@@ -38,7 +38,7 @@ export interface Evaluation {
 }
 
 /** Rows of an importance-sampling chunk kept below this many decoder evaluations at a time. */
-const MAX_ROWS = 8192;
+const MAX_ROWS = 4096;
 
 /**
  * Held-out evaluation: negative ELBO (analytic KL when the prior is Gaussian, else a one-sample
@@ -50,7 +50,8 @@ export async function evaluate(model: VaeModel, split: DataSplit, rng: RandomStr
   const D = split.dim;
   const L = model.shape.latentDim;
   const buf = new Float32Array(Math.min(opts.batchSize, n) * D);
-  const step = tidyStep(model, opts.compile ?? 'off');
+  // Calls waited for: a queued call would hold the next batch's intermediates beside this one's.
+  const step = tidyStep(model, opts.compile ?? 'off', undefined, false);
   let sums = tf.zeros([3]); // recon, kl, iwae (summed over examples)
   let klDims = tf.zeros([L]);
   let muSum = tf.zeros([L]);
@@ -64,12 +65,24 @@ export async function evaluate(model: VaeModel, split: DataSplit, rng: RandomStr
       const cond = model.conditioner?.read(split, idx);
       const seedElbo = rng.nextSeed();
       const seedIw = rng.nextSeed();
-      const next = step(() => {
+      const encoded = () => {
         const x = tf.tensor2d(buf.subarray(0, b * D), [b, D]);
         const c = model.condition(cond);
-        const q = model.encoder.encode(x, c, false);
+        return { x, c, q: model.encoder.encode(x, c, false) };
+      };
+      // Each importance-sampling chunk is its own step (the encoder run again for it): a compiled
+      // function of the whole batch would hold every chunk's decoder outputs at once, since its
+      // executor runs independent chunks side by side, where eager steps hold one chunk at a time.
+      const logW = (opts.k > 0 ? importanceChunks(opts.k, b, seedIw) : []).map((ch) =>
+        step(() => {
+          const { x, c, q } = encoded();
+          return importanceChunk(model, x, c, q, ch.kc, ch.seed);
+        }),
+      );
+      const next = step(() => {
+        const { x, c, q } = encoded();
         const { logPx, kl, klPerDim } = elboTerms(model, x, c, q, seedElbo);
-        const iw = opts.k > 0 ? importanceWeighted(model, x, c, q, opts.k, seedIw) : tf.zeros([b]);
+        const iw = logW.length ? logMeanWeight(logW, opts.k) : tf.zeros([b]);
         return {
           sums: tf.add(sums, tf.stack([tf.neg(tf.sum(logPx)), tf.sum(kl), tf.neg(tf.sum(iw))])),
           klDims: klPerDim ? tf.add(klDims, tf.sum(klPerDim, 0)) : tf.clone(klDims),
@@ -77,7 +90,7 @@ export async function evaluate(model: VaeModel, split: DataSplit, rng: RandomStr
           muSq: tf.add(muSq, tf.sum(tf.square(q.mean), 0)),
         };
       });
-      tf.dispose([sums, klDims, muSum, muSq]);
+      tf.dispose([sums, klDims, muSum, muSq, ...logW]);
       ({ sums, klDims, muSum, muSq } = next);
       opts.onProgress?.(start + b, n);
     }
@@ -125,32 +138,44 @@ export function elboTerms(
 }
 
 /**
+ * How `importanceWeighted` splits k samples of a batch of `b` rows: chunks of at most MAX_ROWS
+ * decoder rows, each with its own seed derived from `seed`.
+ */
+export function importanceChunks(k: number, b: number, seed: number): { kc: number; seed: number }[] {
+  checkTensorSize(`the log-weights of k = ${k} importance samples for ${b} rows (--k, eval.k)`, [k, b]);
+  const chunk = Math.max(1, Math.min(k, Math.floor(MAX_ROWS / b)));
+  const out: { kc: number; seed: number }[] = [];
+  for (let done = 0, i = 0; done < k; done += chunk, i++) out.push({ kc: Math.min(chunk, k - done), seed: (seed + i * 7919) | 0 });
+  return out;
+}
+
+/** The log-weights log p(x|z_i) + log p(z_i) − log q(z_i|x) of `kc` samples z_i ~ q(z|x) drawn from `seed`, [kc, batch]. Call inside a tidy. */
+export function importanceChunk(model: VaeModel, x: tf.Tensor2D, c: tf.Tensor2D | undefined, q: ReturnType<VaeModel['encode']>, kc: number, seed: number): tf.Tensor2D {
+  const [b, D] = x.shape;
+  const z = q.rsampleK(kc, seed); // [kc, b, L]
+  const zFlat = tf.reshape(z, [kc * b, q.dim]) as tf.Tensor2D;
+  const xRep = tf.reshape(tf.tile(tf.expandDims(x, 0), [kc, 1, 1]), [kc * b, D]) as tf.Tensor2D;
+  const cRep = c ? (tf.reshape(tf.tile(tf.expandDims(c, 0), [kc, 1, 1]), [kc * b, c.shape[1]]) as tf.Tensor2D) : undefined;
+  const logPx = tf.reshape(model.likelihood.logProb(xRep, model.decoder.decode(zFlat, cRep, false)), [kc, b]);
+  const logPz = tf.reshape(model.prior.logProb(zFlat, cRep), [kc, b]);
+  return tf.sub(tf.add(logPx, logPz), q.logProb(z)) as tf.Tensor2D;
+}
+
+/** log (1/k) Σ_i w_i per example from the chunks' log-weights [kc, batch]. Call inside a tidy. */
+function logMeanWeight(parts: tf.Tensor2D[], k: number): tf.Tensor1D {
+  const logW = parts.length === 1 ? parts[0]! : tf.concat(parts, 0);
+  return tf.sub(tf.logSumExp(logW, 0), Math.log(k)) as tf.Tensor1D;
+}
+
+/**
  * log p̂(x) = log (1/k) Σ_i p(x|z_i) p(z_i) / q(z_i|x), z_i ~ q(z|x), per example [batch].
- * Samples are processed in chunks so memory stays bounded for large k.
+ * Samples are processed in chunks (`importanceChunks`) so memory stays bounded for large k.
  */
 export function importanceWeighted(model: VaeModel, x: tf.Tensor2D, c: tf.Tensor2D | undefined, q: ReturnType<VaeModel['encode']>, k: number, seed: number): tf.Tensor1D {
-  return tf.tidy(() => {
-    const [b, D] = x.shape;
-    const L = q.dim;
-    checkTensorSize(`the log-weights of k = ${k} importance samples for ${b} rows (--k, eval.k)`, [k, b]);
-    const chunk = Math.max(1, Math.min(k, Math.floor(MAX_ROWS / b)));
-    const parts: tf.Tensor2D[] = [];
-    for (let done = 0, i = 0; done < k; done += chunk, i++) {
-      const kc = Math.min(chunk, k - done);
-      parts.push(
-        tf.tidy(() => {
-          const z = q.rsampleK(kc, (seed + i * 7919) | 0); // [kc, b, L]
-          const zFlat = tf.reshape(z, [kc * b, L]) as tf.Tensor2D;
-          const xRep = tf.reshape(tf.tile(tf.expandDims(x, 0), [kc, 1, 1]), [kc * b, D]) as tf.Tensor2D;
-          const cRep = c ? (tf.reshape(tf.tile(tf.expandDims(c, 0), [kc, 1, 1]), [kc * b, c.shape[1]]) as tf.Tensor2D) : undefined;
-          const logPx = tf.reshape(model.likelihood.logProb(xRep, model.decoder.decode(zFlat, cRep, false)), [kc, b]);
-          const logPz = tf.reshape(model.prior.logProb(zFlat, cRep), [kc, b]);
-          const logQz = q.logProb(z); // [kc, b]
-          return tf.sub(tf.add(logPx, logPz), logQz) as tf.Tensor2D;
-        }),
-      );
-    }
-    const logW = parts.length === 1 ? parts[0]! : tf.concat(parts, 0);
-    return tf.sub(tf.logSumExp(logW, 0), Math.log(k)) as tf.Tensor1D;
-  });
+  return tf.tidy(() =>
+    logMeanWeight(
+      importanceChunks(k, x.shape[0], seed).map((ch) => tf.tidy(() => importanceChunk(model, x, c, q, ch.kc, ch.seed))),
+      k,
+    ),
+  );
 }
