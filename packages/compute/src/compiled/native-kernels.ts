@@ -136,7 +136,9 @@ export function registerNativeKernels(): void {
       return nb.executeSingleOutput('ReluGrad', [typeAttr(backend.binding)], [inputs['dy']!, inputs['x']!]);
     },
   });
-  replaceGradient('Relu', (dy, [x]) => (x!.dtype === 'float32' ? { x: () => tf.engine().runKernel(RELU_GRAD, { dy, x: x! }) as tf.Tensor } : undefined));
+  // Given the layer's output rather than its input (y > 0 exactly where x > 0): the pre-activation
+  // then has one consumer, so Grappler fuses convolution or product, bias and relu into one kernel.
+  replaceGradient('Relu', (dy, [x, y]) => (x!.dtype === 'float32' && y ? { x: () => tf.engine().runKernel(RELU_GRAD, { dy, x: y }) as tf.Tensor } : undefined), { outputsToSave: [true] });
   // The gradients of a sum and a mean multiply the incoming gradient by an array of ones as large
   // as the input, made on the host every step; broadcasting it gives the same values without one.
   for (const name of ['Sum', 'Mean'])
@@ -155,12 +157,19 @@ const RELU_GRAD = 'ElboReluGrad';
 /**
  * Replaces TensorFlow.js's gradient of kernel `name` while the native backend is active (gradients
  * are registered for every backend); `grad` hands back to the original where it returns undefined.
+ * `extra.outputsToSave` keeps outputs for `grad` too (after the inputs the original saves, which
+ * it reads first and so still finds in place).
  */
-function replaceGradient(name: string, grad: (dy: tf.Tensor, saved: tf.Tensor[], attrs: tf.NamedAttrMap) => Record<string, () => tf.Tensor> | undefined): void {
+function replaceGradient(
+  name: string,
+  grad: (dy: tf.Tensor, saved: tf.Tensor[], attrs: tf.NamedAttrMap) => Record<string, () => tf.Tensor> | undefined,
+  extra: Partial<Pick<tf.GradConfig, 'outputsToSave'>> = {},
+): void {
   const original = tf.getGradient(name);
   if (!original) return;
   tf.registerGradient({
     ...original,
+    ...extra,
     gradFunc: (dy, saved, attrs) => (tf.getBackend() === 'tensorflow' && !Array.isArray(dy) ? grad(dy, saved, attrs) : undefined) ?? original.gradFunc(dy, saved, attrs),
   });
 }
