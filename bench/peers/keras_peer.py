@@ -40,7 +40,11 @@ def build(model, keras):
 
 
 def main():
-    args = parse_args(lambda p: p.add_argument("--xla", action="store_true", help="tf.function(jit_compile=True)"))
+    def extra(p):
+        p.add_argument("--xla", action="store_true", help="tf.function(jit_compile=True)")
+        p.add_argument("--profile", type=int, default=0, metavar="STEPS", help="then time STEPS more steps by op type (op_profile.py; to stderr)")
+
+    args = parse_args(extra)
     import tensorflow as tf
 
     tf.config.threading.set_intra_op_parallelism_threads(args.threads)
@@ -64,6 +68,10 @@ def main():
 
     data = [tf.constant(b) for b in batches(args)]
     rates = measure(train_step, data, args.repeats, lambda loss: float(loss))
+    if args.profile:
+        from op_profile import keras as profile
+
+        profile(train_step, data, args.profile)
     mode = "tf.function(jit_compile=True), XLA" if args.xla else "tf.function"
     emit({"ok": True, "rates": rates, "mode": mode, "threads": args.threads, "versions": f"TensorFlow {tf.__version__}, Keras {keras.__version__}"})
 
