@@ -44,7 +44,7 @@ export { TrainingAborted, TrainingDiverged } from './training/errors.js';
 export { TrainerCallback, heldOutEvaluation, checkpointing, tracking, type StepEnd } from './training/callbacks.js';
 export { TrainingStrategy, InProcessStrategy, type EpochSums } from './training/strategy.js';
 export { lossAndGradients, accumulate } from './training/step.js';
-export { evaluate, importanceWeighted, type Evaluation, type EvaluationOptions } from './training/evaluate.js';
+export { evaluate, elboTerms, importanceWeighted, type Encoded, type Evaluation, type EvaluationOptions } from './training/evaluate.js';
 export {
   saveCheckpoint,
   loadCheckpoint,
@@ -75,5 +75,4 @@ export { trainRun, type TrainRunOptions, type TrainRunResult } from './run/train
 export { openRun, type OpenRun } from './run/open-run.js';
 export { evaluateRun, type EvaluateRunOptions, type RunEvaluation } from './run/evaluate-run.js';
 export { coreModule, coreManifest } from './core-module.js';
-export { elboTerms } from './training/evaluate.js';
 export { groundTruthData, modelRepresentation, type Representation, type GroundTruthData, type EvaluationMetric } from './evaluation/model-metrics.js';

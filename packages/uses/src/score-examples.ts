@@ -72,8 +72,8 @@ export async function scoreExamples(model: VaeModel, split: DataSplit, rng: Rand
     const seedIw = rng.nextSeed();
     if (opts.score === 'recon') return tf.sum(tf.square(tf.sub(x, model.reconstruct(x, c))), -1);
     const q = model.encode(x, c);
-    if (opts.score === 'iwae') return tf.neg(importanceWeighted(model, x, c, q, k, seedIw));
-    const { logPx, kl } = elboTerms(model, x, c, q, seedElbo);
+    if (opts.score === 'iwae') return tf.neg(importanceWeighted(model, x.shape[0], () => ({ x, c, q }), k, seedIw));
+    const { logPx, kl } = elboTerms(model, { x, c, q }, seedElbo);
     return tf.sub(kl, logPx);
   });
 }

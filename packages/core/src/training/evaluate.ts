@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkTensorSize, tidyStep, type CompileSetting } from '@elbo/compute';
+import { checkTensorSize, tidyStep, type CompileSetting, type TidyStep } from '@elbo/compute';
 import type { DataSplit } from '../data/dataset.js';
 import type { VaeModel } from '../model/vae-model.js';
 import type { RandomStream } from '../runtime/rng.js';
@@ -37,6 +37,9 @@ export interface Evaluation {
   readonly meanVariance: number[];
 }
 
+/** A batch of rows, its condition and its encoding q(z|x). */
+export type Encoded = { x: tf.Tensor2D; c: tf.Tensor2D | undefined; q: ReturnType<VaeModel['encode']> };
+
 /** Rows of an importance-sampling chunk kept below this many decoder evaluations at a time. */
 const MAX_ROWS = 4096;
 
@@ -47,8 +50,7 @@ const MAX_ROWS = 4096;
  */
 export async function evaluate(model: VaeModel, split: DataSplit, rng: RandomStream, opts: EvaluationOptions): Promise<Evaluation> {
   const n = Math.min(split.size, opts.limit ?? split.size);
-  const D = split.dim;
-  const L = model.shape.latentDim;
+  const [D, L] = [split.dim, model.shape.latentDim];
   const buf = new Float32Array(Math.min(opts.batchSize, n) * D);
   // Calls waited for: a queued call would hold the next batch's intermediates beside this one's.
   const step = tidyStep(model, opts.compile ?? 'off', undefined, false);
@@ -65,33 +67,28 @@ export async function evaluate(model: VaeModel, split: DataSplit, rng: RandomStr
       const cond = model.conditioner?.read(split, idx);
       const seedElbo = rng.nextSeed();
       const seedIw = rng.nextSeed();
-      const encoded = () => {
+      const encoded = (): Encoded => {
         const x = tf.tensor2d(buf.subarray(0, b * D), [b, D]);
         const c = model.condition(cond);
         return { x, c, q: model.encoder.encode(x, c, false) };
       };
-      // Each importance-sampling chunk is its own step (the encoder run again for it): a compiled
-      // function of the whole batch would hold every chunk's decoder outputs at once, since its
-      // executor runs independent chunks side by side, where eager steps hold one chunk at a time.
-      const logW = (opts.k > 0 ? importanceChunks(opts.k, b, seedIw) : []).map((ch) =>
-        step(() => {
-          const { x, c, q } = encoded();
-          return importanceChunk(model, x, c, q, ch.kc, ch.seed);
-        }),
-      );
-      const next = step(() => {
-        const { x, c, q } = encoded();
-        const { logPx, kl, klPerDim } = elboTerms(model, x, c, q, seedElbo);
-        const iw = logW.length ? logMeanWeight(logW, opts.k) : tf.zeros([b]);
-        return {
-          sums: tf.add(sums, tf.stack([tf.neg(tf.sum(logPx)), tf.sum(kl), tf.neg(tf.sum(iw))])),
-          klDims: klPerDim ? tf.add(klDims, tf.sum(klPerDim, 0)) : tf.clone(klDims),
-          muSum: tf.add(muSum, tf.sum(q.mean, 0)),
-          muSq: tf.add(muSq, tf.sum(tf.square(q.mean), 0)),
-        };
-      });
-      tf.dispose([sums, klDims, muSum, muSq, ...logW]);
-      ({ sums, klDims, muSum, muSq } = next);
+      const iw = opts.k > 0 ? importanceWeighted(model, b, encoded, opts.k, seedIw, step) : undefined;
+      try {
+        const next = step(() => {
+          const e = encoded();
+          const { logPx, kl, klPerDim } = elboTerms(model, e, seedElbo);
+          return {
+            sums: tf.add(sums, tf.stack([tf.neg(tf.sum(logPx)), tf.sum(kl), tf.neg(tf.sum(iw ?? tf.zeros([b])))])),
+            klDims: klPerDim ? tf.add(klDims, tf.sum(klPerDim, 0)) : tf.clone(klDims),
+            muSum: tf.add(muSum, tf.sum(e.q.mean, 0)),
+            muSq: tf.add(muSq, tf.sum(tf.square(e.q.mean), 0)),
+          };
+        });
+        tf.dispose([sums, klDims, muSum, muSq]);
+        ({ sums, klDims, muSum, muSq } = next);
+      } finally {
+        iw?.dispose();
+      }
       opts.onProgress?.(start + b, n);
     }
     const [s, kd, ms, mq] = await Promise.all([sums.data(), klDims.data(), muSum.data(), muSq.data()]);
@@ -118,16 +115,9 @@ export async function evaluate(model: VaeModel, split: DataSplit, rng: RandomStr
  * The one-sample ELBO terms of every example of a batch, as `evaluate` averages them: z ~ q(z|x)
  * drawn once from `seed` (reparameterised), log p(x|z) per example, and KL(q(z|x) ‖ p(z)) in
  * closed form when the prior is Gaussian (with its per-dimension terms), else the one-sample
- * Monte-Carlo estimate log q(z|x) − log p(z). Negative ELBO per example = −logPx + kl.
- * Call inside a tidy.
+ * Monte-Carlo estimate log q(z|x) − log p(z). Negative ELBO per example = −logPx + kl. In a tidy.
  */
-export function elboTerms(
-  model: VaeModel,
-  x: tf.Tensor2D,
-  c: tf.Tensor2D | undefined,
-  q: ReturnType<VaeModel['encode']>,
-  seed: number,
-): { logPx: tf.Tensor1D; kl: tf.Tensor1D; klPerDim?: tf.Tensor2D } {
+export function elboTerms(model: VaeModel, { x, c, q }: Encoded, seed: number): { logPx: tf.Tensor1D; kl: tf.Tensor1D; klPerDim?: tf.Tensor2D } {
   const z = q.rsample(seed);
   const logPx = model.likelihood.logProb(x, model.decoder.decode(z, c, false));
   if (model.prior.gaussian) {
@@ -138,19 +128,25 @@ export function elboTerms(
 }
 
 /**
- * How `importanceWeighted` splits k samples of a batch of `b` rows: chunks of at most MAX_ROWS
- * decoder rows, each with its own seed derived from `seed`.
+ * log p̂(x) = log (1/k) Σ_i p(x|z_i) p(z_i) / q(z_i|x), z_i ~ q(z|x), per example [rows]. The k
+ * samples go in chunks of at most MAX_ROWS decoder rows, each its own `run` (a tidy, or a compiled
+ * step) that makes the encoding again, so memory stays bounded for large k — also when compiled:
+ * one function of every chunk would hold all their decoder outputs at once, as TensorFlow's
+ * executor runs independent branches side by side.
  */
-export function importanceChunks(k: number, b: number, seed: number): { kc: number; seed: number }[] {
-  checkTensorSize(`the log-weights of k = ${k} importance samples for ${b} rows (--k, eval.k)`, [k, b]);
-  const chunk = Math.max(1, Math.min(k, Math.floor(MAX_ROWS / b)));
-  const out: { kc: number; seed: number }[] = [];
-  for (let done = 0, i = 0; done < k; done += chunk, i++) out.push({ kc: Math.min(chunk, k - done), seed: (seed + i * 7919) | 0 });
-  return out;
+export function importanceWeighted(model: VaeModel, rows: number, encoded: () => Encoded, k: number, seed: number, run: TidyStep = tf.tidy): tf.Tensor1D {
+  checkTensorSize(`the log-weights of k = ${k} importance samples for ${rows} rows (--k, eval.k)`, [k, rows]);
+  const chunk = Math.max(1, Math.min(k, Math.floor(MAX_ROWS / rows)));
+  const parts = Array.from({ length: Math.ceil(k / chunk) }, (_, i) => run(() => importanceChunk(model, encoded(), Math.min(chunk, k - i * chunk), (seed + i * 7919) | 0)));
+  try {
+    return tf.tidy(() => tf.sub(tf.logSumExp(parts.length === 1 ? parts[0]! : tf.concat(parts, 0), 0), Math.log(k)) as tf.Tensor1D);
+  } finally {
+    tf.dispose(parts);
+  }
 }
 
-/** The log-weights log p(x|z_i) + log p(z_i) − log q(z_i|x) of `kc` samples z_i ~ q(z|x) drawn from `seed`, [kc, batch]. Call inside a tidy. */
-export function importanceChunk(model: VaeModel, x: tf.Tensor2D, c: tf.Tensor2D | undefined, q: ReturnType<VaeModel['encode']>, kc: number, seed: number): tf.Tensor2D {
+/** log p(x|z_i) + log p(z_i) − log q(z_i|x) of `kc` samples z_i ~ q(z|x) drawn from `seed` [kc, batch]. Call inside a tidy. */
+function importanceChunk(model: VaeModel, { x, c, q }: Encoded, kc: number, seed: number): tf.Tensor2D {
   const [b, D] = x.shape;
   const z = q.rsampleK(kc, seed); // [kc, b, L]
   const zFlat = tf.reshape(z, [kc * b, q.dim]) as tf.Tensor2D;
@@ -159,23 +155,4 @@ export function importanceChunk(model: VaeModel, x: tf.Tensor2D, c: tf.Tensor2D 
   const logPx = tf.reshape(model.likelihood.logProb(xRep, model.decoder.decode(zFlat, cRep, false)), [kc, b]);
   const logPz = tf.reshape(model.prior.logProb(zFlat, cRep), [kc, b]);
   return tf.sub(tf.add(logPx, logPz), q.logProb(z)) as tf.Tensor2D;
-}
-
-/** log (1/k) Σ_i w_i per example from the chunks' log-weights [kc, batch]. Call inside a tidy. */
-function logMeanWeight(parts: tf.Tensor2D[], k: number): tf.Tensor1D {
-  const logW = parts.length === 1 ? parts[0]! : tf.concat(parts, 0);
-  return tf.sub(tf.logSumExp(logW, 0), Math.log(k)) as tf.Tensor1D;
-}
-
-/**
- * log p̂(x) = log (1/k) Σ_i p(x|z_i) p(z_i) / q(z_i|x), z_i ~ q(z|x), per example [batch].
- * Samples are processed in chunks (`importanceChunks`) so memory stays bounded for large k.
- */
-export function importanceWeighted(model: VaeModel, x: tf.Tensor2D, c: tf.Tensor2D | undefined, q: ReturnType<VaeModel['encode']>, k: number, seed: number): tf.Tensor1D {
-  return tf.tidy(() =>
-    logMeanWeight(
-      importanceChunks(k, x.shape[0], seed).map((ch) => tf.tidy(() => importanceChunk(model, x, c, q, ch.kc, ch.seed))),
-      k,
-    ),
-  );
 }
