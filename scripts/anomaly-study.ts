@@ -7,7 +7,7 @@
  * of the score for telling c's digits (the anomalies) from the others; for the diagnosis also the
  * AUROC of −L(x), the PNG term of the complexity score alone, and the spread of both of its terms.
  *
- *   npx tsx scripts/anomaly-study.ts [--classes 0,1,…,9] [--epochs 30] [--k 20] [--fraction 0.2] [--runs runs/anomaly-study]
+ *   npx tsx scripts/anomaly-study.ts [--classes 0,1,…,9] [--epochs 30] [--k 20] [--fraction 0.2] [--latent 20] [--runs runs/anomaly-study]
  *
  * It resumes: finished runs (`<runs>/class-<c>[-background]/<run-id>/`) and written score files are
  * reused, an interrupted run continues with `elbo train --resume`. Run it under `nice` on a shared machine.
@@ -26,6 +26,8 @@ const { values } = parseArgs({
     epochs: { type: 'string', default: '30' },
     k: { type: 'string', default: '20' },
     fraction: { type: 'string', default: '0.2' },
+    // The latent size of both models (the main job's 20 by default; give another --runs with it).
+    latent: { type: 'string', default: '20' },
     runs: { type: 'string', default: 'runs/anomaly-study' },
   },
 });
@@ -53,7 +55,7 @@ function trained(key: string, sets: string[]): string {
     return elbo(['train', '--resume', run]);
   }
   console.error(`${key}: training`);
-  const common = [`runs=${runs}`, `experiment=${key}`, `train.epochs=${epochs}`, 'eval.k=0', 'tracking.console=false'];
+  const common = [`runs=${runs}`, `experiment=${key}`, `train.epochs=${epochs}`, `model.latent=${values.latent}`, 'eval.k=0', 'tracking.console=false'];
   return elbo(['train', 'examples/mnist-vae.yaml', ...[...common, ...sets].flatMap((v) => ['--set', v])]);
 }
 
