@@ -138,7 +138,9 @@ export function registerNativeKernels(): void {
   });
   // Given the layer's output rather than its input (y > 0 exactly where x > 0): the pre-activation
   // then has one consumer, so Grappler fuses convolution or product, bias and relu into one kernel.
-  replaceGradient('Relu', (dy, [x, y]) => (x!.dtype === 'float32' && y ? { x: () => tf.engine().runKernel(RELU_GRAD, { dy, x: y }) as tf.Tensor } : undefined), { outputsToSave: [true] });
+  replaceGradient('Relu', (dy, [x, y]) => (x!.dtype === 'float32' && y ? { x: () => tf.engine().runKernel(RELU_GRAD, { dy, x: y }) as tf.Tensor } : undefined), {
+    outputsToSave: [true],
+  });
   // The gradients of a sum and a mean multiply the incoming gradient by an array of ones as large
   // as the input, made on the host every step; broadcasting it gives the same values without one.
   for (const name of ['Sum', 'Mean'])
