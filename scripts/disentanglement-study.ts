@@ -14,16 +14,18 @@
  * arguments. A run's metrics, once computed, are also recorded in the repository
  * (docs/disentanglement/study-runs.json, with the machine, date and training time; its traversal
  * grid beside it), so the study accumulates across machines and clones whose run folders are gone:
- * a recorded run is never trained again. `--recorded` trains nothing and reports the recorded runs. `--metric-examples` lowers the metrics' sample sizes (for a quick check); without it
+ * a recorded run is never trained again. `--recorded` trains nothing and reports the recorded runs.
+ * `--metric-examples` lowers the metrics' sample sizes (for a quick check); without it
  * they are disentanglement_lib's. With `--docs` the table, the figure (docs/disentanglement/metrics.png)
  * and seed 1's latent traversals are written into docs/disentanglement.md between its study markers.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { TopLevelSpec } from 'vega-lite';
+import { writeFileAtomic } from '@elbo/core';
 import { renderPlot, PLOT_CONFIG } from '../apps/runner/src/plots/render-plot.js';
 
 const MODELS: Readonly<Record<string, { config: string; label: string }>> = {
@@ -133,7 +135,7 @@ const machine = `${cpus().length}-core ${cpus()[0]?.model.trim()}, Node ${proces
 /** The ledger's key of a run: its model, seed, budget and metric sample size. */
 const keyOf = (model: string, seed: number) => `${model}-seed${seed}-${steps}steps${few ? `-metrics${few}` : ''}`;
 
-function record(model: string, seed: number, run: string, values: Record<string, number>): void {
+async function record(model: string, seed: number, run: string, values: Record<string, number>): Promise<void> {
   const created = statSync(join(run, 'config.yaml')).mtimeMs;
   const last = statSync(join(run, 'checkpoint')).mtimeMs;
   recorded[keyOf(model, seed)] = {
@@ -148,9 +150,8 @@ function record(model: string, seed: number, run: string, values: Record<string,
   };
   mkdirSync(out, { recursive: true });
   const png = join(run, 'artifacts', 'latent-traversals.png');
-  if (existsSync(png)) copyFileSync(png, join(out, `traversals-${model}-seed${seed}.png`));
-  writeFileSync(`${ledger}.tmp`, `${JSON.stringify(recorded, null, 2)}\n`);
-  renameSync(`${ledger}.tmp`, ledger);
+  if (existsSync(png)) copyFileSync(png, join(out, `traversals-${keyOf(model, seed)}.png`));
+  await writeFileAtomic(ledger, `${JSON.stringify(recorded, null, 2)}\n`);
   console.error(`${ledger}: recorded ${keyOf(model, seed)}`);
 }
 
@@ -162,7 +163,7 @@ for (const seed of seeds)
     else if (!values.recorded) {
       const run = trained(model, seed);
       const v = metricsOf(run);
-      record(model, seed, run, v);
+      await record(model, seed, run, v);
       results.push({ model, seed, values: v });
     }
   }
@@ -170,12 +171,10 @@ for (const seed of seeds)
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 const spread = (v: number[]) => (v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / (v.length - 1)) : 0);
 const fmt = (v: number[]) => (v.length ? `${mean(v).toFixed(3)} ± ${spread(v).toFixed(3)} (${v.length})` : '—');
-const recordedMachine = (r: { model: string; seed: number }) => {
-  const k = recorded[keyOf(r.model, r.seed)];
-  return k ? `${k.machine} (${k.date})` : machine;
-};
+/** Where and when each reported run was trained (every one is recorded by now). */
+const trainedOn = [...new Set(results.map((r) => recorded[keyOf(r.model, r.seed)]!).map((k) => `${k.machine} (${k.date})`))].join('; ');
 const date = new Date().toISOString().slice(0, 10);
-const header = `${results.length} of ${models.length * seeds.length} runs (${models.length} models × seeds ${seeds.join(', ')}), ${steps.toLocaleString('en')} steps of batch 64 each (${((steps * 64) / 737280).toFixed(2)} epochs of dSprites); metrics ${few ? `on ${few} examples each (reduced)` : 'at disentanglement_lib’s sample sizes'}; mean ± standard deviation over the seeds run (n per cell in brackets); trained on ${[...new Set(results.map((r) => recordedMachine(r)))].join('; ')}; reported ${date}`;
+const header = `${results.length} of ${models.length * seeds.length} runs (${models.length} models × seeds ${seeds.join(', ')}), ${steps.toLocaleString('en')} steps of batch 64 each (${((steps * 64) / 737280).toFixed(2)} epochs of dSprites); metrics ${few ? `on ${few} examples each (reduced)` : 'at disentanglement_lib’s sample sizes'}; mean ± standard deviation over the seeds run (n per cell in brackets); trained on ${trainedOn}; reported ${date}`;
 const table = [
   `| model | ${METRICS.map(([, t]) => t).join(' | ')} |`,
   `|---|${METRICS.map(() => '---:').join('|')}|`,
@@ -214,7 +213,7 @@ if (values.docs) {
   const traversals: string[] = [];
   for (const m of models) {
     const r = results.find((x) => x.model === m && x.seed === seeds[0]);
-    const png = `traversals-${m}-seed${seeds[0]}.png`;
+    const png = `traversals-${keyOf(m, seeds[0]!)}.png`;
     if (r && existsSync(join(out, png))) traversals.push(`**${MODELS[m]!.label}** (seed ${seeds[0]}):\n\n![${MODELS[m]!.label} latent traversals](disentanglement/${png})`);
   }
   const doc = resolve('docs', 'disentanglement.md');
