@@ -205,7 +205,7 @@ export class StepCompiler {
     private readonly backend: NodeBackendLike,
     readonly mode: CompileMode,
     private readonly log: CompilerLog = () => {},
-    private readonly queued = ASYNC_CALLS,
+    private readonly queued = true,
   ) {
     this.original = backend.binding;
     const b = backend as NodeBackendLike & { getInputTensorIds: (t: tf.Tensor[]) => number[] };
@@ -215,9 +215,9 @@ export class StepCompiler {
   }
 
   /** Compiles `fn`'s ops when the native backend with ELBO's binding runs, else runs it as is. */
-  static create(mode: CompileMode, log?: CompilerLog, queued = ASYNC_CALLS): StepCompiler | undefined {
+  static create(mode: CompileMode, log?: CompilerLog, queued = true): StepCompiler | undefined {
     const b = nodeBackend();
-    return b && typeof b.binding.defineFunction === 'function' ? new StepCompiler(b, mode, log, queued && ASYNC_CALLS) : undefined;
+    return b && typeof b.binding.defineFunction === 'function' ? new StepCompiler(b, mode, log, queued) : undefined;
   }
 
   /** Why steps run eagerly now (after a fallback), or undefined. */
@@ -575,7 +575,7 @@ export class StepCompiler {
    * when read or used by an eager op, and the next step's JavaScript runs meanwhile), else at once.
    */
   private call(fn: string, inputIds: number[], numOutputs: number): number[] {
-    if (this.original.callFunction && this.queued) return this.original.callFunction(fn, inputIds, numOutputs);
+    if (this.original.callFunction && this.queued && ASYNC_CALLS) return this.original.callFunction(fn, inputIds, numOutputs);
     return this.original.executeOp(fn, [], inputIds, numOutputs).map((m) => m.id);
   }
 
