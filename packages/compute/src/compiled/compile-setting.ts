@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { compiledStepsProblem } from './native-binding.js';
+import type { StepPlan } from './host-inputs.js';
 import { StepCompiler, type CompileMode, type CompilerLog } from './step-compiler.js';
 
 /** `train.compile` as a config writes it. */
@@ -56,8 +57,11 @@ export function stepCompiler(setting: CompileSetting, log: CompilerLog = () => {
   return mode === 'off' ? undefined : StepCompiler.create(mode, log, queued);
 }
 
-/** Runs a step's TensorFlow.js calls inside `tf.tidy`, as a compiled function where allowed. */
-export type TidyStep = <T extends tf.TensorContainer>(fn: () => T) => T;
+/**
+ * Runs a step's TensorFlow.js calls inside `tf.tidy`, as a compiled function where allowed; with a
+ * plan, later steps may run without their code (StepCompiler.run).
+ */
+export type TidyStep = <T extends tf.TensorContainer>(fn: () => T, plan?: StepPlan) => T;
 
 /** One compiler per owner (a training loop, a model's evaluation), so its traces serve every call. */
 const compilers = new WeakMap<object, StepCompiler | null>();
@@ -69,7 +73,7 @@ const compilers = new WeakMap<object, StepCompiler | null>();
 export function tidyStep(owner: object, setting: CompileSetting, log?: CompilerLog, queued = true): TidyStep {
   if (!compilers.has(owner)) compilers.set(owner, stepCompiler(setting, log, queued) ?? null);
   const c = compilers.get(owner);
-  return c ? (fn) => c.run(() => tf.tidy(fn)) : (fn) => tf.tidy(fn);
+  return c ? (fn, plan) => c.run(() => tf.tidy(fn), plan) : (fn) => tf.tidy(fn);
 }
 
 /** The compiler `owner`'s steps run through, if any (its `stats` say where their time went). */

@@ -106,12 +106,13 @@ export function registerNativeKernels(): void {
       kernelFunc: ({ inputs, backend: kb, attrs }) => {
         const { beta1, beta2, stepSize, epsHat } = attrs as unknown as AdamUpdateAttrs;
         const nb = kb as unknown as NodeBackendLike & { write(values: Float32Array, shape: number[], dtype: 'float32'): tf.DataId };
-        const values = Float32Array.of(beta1, 1 - beta1, beta2, 1 - beta2, epsHat, stepSize);
-        const scalars: tf.TensorInfo = { dataId: nb.write(values, [6], 'float32'), shape: [6], dtype: 'float32' };
+        const given = inputs['hyper'];
+        const values = given ? undefined : Float32Array.of(beta1, 1 - beta1, beta2, 1 - beta2, epsHat, stepSize);
+        const scalars: tf.TensorInfo = given ?? { dataId: nb.write(values!, [6], 'float32'), shape: [6], dtype: 'float32' };
         const scale = inputs['scale'];
         const args = [inputs['param']!, inputs['m']!, inputs['v']!, inputs['grad']!, scalars, ...(scale ? [scale] : [])];
         const out = run(nb, scale ? 'elbo_adam_scaled' : 'elbo_adam', args, 3);
-        nb.disposeData(scalars.dataId);
+        if (!given) nb.disposeData(scalars.dataId);
         return out;
       },
     });

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend.js';
 import { dense } from '../layers/dense.js';
 import { Adam } from '../optim/adam.js';
+import { hostTensor, randomNormal, stepContext, type StepPlan } from './host-inputs.js';
 import { compiledStepsProblem, nodeBackend } from './native-binding.js';
 import { StepCompiler, type CompileMode } from './step-compiler.js';
 
@@ -32,6 +33,15 @@ interface Options {
   readonly onStep?: (step: number) => void;
   /** Sum the losses on the device instead of keeping one tensor per step. */
   readonly sum?: boolean;
+  /**
+   * Declare the step's host work (the batch through hostTensor, the noise drawn from the step's
+   * seed) and pass the compiler a plan, so steps may run without their code.
+   */
+  readonly plan?: boolean;
+  /** With `plan`: the step reads its step number from a step context (as a schedule does). */
+  readonly readsStep?: boolean;
+  /** With `plan`: the loss is scaled by a host number that changes at this step, undeclared. */
+  readonly driftAt?: number;
 }
 
 /**
@@ -69,9 +79,11 @@ function train(o: Options): { losses: number[]; params: Float32Array[]; compiler
   for (let s = 0; s < o.steps; s++) {
     for (let i = 0; i < xBuf.length; i++) xBuf[i] = rand() < 0.3 ? 1 : 0;
     for (let i = 0; i < eBuf.length; i++) eBuf[i] = rand() * 2 - 1;
+    const seed = 1000 + 7 * s;
+    const ctx = stepContext({ seed }, s);
     const body = () => {
-      const x = tf.tensor2d(xBuf, [B, D]);
-      const eps = tf.tensor2d(eBuf, [B, L]);
+      const x = o.plan ? (hostTensor(() => tf.tensor2d(xBuf, [B, D])) as tf.Tensor2D) : tf.tensor2d(xBuf, [B, D]);
+      const eps = o.plan ? randomNormal<tf.Rank.R2>([B, L], 0, 1, ctx.seed + 1) : tf.tensor2d(eBuf, [B, L]);
       const { value, grads } = tf.variableGrads(() => {
         const h = dense(x, p('w1'), p('b1') as tf.Tensor as tf.Tensor1D, 'relu');
         if (o.hostRead) tf.sum(h).dataSync();
@@ -82,15 +94,18 @@ function train(o: Options): { losses: number[]; params: Float32Array[]; compiler
         const kl = tf.mul(tf.sum(tf.sub(tf.add(tf.square(mu), tf.exp(logVar)), tf.add(logVar, 1)), 1), 0.5);
         let loss = tf.mean(tf.add(nll, kl)) as tf.Scalar;
         if (o.branch && s % 3 === 0) loss = tf.add(loss, tf.mul(tf.sum(tf.square(p('w3'))), 1e-3)) as tf.Scalar;
+        if (o.readsStep) loss = tf.mul(loss, 1 + ctx.step * 0) as tf.Scalar;
+        if (o.driftAt !== undefined) loss = tf.mul(loss, s < o.driftAt ? 1.25 : 1.5) as tf.Scalar;
         return loss;
       });
       const norm = adam.apply(new Map(Object.entries(grads)));
       norm?.dispose();
       return o.sum ? (total ? tf.add(total, value) : value) : value;
     };
-    const loss = compiler ? compiler.run(() => tf.tidy(body)) : tf.tidy(body);
+    const plan: StepPlan | undefined = o.plan ? { keys: [seed] } : undefined;
+    const loss = compiler ? compiler.run(() => tf.tidy(body), plan) : tf.tidy(body);
     if (o.sum) {
-      total?.dispose();
+      if (loss !== total) total?.dispose();
       total = loss as tf.Scalar;
     } else kept.push(loss as tf.Scalar);
     o.onStep?.(s);
@@ -99,6 +114,7 @@ function train(o: Options): { losses: number[]; params: Float32Array[]; compiler
   const losses = Array.from(tf.tidy(() => tf.stack(kept).dataSync()));
   tf.dispose(kept);
   const out = [...params.values()].map((v) => v.dataSync() as Float32Array);
+  expect(adam.iterations).toBe(o.steps);
   adam.dispose();
   tf.dispose([...params.values()]);
   return { losses, params: out, ...(compiler ? { compiler } : {}), logs };
@@ -154,6 +170,41 @@ describe.skipIf(!native)('compiled training steps on the native backend', () => 
     expect(graph.losses).toEqual(eager.losses);
   });
 
+  it('runs steps without their code once their host work is declared, computing what the eager steps compute', () => {
+    const eager = train({ steps: 40, plan: true, sum: true });
+    const graph = train({ mode: 'graph', steps: 40, plan: true, sum: true });
+    const c = graph.compiler!;
+    // Recorded, then two steps that show the inputs are the previous outputs, one check at 50.
+    expect(c.stats.replayed).toBeGreaterThanOrEqual(36);
+    expect(graph.logs.filter((l) => l.includes('without their JavaScript'))).toHaveLength(1);
+    expect(maxRelDiff(graph.losses, eager.losses)).toBeLessThanOrEqual(1e-5);
+    graph.params.forEach((p, i) => expect(maxRelDiff(p, eager.params[i]!)).toBeLessThanOrEqual(1e-4));
+    c.dispose();
+  });
+
+  it('runs the code of every step that reads its step number, or keeps a tensor per step', () => {
+    const reads = train({ mode: 'graph', steps: 8, plan: true, sum: true, readsStep: true });
+    expect(reads.compiler!.stats.replayed).toBe(0);
+    expect(reads.compiler!.replayProblem).toMatch(/reads its step number/);
+    expect(reads.logs.filter((l) => l.includes('still runs its JavaScript'))).toHaveLength(1);
+    const perStep = train({ mode: 'graph', steps: 8, plan: true });
+    expect(perStep.compiler!.stats.replayed).toBe(0);
+    expect(perStep.compiler!.stats.compiled).toBeGreaterThanOrEqual(6);
+    reads.compiler!.dispose();
+    perStep.compiler!.dispose();
+  });
+
+  it('says so when an undeclared host value it took as constant changes, and runs the code from then on', () => {
+    const graph = train({ mode: 'graph', steps: 130, plan: true, sum: true, driftAt: 70 });
+    const c = graph.compiler!;
+    expect(graph.logs.filter((l) => l.includes('warning') && l.includes('took it as constant'))).toHaveLength(1);
+    expect(c.replayProblem).toMatch(/changes from step to step/);
+    // Replayed up to the check after step 70 (steps 3–52 and 54–103 at most), none after it.
+    expect(c.stats.replayed).toBeGreaterThan(50);
+    expect(c.stats.replayed).toBeLessThanOrEqual(100);
+    c.dispose();
+  });
+
   it('xla: compiles the step with XLA; its difference from eager stays within 1e-5 on the mean loss', () => {
     const eager = train({ steps: 6 });
     const xla = train({ mode: 'xla', steps: 6 });
@@ -165,7 +216,10 @@ describe.skipIf(!native)('compiled training steps on the native backend', () => 
     xla.compiler!.dispose();
   });
 
-  it('keeps tensors, tensor handles and memory flat over 10,000 compiled steps', () => {
+  it.each([
+    ['compiled steps', false],
+    ['steps run without their code', true],
+  ])('keeps tensors, tensor handles and memory flat over 10,000 %s', (_, plan) => {
     const b = nodeBackend()!;
     const handles = () => b.binding.getNumOfTensors!();
     let at100: { tensors: number; handles: number; rss: number; heap: number } | undefined;
@@ -183,12 +237,16 @@ describe.skipIf(!native)('compiled training steps on the native backend', () => 
       dims: [8, 8, 2],
       batch: 4,
       sum: true,
+      plan,
       onStep: (s) => {
         if (s === 999) at100 = snapshot();
         if (s === 9_999) at10k = snapshot();
       },
     });
-    expect(run.compiler!.stats.compiled).toBeGreaterThanOrEqual(9_997);
+    const { compiled, replayed } = run.compiler!.stats;
+    expect(compiled + replayed).toBeGreaterThanOrEqual(9_997);
+    expect(replayed).toBe(plan ? replayed : 0);
+    if (plan) expect(replayed).toBeGreaterThanOrEqual(9_700);
     expect(at10k!.tensors).toBe(at100!.tensors);
     expect(at10k!.handles).toBe(at100!.handles);
     // The JavaScript heap is flat to 4 MB. The process's resident memory also moves with the native
@@ -197,7 +255,7 @@ describe.skipIf(!native)('compiled training steps on the native backend', () => 
     expect(at10k!.heap - at100!.heap).toBeLessThan(4 * 1024 * 1024);
     expect(at10k!.rss - at100!.rss).toBeLessThan(128 * 1024 * 1024);
     console.log(
-      `10,000 compiled steps: ${at10k!.tensors} tensors, ${at10k!.handles} handles; heap ${((at10k!.heap - at100!.heap) / 2 ** 20).toFixed(1)} MB and RSS ${((at10k!.rss - at100!.rss) / 2 ** 20).toFixed(1)} MB more than at step 1,000`,
+      `10,000 ${plan ? 'replayed' : 'compiled'} steps: ${at10k!.tensors} tensors, ${at10k!.handles} handles; heap ${((at10k!.heap - at100!.heap) / 2 ** 20).toFixed(1)} MB and RSS ${((at10k!.rss - at100!.rss) / 2 ** 20).toFixed(1)} MB more than at step 1,000`,
     );
     run.compiler!.dispose();
   });

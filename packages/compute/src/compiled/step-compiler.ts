@@ -1,4 +1,5 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import { beginHostLog, endHostLog, type HostItem, type HostLog, type StepPlan } from './host-inputs.js';
 import { expandComposite } from './native-kernels.js';
 import { nodeBackend, type FunctionSpec, type NativeBinding, type NodeBackendLike, type OpAttr, type TensorMeta } from './native-binding.js';
 
@@ -159,7 +160,49 @@ interface Shadow {
   readonly pendingDeletes: number[];
   readonly infos: Map<number, { id: number }>;
   readonly dead: Set<number>;
+  /** TensorFlow.js's data id of each placeholder and of each tensor from before the step. */
+  readonly dataIds: Map<number, object>;
+  /** The host log of a step run with a plan, and the log item that made each host-made tensor. */
+  readonly host?: HostLog;
+  readonly constItem: (number | undefined)[];
 }
+
+/** A compiled step as the last one ran it, kept to run the next ones without their code. */
+interface Settled {
+  readonly trace: Trace;
+  /** The ids of its inputs and outputs; a step run without its code puts its own here. */
+  extIds: number[];
+  outIds: number[];
+  /** The values of its host-made tensors, by const index. */
+  readonly constValues: ArrayLike<number>[];
+  /** Whether steps ran without their code after it. */
+  replayed: boolean;
+  /** TensorFlow.js's record and data id of each output the step's code kept, by position. */
+  readonly outInfos: ({ id: number } | undefined)[];
+  readonly outData: (object | undefined)[];
+  readonly extData: (object | undefined)[];
+  readonly result: unknown;
+  readonly host?: HostLog;
+  readonly constItem: (number | undefined)[];
+  readonly tensorsAtStart: number;
+}
+
+/** How the next steps run without their code: each input's source, and the host items to repeat. */
+interface Replay {
+  readonly last: Settled;
+  /** Per input of the step: an output of the previous step (by position), or the same tensor as before. */
+  readonly inputs: ({ out: number } | { fixed: number; data: object })[];
+  /** The outputs the previous step's code kept, which a repeated step updates in place. */
+  readonly kept: { p: number; info: { id: number }; data: object; before?: object }[];
+  readonly items: readonly HostItem[];
+  /** The log item that makes each fed host-made tensor, by const index. */
+  readonly fedItem: Map<number, number>;
+  /** Fed host-made tensors made by undeclared code, which had the same values in both steps: taken as constants. */
+  readonly assumed: Map<number, ArrayLike<number>>;
+}
+
+/** A step run without its code every this many runs its code instead, to check what the others assumed. */
+const CHECK_EVERY = 50;
 
 /** What `StepCompiler` reports once: a fallback to eager steps, or a function registered. */
 export type CompilerLog = (line: string) => void;
@@ -197,9 +240,19 @@ export class StepCompiler {
   /**
    * Steps run as one function call, steps recorded eagerly, functions registered; and, over the
    * compiled steps, milliseconds spent in the step's JavaScript (TensorFlow.js dispatching the ops
-   * without running them) and in the function call.
+   * without running them) and in the function call; steps run without their code (`replayed`), and
+   * the milliseconds of their host work and of their calls.
    */
-  readonly stats = { compiled: 0, recorded: 0, functions: 0, scriptMs: 0, callMs: 0 };
+  readonly stats = { compiled: 0, recorded: 0, functions: 0, scriptMs: 0, callMs: 0, replayed: 0, replayHostMs: 0, replayCallMs: 0 };
+  /** The last compiled step, and how the next ones run without their code (when they can). */
+  private settled: Settled | undefined;
+  private replay: Replay | undefined;
+  /** Why the last compiled step's successors run their code (for tests and the bench). */
+  replayProblem: string | undefined;
+  private toldReplay = false;
+  private sinceCheck = 0;
+  /** Why steps no longer run without their code (a value taken as constant changed). */
+  private replayOff: string | undefined;
 
   constructor(
     private readonly backend: NodeBackendLike,
@@ -225,10 +278,26 @@ export class StepCompiler {
     return this.disabledReason;
   }
 
-  run<T>(fn: () => T): T {
+  /**
+   * Runs one step. With `plan` (a training loop's seeds for this step), a step whose host work is
+   * all declared (host-inputs.ts) and whose inputs are the previous step's outputs or the same
+   * tensors each time runs, once two steps have shown it, without its code: its host items are
+   * repeated, the function called, and the kept tensors — parameters, optimiser state, the
+   * returned result — take the new values in place (the same result object is returned).
+   */
+  run<T>(fn: () => T, plan?: StepPlan): T {
     if (this.disabledReason !== undefined) return fn();
+    if (this.replay) {
+      const ready = plan && this.replayReady();
+      if (ready && ++this.sinceCheck < CHECK_EVERY) return this.replayStep(plan) as T;
+      // Not ready: the step is not as the replay left it (a new epoch's first step…); else a check.
+      if (!ready) this.settled = undefined;
+      this.replay = undefined;
+      this.sinceCheck = 0;
+    }
+    const tensorsAtStart = tf.engine().state.numTensors;
     const candidates = this.traces.filter((t) => !t.problem);
-    if (candidates.length) this.beginShadow(candidates);
+    if (candidates.length) this.beginShadow(candidates, plan ? beginHostLog(plan) : undefined);
     else this.beginRecording();
     this.install();
     let result: T;
@@ -236,13 +305,16 @@ export class StepCompiler {
     try {
       result = fn();
     } catch (e) {
+      endHostLog();
       if (this.shadow) this.flush();
       this.endRecording(false);
       this.uninstall();
       throw e;
     }
+    endHostLog();
     try {
-      if (this.shadow) this.finishShadow(performance.now() - started);
+      if (this.shadow) this.finishShadow(performance.now() - started, { result, tensorsAtStart });
+      else this.settled = undefined;
       if (this.rec) this.endRecording(true);
     } finally {
       this.uninstall();
@@ -313,8 +385,10 @@ export class StepCompiler {
     };
     b.createOutputTensor = (meta: TensorMeta) => {
       const t = this.originalOutput.call(b, meta);
-      if (meta.id <= FAKE_BASE && this.shadow) this.shadow.infos.set(meta.id, b.tensorMap.get(t.dataId)!);
-      else this.rec?.infos.set(meta.id, b.tensorMap.get(t.dataId)!);
+      if (meta.id <= FAKE_BASE && this.shadow) {
+        this.shadow.infos.set(meta.id, b.tensorMap.get(t.dataId)!);
+        this.shadow.dataIds.set(meta.id, t.dataId);
+      } else this.rec?.infos.set(meta.id, b.tensorMap.get(t.dataId)!);
       return t;
     };
     b.disposeData = (dataId: object, force?: boolean) => {
@@ -340,6 +414,7 @@ export class StepCompiler {
     const i = sh.consts.length;
     const vals = values as unknown as ArrayLike<number>;
     const fake = this.nextFake--;
+    if (sh.host) sh.constItem[i] = sh.host.byValues.get(values);
     sh.consts.push({ fake, shape, dtype, values: vals });
     sh.events.push({ kind: 'const', fake, shape, dtype, values: vals });
     sh.fakeSrc.set(fake, { k: 'const', i });
@@ -404,6 +479,7 @@ export class StepCompiler {
     for (const e of newExt ?? []) {
       sh.extSlot.set(e.id, e.slot);
       sh.extIds.push(e.id);
+      if (e.tensor) sh.dataIds.set(e.id, e.tensor.dataId);
       sh.extInfo.set(e.id, sh.candidates[0]!.externals[e.slot]!);
     }
     const node = sh.candidates[0]!.nodes[k]!;
@@ -592,8 +668,11 @@ export class StepCompiler {
 
   // ---- shadow steps -----------------------------------------------------------------------------
 
-  private beginShadow(candidates: Trace[]): void {
+  private beginShadow(candidates: Trace[], host: HostLog | undefined): void {
     this.shadow = {
+      host,
+      constItem: [],
+      dataIds: new Map(),
       candidates,
       ops: 0,
       consts: [],
@@ -644,8 +723,10 @@ export class StepCompiler {
     return real;
   }
 
-  private finishShadow(scriptMs: number): void {
+  private finishShadow(scriptMs: number, step: { result: unknown; tensorsAtStart: number }): void {
     const sh = this.shadow!;
+    const previous = this.settled;
+    this.settled = undefined;
     const t = sh.candidates.find((c) => c.nodes.length === sh.ops && c.consts.length === sh.consts.length);
     if (!t) return void this.flush();
     const position = new Map<number, number>();
@@ -689,14 +770,155 @@ export class StepCompiler {
       if (info && !sh.dead.has(fake)) info.id = outIds[p]!;
       else this.original.deleteTensor(outIds[p]!);
     }
+    let keepsHostTensor = false;
     for (const k of sh.consts) {
       const info = sh.infos.get(k.fake);
       const fed = fedOf.get(k.fake);
-      if (info && !sh.dead.has(k.fake)) info.id = fed ?? this.original.createTensor(k.shape, k.dtype, k.values as unknown as ArrayBufferView);
-      else if (fed !== undefined) this.original.deleteTensor(fed);
+      if (info && !sh.dead.has(k.fake)) {
+        info.id = fed ?? this.original.createTensor(k.shape, k.dtype, k.values as unknown as ArrayBufferView);
+        keepsHostTensor = true;
+      } else if (fed !== undefined) this.original.deleteTensor(fed);
     }
     for (const id of sh.pendingDeletes) this.original.deleteTensor(id);
     this.stats.compiled += 1;
+    if (!sh.host) return;
+    const outInfos: ({ id: number } | undefined)[] = [];
+    const outData: (object | undefined)[] = [];
+    for (const [fake, p] of position)
+      if (!sh.dead.has(fake)) {
+        outInfos[p] = sh.infos.get(fake);
+        outData[p] = sh.dataIds.get(fake);
+      }
+    const settled: Settled = {
+      trace: t,
+      extIds: sh.extIds,
+      outIds,
+      outInfos,
+      outData,
+      extData: sh.extIds.map((id) => sh.dataIds.get(id)),
+      constValues: sh.consts.map((k) => k.values),
+      replayed: false,
+      result: step.result,
+      host: sh.host,
+      constItem: sh.constItem,
+      tensorsAtStart: step.tensorsAtStart,
+    };
+    this.settled = settled;
+    const replay = keepsHostTensor ? 'the step keeps a host-made tensor' : this.prepareReplay(previous, settled);
+    this.replayProblem = typeof replay === 'string' ? replay : undefined;
+    if (typeof replay !== 'string') this.replay = replay;
+    if (!this.toldReplay && (typeof replay !== 'string' || previous?.trace === t)) {
+      this.toldReplay = true;
+      this.log(
+        typeof replay === 'string'
+          ? `compiled steps: each step still runs its JavaScript — ${replay}`
+          : 'compiled steps: steps now run without their JavaScript (their host work is declared: the batch, seeded draws, optimiser state)',
+      );
+    }
+  }
+
+  /**
+   * Whether the steps after `last` can run without their code, from it and the step before: its
+   * host work all declared, each input the previous step's output or the same tensor both times,
+   * each kept output replacing the previous step's, and what the step returned among them.
+   */
+  private prepareReplay(prev: Settled | undefined, last: Settled): Replay | string {
+    if (this.replayOff) return this.replayOff;
+    if (!prev || prev.trace !== last.trace) return 'not yet two compiled steps of one function';
+    const items = last.host!.items;
+    const blocked = items.find((i): i is { blocked: string } => 'blocked' in i);
+    if (blocked) return blocked.blocked;
+    const fedItem = new Map<number, number>();
+    const assumed = new Map<number, ArrayLike<number>>();
+    for (const [i, c] of last.trace.consts.entries()) {
+      if (!c.fed) continue;
+      const item = last.constItem[i];
+      if (item !== undefined) fedItem.set(i, item);
+      else if (sameValues(last.constValues[i]!, prev.constValues[i]!)) assumed.set(i, last.constValues[i]!);
+      else {
+        const problem = `a host-made tensor of shape [${c.shape.join(', ')}] changes from step to step and is not made through hostTensor`;
+        if (prev.replayed)
+          this.log(
+            `compiled steps: warning — ${problem}, but the steps run without their JavaScript since the last check took it as constant; steps run their JavaScript from now on`,
+          );
+        this.replayOff ??= problem;
+        return problem;
+      }
+    }
+    const kept: Replay['kept'] = [];
+    last.outInfos.forEach((info, p) => {
+      if (info && last.outData[p]) kept.push({ p, info, data: last.outData[p]!, before: prev.outData[p] });
+    });
+    const keptAt = new Set(kept.map((k) => k.p));
+    const outAt = new Map(prev.outIds.map((id, p) => [id, p]));
+    const inputs: Replay['inputs'] = [];
+    for (const [j, id] of last.extIds.entries()) {
+      const p = outAt.get(id);
+      if (p !== undefined && keptAt.has(p)) inputs.push({ out: p });
+      else if (p === undefined && prev.extIds[j] === id && last.extData[j]) inputs.push({ fixed: id, data: last.extData[j]! });
+      else return 'an input of the step is a different tensor from step to step';
+    }
+    const keptData = new Set(kept.map((k) => k.data));
+    if (!tf.tensor_util.getTensorsInContainer(last.result as tf.TensorContainer).every((r) => keptData.has(r.dataId)))
+      return 'the step returns a tensor that is not one of its outputs';
+    return { last, inputs, kept, items, fedItem, assumed };
+  }
+
+  /**
+   * Whether the tensors the replay reads and updates are as it left them: the kept outputs alive and
+   * the previous step's released, the same inputs in place, no tensors gained or lost in between.
+   */
+  private replayReady(): boolean {
+    const r = this.replay!;
+    const map = this.backend.tensorMap;
+    if (tf.engine().state.numTensors !== r.last.tensorsAtStart) return false;
+    for (const k of r.kept) if (!map.has(k.data) || (k.before && map.has(k.before))) return false;
+    for (const i of r.inputs) if ('fixed' in i && map.get(i.data)?.id !== i.fixed) return false;
+    return true;
+  }
+
+  /** One step without its code: its host items repeated in order, the function called, the kept outputs updated in place. */
+  private replayStep(plan: StepPlan): unknown {
+    const started = performance.now();
+    const r = this.replay!;
+    const t = r.last.trace;
+    const needed = new Set(r.fedItem.values());
+    const made = new Map<number, tf.Tensor>();
+    r.items.forEach((item, k) => {
+      if ('effect' in item) item.effect();
+      else if ('make' in item && needed.has(k)) made.set(k, item.make(plan));
+    });
+    const valuesOf = (i: number) => (r.assumed.get(i) ?? this.backend.tensorMap.get(made.get(r.fedItem.get(i)!)!.dataId)!.values) as ArrayBufferView;
+    const created: number[] = [];
+    const { ids: fed, temporary } = this.fedInputs(
+      t,
+      (i) => {
+        const id = this.original.createTensor(t.consts[i]!.shape, t.consts[i]!.dtype, valuesOf(i));
+        created.push(id);
+        return id;
+      },
+      (i) => (valuesOf(i) as unknown as ArrayLike<number>)[0]!,
+    );
+    const outPos = new Map(r.kept.map((k) => [k.p, k.info]));
+    const inputs = r.inputs.map((i) => ('out' in i ? outPos.get(i.out)!.id : i.fixed));
+    const called = performance.now();
+    const outIds = this.call(t.fn!, [...inputs, ...fed], t.outputs.length);
+    const returned = performance.now();
+    this.stats.replayCallMs += returned - called;
+    for (const id of [...created, ...temporary]) this.original.deleteTensor(id);
+    for (const m of made.values()) m.dispose();
+    outIds.forEach((id, p) => {
+      const info = outPos.get(p);
+      if (!info) return this.original.deleteTensor(id);
+      this.original.deleteTensor(info.id);
+      info.id = id;
+    });
+    r.last.extIds = inputs;
+    r.last.outIds = outIds;
+    r.last.replayed = true;
+    this.stats.replayed += 1;
+    this.stats.replayHostMs += called - started + (performance.now() - returned);
+    return r.last.result;
   }
 
   /**

@@ -126,9 +126,21 @@ export function hasFusedAdam(): boolean {
   return tf.getKernel(ADAM_UPDATE, tf.getBackend()) !== undefined;
 }
 
-/** One fused update; the caller owns the three results (new param, m, v). */
-export function adamUpdate(param: tf.Tensor, m: tf.Tensor, v: tf.Tensor, grad: tf.Tensor, scale: tf.Scalar | undefined, attrs: AdamUpdateAttrs): [tf.Tensor, tf.Tensor, tf.Tensor] {
+/**
+ * One fused update; the caller owns the three results (new param, m, v). `hyper`, on the native
+ * backend: [β1, 1−β1, β2, 1−β2, ε̂, step size] as a tensor, in place of the attributes' values.
+ */
+export function adamUpdate(
+  param: tf.Tensor,
+  m: tf.Tensor,
+  v: tf.Tensor,
+  grad: tf.Tensor,
+  scale: tf.Scalar | undefined,
+  attrs: AdamUpdateAttrs,
+  hyper?: tf.Tensor,
+): [tf.Tensor, tf.Tensor, tf.Tensor] {
   const inputs: tf.NamedTensorMap = { param, m, v, grad };
   if (scale) inputs['scale'] = scale;
+  if (hyper) inputs['hyper'] = hyper;
   return tf.engine().runKernel(ADAM_UPDATE, inputs, attrs as unknown as tf.NamedAttrMap) as unknown as [tf.Tensor, tf.Tensor, tf.Tensor];
 }

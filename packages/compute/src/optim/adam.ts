@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { hostTensor } from '../compiled/host-inputs.js';
 import { layerGradients } from '../layers/layer-gradients.js';
 import { adamUpdate, hasFusedAdam } from './adam-kernel.js';
 import { SlotOptimizer } from './optimizer.js';
@@ -32,14 +33,14 @@ export class Adam extends SlotOptimizer {
   }
 
   protected update(grads: ReadonlyMap<string, tf.Tensor>, scale: tf.Scalar | undefined): void {
-    const { lr, beta1, beta2, epsilon, weightDecay = 0 } = this.options;
-    const c1 = 1 - Math.pow(beta1, this.t);
-    const c2 = 1 - Math.pow(beta2, this.t);
-    const stepSize = (lr * Math.sqrt(c2)) / c1;
-    const epsHat = epsilon * Math.sqrt(c2);
+    const { lr, beta1, beta2, weightDecay = 0 } = this.options;
+    const { stepSize, epsHat } = this.corrected();
     // ELBO's fused kernel where it exists (WASM, CPU), unless the unoptimised path is asked for. On
-    // the native backend it is one TensorFlow function of the composed ops below (the same numbers).
-    const fused = hasFusedAdam() && (layerGradients() === 'custom' || tf.getBackend() === 'tensorflow');
+    // the native backend it is one TensorFlow function of the composed ops below (the same numbers),
+    // whose step size and ε̂ come as a tensor a compiled step can make again without this code.
+    const native = tf.getBackend() === 'tensorflow';
+    const fused = hasFusedAdam() && (layerGradients() === 'custom' || native);
+    const hyper = fused && native ? hostTensor(() => tf.tensor1d(this.hyper())) : undefined;
     for (const [name, g0] of grads) {
       const p = this.params.get(name);
       if (!p) continue;
@@ -47,7 +48,7 @@ export class Adam extends SlotOptimizer {
       const v = this.slot('v', name);
       if (weightDecay > 0) p.assign(tf.mul(p, 1 - lr * weightDecay));
       if (fused) {
-        const [pNew, mNew, vNew] = adamUpdate(p, m, v, g0, scale, { beta1, beta2, stepSize, epsHat });
+        const [pNew, mNew, vNew] = adamUpdate(p, m, v, g0, scale, { beta1, beta2, stepSize, epsHat }, hyper);
         m.assign(mNew);
         v.assign(vNew);
         p.assign(pNew);
@@ -60,5 +61,19 @@ export class Adam extends SlotOptimizer {
       v.assign(vNew);
       p.assign(tf.sub(p, tf.mul(tf.div(mNew, tf.add(tf.sqrt(vNew), epsHat)), stepSize)));
     }
+  }
+
+  /** Step size and ε̂ of step `this.t` (the bias correction). */
+  private corrected(): { stepSize: number; epsHat: number } {
+    const { lr, beta1, beta2, epsilon } = this.options;
+    const c2 = 1 - Math.pow(beta2, this.t);
+    return { stepSize: (lr * Math.sqrt(c2)) / (1 - Math.pow(beta1, this.t)), epsHat: epsilon * Math.sqrt(c2) };
+  }
+
+  /** [β1, 1−β1, β2, 1−β2, ε̂, step size] of step `this.t`, as the native kernel takes them. */
+  private hyper(): Float32Array {
+    const { beta1, beta2 } = this.options;
+    const { stepSize, epsHat } = this.corrected();
+    return Float32Array.of(beta1, 1 - beta1, beta2, 1 - beta2, epsHat, stepSize);
   }
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { stepEffect } from '../compiled/host-inputs.js';
 
 /**
  * An optimiser over a fixed set of named parameters. Its state (moments, step count) is keyed by
@@ -52,7 +53,7 @@ export abstract class SlotOptimizer implements Optimizer {
   }
 
   apply(grads: ReadonlyMap<string, tf.Tensor>): tf.Scalar | undefined {
-    this.t += 1;
+    stepEffect(() => (this.t += 1));
     let norm: tf.Scalar | undefined;
     tf.tidy(() => {
       let scale: tf.Scalar | undefined;

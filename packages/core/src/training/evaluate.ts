@@ -134,7 +134,7 @@ export function elboTerms(model: VaeModel, { x, c, q }: Encoded, seed: number): 
  * one function of every chunk would hold all their decoder outputs at once, as TensorFlow's
  * executor runs independent branches side by side.
  */
-export function importanceWeighted(model: VaeModel, rows: number, encoded: () => Encoded, k: number, seed: number, run: TidyStep = tf.tidy): tf.Tensor1D {
+export function importanceWeighted(model: VaeModel, rows: number, encoded: () => Encoded, k: number, seed: number, run: TidyStep = (fn) => tf.tidy(fn)): tf.Tensor1D {
   checkTensorSize(`the log-weights of k = ${k} importance samples for ${rows} rows (--k, eval.k)`, [k, rows]);
   const chunk = Math.max(1, Math.min(k, Math.floor(MAX_ROWS / rows)));
   const parts = Array.from({ length: Math.ceil(k / chunk) }, (_, i) => run(() => importanceChunk(model, encoded(), Math.min(chunk, k - i * chunk), (seed + i * 7919) | 0)));
