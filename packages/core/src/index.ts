@@ -32,7 +32,7 @@ export {
   type ModelShape,
 } from './registry/component.js';
 export { ComponentRegistry, type ComponentSection, type ResolvedSection } from './registry/component-registry.js';
-export { nearest, editDistance } from './registry/suggest.js';
+export { nearest } from './registry/suggest.js';
 export { ConfigError, DataError } from './config/config-error.js';
 export { opt, show, validate, formatIssues, activationOption } from './config/options.js';
 export { writeFileAtomic } from './runtime/files.js';

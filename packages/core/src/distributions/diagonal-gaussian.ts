@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { randomNormal } from '@elbo/compute';
 import type { Posterior } from './posterior.js';
 
 /** Where a part of a batch sits in the whole batch (data-parallel training). */
@@ -60,7 +61,7 @@ export class DiagonalGaussian implements Posterior {
       const [b, d] = this.mean.shape;
       // Rows of a larger batch: draw the whole batch's ε and take this part's rows, so that a batch
       // split across workers sees exactly the noise it would have seen whole.
-      const eps = rows ? tf.slice(tf.randomNormal([rows.total, d], 0, 1, 'float32', seed), [rows.offset, 0], [b, d]) : tf.randomNormal([b, d], 0, 1, 'float32', seed);
+      const eps = rows ? tf.slice(randomNormal([rows.total, d], 0, 1, seed), [rows.offset, 0], [b, d]) : randomNormal([b, d], 0, 1, seed);
       return tf.add(this.mean, tf.mul(this.stddev(), eps));
     });
   }
@@ -69,7 +70,7 @@ export class DiagonalGaussian implements Posterior {
   rsampleK(k: number, seed: number): tf.Tensor3D {
     return tf.tidy(() => {
       const [b, d] = this.mean.shape;
-      const eps = tf.randomNormal([k, b, d], 0, 1, 'float32', seed);
+      const eps = randomNormal([k, b, d], 0, 1, seed);
       return tf.add(tf.expandDims(this.mean, 0), tf.mul(tf.expandDims(this.stddev(), 0), eps)) as tf.Tensor3D;
     });
   }

@@ -143,8 +143,9 @@ export interface Conditioner extends HasParameters {
 }
 export const Conditioner = Symbol('Conditioner');
 
-/** A schedule multiplies the divergence by a factor that depends on the step (KL warm-up). */
+/** A schedule multiplies the divergence by a factor that depends on the step (KL warm-up); a `constant` one is 1 and reads no step. */
 export interface Schedule {
   factor(step: number): number;
+  readonly constant?: boolean;
 }
 export const Schedule = Symbol('Schedule');

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { withContext } from '@elbo/compute';
 import { ConfigError } from '../config/config-error.js';
 import type { Posterior, PosteriorFamily, PosteriorFeature } from '../distributions/posterior.js';
 import type { Condition, ConditionInput, Conditioner, Decoder, Divergence, DivergenceContext, Encoder, Inference, Likelihood, Prior, Schedule } from './interfaces.js';
@@ -79,14 +80,14 @@ export class VaeModel {
   /** Must be called inside tf.tidy or a gradient function (c is built here, on the tape). */
   objective(x: tf.Tensor2D, cond: ConditionInput | undefined, ctx: Omit<DivergenceContext, 'condition'>): ObjectiveOutput {
     const c = this.condition(cond);
-    if (this.extras.objective) return this.extras.objective.loss(this, x, c, { ...ctx, condition: c });
+    if (this.extras.objective) return this.extras.objective.loss(this, x, c, withContext(ctx, { condition: c }));
     const q = this.encoder.encode(x, c, true);
     const z = q.rsample(ctx.seed, ctx.rows);
     const out = this.decoder.decode(z, c, true);
     const recon = tf.neg(tf.mean(this.likelihood.logProb(x, out))) as tf.Scalar;
     const p = this.gaussianPrior ? this.prior.distribution(x.shape[0], c) : undefined;
-    const div = this.divergence.terms(q, p, z, this.prior, { ...ctx, condition: c });
-    const factor = this.schedule.factor(ctx.step);
+    const div = this.divergence.terms(q, p, z, this.prior, withContext(ctx, { condition: c }));
+    const factor = this.schedule.constant ? 1 : this.schedule.factor(ctx.step);
     const loss = tf.add(recon, factor === 1 ? div.total : tf.mul(div.total, factor)) as tf.Scalar;
     return { loss, parts: { recon, ...div.parts } };
   }

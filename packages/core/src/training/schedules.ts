@@ -9,7 +9,7 @@ export const constantSchedule = defineComponent({
   name: 'constant',
   summary: 'Divergence weight 1 throughout training',
   options: z.object({}).strict(),
-  create: (): Schedule => ({ factor: () => 1 }),
+  create: (): Schedule => ({ factor: () => 1, constant: true }),
 });
 
 /**

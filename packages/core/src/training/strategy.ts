@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { disposeTidyStep, tidyStep, type CompileSetting } from '@elbo/compute';
+import { disposeTidyStep, hostTensor, stepContext, tidyStep, type CompileSetting } from '@elbo/compute';
 import type { StepEnd } from './callbacks.js';
 import { accumulate, lossAndGradients } from './step.js';
 import type { Trainer } from './trainer.js';
@@ -60,11 +60,13 @@ export class InProcessStrategy implements TrainingStrategy {
       if (signal?.aborted) throw new TrainingAborted();
       const idx = perm.subarray(s * B, (s + 1) * B);
       train.read(idx, buf);
-      const ctx = { step: trainer.step, datasetSize: train.size, seed: noise.nextSeed() };
+      const ctx = stepContext({ datasetSize: train.size, seed: noise.nextSeed() }, trainer.step);
       const tSeed = dataRng.nextSeed();
       const cond = conditioner?.read(train, idx);
+      // Compiled steps may run without this code (their host work: the batch in `buf`, draws from these seeds).
+      const plan = aux ? undefined : { keys: [ctx.seed, tSeed] };
       const stepAcc = step(() => {
-        const x0 = tf.tensor2d(buf, [B, D]);
+        const x0 = hostTensor(() => tf.tensor2d(buf, [B, D])) as tf.Tensor2D;
         const x = dataset.trainTransform ? dataset.trainTransform.apply(x0, tSeed) : x0;
         const { value, grads, parts } = lossAndGradients(model, x, cond, ctx, vars, nameOf);
         const norm = optimizer.apply(grads);
@@ -82,8 +84,8 @@ export class InProcessStrategy implements TrainingStrategy {
         const next = accumulate(acc, keys, value, parts);
         keys = next.keys;
         return next.sums;
-      });
-      acc?.dispose();
+      }, plan);
+      if (stepAcc !== acc) acc?.dispose();
       acc = stepAcc;
       trainer.step += 1;
       if ((s + 1) % trainer.options.readEvery === 0 && s + 1 < stepsPerEpoch) {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { randomNormal, randomUniform } from '@elbo/compute';
 import { z } from 'zod';
 import { opt, type BatchTransform } from '@elbo/core';
 
@@ -42,7 +43,7 @@ export class GaussianCorruption implements BatchTransform {
 
   apply(x: tf.Tensor2D, seed: number): tf.Tensor2D {
     return tf.tidy(() => {
-      const y = tf.add<tf.Tensor2D>(x, tf.randomNormal(x.shape, 0, this.sigma, 'float32', seed));
+      const y = tf.add<tf.Tensor2D>(x, randomNormal(x.shape, 0, this.sigma, seed));
       return this.clip ? tf.clipByValue(y, 0, 1) : y;
     });
   }
@@ -57,8 +58,8 @@ export class SaltAndPepperCorruption implements BatchTransform {
 
   apply(x: tf.Tensor2D, seed: number): tf.Tensor2D {
     return tf.tidy(() => {
-      const hit = tf.less(tf.randomUniform(x.shape, 0, 1, 'float32', seed), this.fraction);
-      const salt = tf.cast(tf.less(tf.randomUniform(x.shape, 0, 1, 'float32', seed + 1), 0.5), 'float32');
+      const hit = tf.less(randomUniform(x.shape, 0, 1, seed), this.fraction);
+      const salt = tf.cast(tf.less(randomUniform(x.shape, 0, 1, seed + 1), 0.5), 'float32');
       return tf.where(hit, salt, x) as tf.Tensor2D;
     });
   }

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { randomUniform } from '@elbo/compute';
 import type { BatchTransform } from '@elbo/core';
 
 /**
  * Dynamic binarisation on the backend: each training batch is re-sampled as `x' = 1[u < x]` with
- * u ~ U[0,1) from `tf.randomUniform(shape, 0, 1, 'float32', seed)`, so every epoch sees a fresh
+ * u ~ U[0,1) from `randomUniform(shape, 0, 1, seed)`, so every epoch sees a fresh
  * Bernoulli(x) draw of each image (the regularising scheme of Burda et al., 2016, IWAE). The seed
  * comes from core's data stream, which makes a run repeatable. Values must lie in [0,1]; 1 stays 1
  * and 0 stays 0. Returns a new float32 tensor and never disposes `x`.
@@ -12,7 +13,7 @@ export class DynamicBinarize implements BatchTransform {
   readonly name = 'binarize/dynamic';
 
   apply(x: tf.Tensor2D, seed: number): tf.Tensor2D {
-    return tf.tidy(() => tf.cast(tf.less<tf.Tensor2D>(tf.randomUniform(x.shape, 0, 1, 'float32', seed), x), 'float32'));
+    return tf.tidy(() => tf.cast(tf.less<tf.Tensor2D>(randomUniform(x.shape, 0, 1, seed), x), 'float32'));
   }
 }
 
