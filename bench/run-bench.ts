@@ -104,7 +104,13 @@ async function throughput(spec: BenchModel, backend: BackendPreference, workers:
   const c = compilerOf(t.strategy);
   const s = c?.stats;
   const split = s?.compiled
-    ? { scriptMs: s.scriptMs / s.compiled, callMs: s.callMs / s.compiled, aloneMs: c!.timeFunction(100, false), keptMs: c!.timeFunction(100, true) }
+    ? {
+        scriptMs: s.scriptMs / s.compiled,
+        callMs: s.callMs / s.compiled,
+        aloneMs: c!.timeFunction(100, false),
+        keptMs: c!.timeFunction(100, true),
+        ...(s.replayed ? { replayed: s.replayed / (s.replayed + s.compiled), hostMs: s.replayHostMs / s.replayed, replayCallMs: s.replayCallMs / s.replayed } : {}),
+      }
     : undefined;
   t.dispose();
   const rates = ends.slice(1).map((end, i) => (spec.batch * steps) / ((end - ends[i]!) / 1000));
@@ -159,7 +165,7 @@ type ChildResult = {
   peakRssMb?: number;
   forwardConvGflops?: number;
   loss?: number;
-  split?: { scriptMs: number; callMs: number; aloneMs?: number; keptMs?: number };
+  split?: { scriptMs: number; callMs: number; aloneMs?: number; keptMs?: number; replayed?: number; hostMs?: number; replayCallMs?: number };
 };
 
 function child(args: string[], env: NodeJS.ProcessEnv = process.env): ChildResult {
@@ -361,6 +367,9 @@ function parent(only: { model?: string; backend?: string; workers?: number }): v
         // once the queue has room, so its "call" is the wait for the step before (overlapped time excluded).
         const split = res.split
           ? `  step: script ${res.split.scriptMs.toFixed(2)} ms + ${mode === 'graph-wait' || compile === 'off' ? 'function' : 'call (waiting for the queue)'} ${res.split.callMs.toFixed(2)} ms` +
+            (res.split.replayed !== undefined
+              ? `; ${(100 * res.split.replayed).toFixed(0)} % of compiled steps without their script: host work ${res.split.hostMs!.toFixed(2)} ms + call ${res.split.replayCallMs!.toFixed(2)} ms`
+              : '') +
             (res.split.aloneMs !== undefined ? `; function alone ${res.split.aloneMs.toFixed(2)} ms (outputs kept a call longer: ${res.split.keptMs!.toFixed(2)} ms)` : '')
           : '';
         console.log(
