@@ -44,6 +44,7 @@ describe.skipIf(!native)('compiled steps without their JavaScript compute what e
     ['mnist-iwae.yaml', /steps now run without their JavaScript/],
     ['mnist-iaf.yaml', /steps now run without their JavaScript/],
     ['dsprites-beta-tcvae.yaml', /steps now run without their JavaScript/],
+    ['dsprites-factor-vae.yaml', /steps now run without their JavaScript/],
     ['mnist-cvae.yaml', /still runs its JavaScript — a host-made tensor of shape \[\d+\] changes/],
     ['dsprites-beta-vae-capacity.yaml', /still runs its JavaScript — the step reads its step number/],
   ];

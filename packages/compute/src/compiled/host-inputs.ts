@@ -64,11 +64,11 @@ export function blockReplay(why: string): void {
 }
 
 /**
- * A seeded draw that a compiled step can repeat: its seed must be one of the step's seeds (`keys`)
- * plus a small offset, as the loop's draws are (`seed`, `seed + 1`…). Else, or unseeded, the step
- * runs its code every step.
+ * A tensor made on the host from a seed (a random draw, a permutation) that a compiled step can make
+ * again: its seed must be one of the step's seeds (`keys`) plus a small offset, as the loop's draws
+ * are (`seed`, `seed + 1`…). Else, or unseeded, the step runs its code every step.
  */
-function keyedDraw(seed: number | undefined, draw: (seed: number | undefined) => tf.Tensor): tf.Tensor {
+export function seededTensor(seed: number | undefined, draw: (seed: number | undefined) => tf.Tensor): tf.Tensor {
   if (!active) return draw(seed);
   const keys = active.plan.keys;
   const j = seed === undefined ? -1 : keys.findIndex((k) => Math.abs(seed - k) <= 1024);
@@ -82,12 +82,12 @@ function keyedDraw(seed: number | undefined, draw: (seed: number | undefined) =>
 
 /** `tf.randomNormal` that a compiled training step can repeat without running its code. */
 export function randomNormal<R extends tf.Rank>(shape: tf.ShapeMap[R], mean: number, stdDev: number, seed?: number): tf.Tensor<R> {
-  return keyedDraw(seed, (s) => tf.randomNormal(shape, mean, stdDev, 'float32', s)) as tf.Tensor<R>;
+  return seededTensor(seed, (s) => tf.randomNormal(shape, mean, stdDev, 'float32', s)) as tf.Tensor<R>;
 }
 
 /** `tf.randomUniform` that a compiled training step can repeat without running its code. */
 export function randomUniform<R extends tf.Rank>(shape: tf.ShapeMap[R], min: number, max: number, seed?: number): tf.Tensor<R> {
-  return keyedDraw(seed, (s) => tf.randomUniform(shape, min, max, 'float32', s)) as tf.Tensor<R>;
+  return seededTensor(seed, (s) => tf.randomUniform(shape, min, max, 'float32', s)) as tf.Tensor<R>;
 }
 
 /**

@@ -882,11 +882,11 @@ export class StepCompiler {
     const started = performance.now();
     const r = this.replay!;
     const t = r.last.trace;
-    const needed = new Set(r.fedItem.values());
+    // Every item runs, in its order (a maker may read what an effect before it changed).
     const made = new Map<number, tf.Tensor>();
     r.items.forEach((item, k) => {
       if ('effect' in item) item.effect();
-      else if ('make' in item && needed.has(k)) made.set(k, item.make(plan));
+      else if ('make' in item) made.set(k, item.make(plan));
     });
     const valuesOf = (i: number) => (r.assumed.get(i) ?? this.backend.tensorMap.get(made.get(r.fedItem.get(i)!)!.dataId)!.values) as ArrayBufferView;
     const created: number[] = [];

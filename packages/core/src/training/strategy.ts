@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { disposeTidyStep, hostTensor, stepContext, tidyStep, type CompileSetting } from '@elbo/compute';
+import { disposeTidyStep, hostTensor, stepContext, tidyStep, withContext, type CompileSetting } from '@elbo/compute';
 import type { StepEnd } from './callbacks.js';
 import { accumulate, lossAndGradients } from './step.js';
 import type { Trainer } from './trainer.js';
@@ -63,23 +63,24 @@ export class InProcessStrategy implements TrainingStrategy {
       const ctx = stepContext({ datasetSize: train.size, seed: noise.nextSeed() }, trainer.step);
       const tSeed = dataRng.nextSeed();
       const cond = conditioner?.read(train, idx);
-      // Compiled steps may run without this code (their host work: the batch in `buf`, draws from these seeds).
-      const plan = aux ? undefined : { keys: [ctx.seed, tSeed] };
+      // The auxiliary batch is drawn before the step, in each stream's order, so that compiled steps
+      // may run without this code: their host work is then the batches in the buffers and draws from these seeds.
+      const u = auxBuf && dataRng.nextGenerator();
+      const auxIdx = u ? Int32Array.from({ length: B }, () => Math.floor(u() * train.size)) : undefined;
+      if (auxIdx) train.read(auxIdx, auxBuf!);
+      const auxSeeds = auxIdx ? [dataset.trainTransform ? dataRng.nextSeed() : 0, noise.nextSeed()] : [];
+      const plan = { keys: [ctx.seed, tSeed, ...auxSeeds] };
       const stepAcc = step(() => {
         const x0 = hostTensor(() => tf.tensor2d(buf, [B, D])) as tf.Tensor2D;
         const x = dataset.trainTransform ? dataset.trainTransform.apply(x0, tSeed) : x0;
         const { value, grads, parts } = lossAndGradients(model, x, cond, ctx, vars, nameOf);
         const norm = optimizer.apply(grads);
         if (norm) parts['grad_norm'] = norm;
-        if (aux && auxBuf) {
-          const auxIdx = new Int32Array(B);
-          const u = dataRng.nextGenerator();
-          for (let i = 0; i < B; i++) auxIdx[i] = Math.floor(u() * train.size);
-          train.read(auxIdx, auxBuf);
-          const xa0 = tf.tensor2d(auxBuf, [B, D]);
-          const xa = dataset.trainTransform ? dataset.trainTransform.apply(xa0, dataRng.nextSeed()) : xa0;
+        if (aux && auxIdx) {
+          const xa0 = hostTensor(() => tf.tensor2d(auxBuf!, [B, D])) as tf.Tensor2D;
+          const xa = dataset.trainTransform ? dataset.trainTransform.apply(xa0, auxSeeds[0]!) : xa0;
           const ca = model.condition(conditioner?.read(train, auxIdx));
-          Object.assign(parts, aux({ x: xa, encode: (xx) => model.encoder.encode(xx, ca, true) }, { ...ctx, condition: ca, seed: noise.nextSeed() }) ?? {});
+          Object.assign(parts, aux({ x: xa, encode: (xx) => model.encoder.encode(xx, ca, true) }, withContext(ctx, { condition: ca, seed: auxSeeds[1]! })) ?? {});
         }
         const next = accumulate(acc, keys, value, parts);
         keys = next.keys;

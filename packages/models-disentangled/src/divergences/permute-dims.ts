@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { seededTensor } from '@elbo/compute';
 import { RandomStream } from '@elbo/core';
 
 /**
@@ -8,11 +9,15 @@ import { RandomStream } from '@elbo/core';
  */
 export function permuteDims(z: tf.Tensor2D, seed: number): tf.Tensor2D {
   const [B, D] = z.shape;
-  const stream = new RandomStream('factor-vae/permute-dims', seed);
-  const idx = new Int32Array(B * D);
-  for (let d = 0; d < D; d++) {
-    const p = stream.permutation(B);
-    for (let i = 0; i < B; i++) idx[i * D + d] = p[i]! * D + d;
-  }
-  return tf.tidy(() => tf.reshape(tf.gather(tf.reshape(z, [B * D]), tf.tensor1d(idx, 'int32')), [B, D]) as tf.Tensor2D);
+  // Made through seededTensor, so a compiled step can draw the next step's permutation without this code.
+  const indices = (s: number | undefined) => {
+    const stream = new RandomStream('factor-vae/permute-dims', s!);
+    const idx = new Int32Array(B * D);
+    for (let d = 0; d < D; d++) {
+      const p = stream.permutation(B);
+      for (let i = 0; i < B; i++) idx[i * D + d] = p[i]! * D + d;
+    }
+    return tf.tensor1d(idx, 'int32');
+  };
+  return tf.tidy(() => tf.reshape(tf.gather(tf.reshape(z, [B * D]), seededTensor(seed, indices)), [B, D]) as tf.Tensor2D);
 }
