@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { trainRun, type Logger } from '@elbo/core';
 import { readMetrics } from '@elbo/trackers';
 import { loadResolved } from '../src/setup.js';
@@ -9,8 +9,9 @@ import { repoRoot, tempDir } from './helpers.js';
 const native = process.env['ELBO_BACKEND'] === 'node';
 
 /** The log lines of a run and its per-step training losses, trained with `train.compile` as given. */
-async function trainExample(file: string, compile: string): Promise<{ lines: string[]; losses: number[]; negElbo: number }> {
+async function trainExample(file: string, compile: string, extra: readonly string[], replay = true): Promise<{ lines: string[]; losses: number[]; negElbo: number }> {
   const dir = tempDir();
+  process.env['ELBO_COMPILE_REPLAY'] = replay ? '1' : '0';
   const limit = file.startsWith('dsprites') ? 'data.testSize=64' : 'data.limit={train: 600, test: 64}';
   const overrides = [
     `runs=${join(dir, 'runs')}`,
@@ -35,26 +36,38 @@ async function trainExample(file: string, compile: string): Promise<{ lines: str
 
 /**
  * Compiled steps that run without their JavaScript (StepCompiler's replay) must train to the
- * numbers eager steps train to: the examples whose host work is declared replay, those whose is
- * not (a condition made per step, a schedule) say why and run their code — both as eager.
+ * numbers eager steps train to: the examples whose host work is declared replay (schedules
+ * included), one whose is not (a condition made per step) says why and runs its code — both as eager.
  */
 describe.skipIf(!native)('compiled steps without their JavaScript compute what eager steps compute', () => {
-  const cases: [string, RegExp][] = [
-    ['mnist-vae.yaml', /steps now run without their JavaScript/],
-    ['mnist-iwae.yaml', /steps now run without their JavaScript/],
-    ['mnist-iaf.yaml', /steps now run without their JavaScript/],
-    ['dsprites-beta-tcvae.yaml', /steps now run without their JavaScript/],
-    ['dsprites-factor-vae.yaml', /steps now run without their JavaScript/],
-    ['mnist-cvae.yaml', /still runs its JavaScript — a host-made tensor of shape \[\d+\] changes/],
-    ['dsprites-beta-vae-capacity.yaml', /still runs its JavaScript — the step reads its step number/],
+  const replays = /steps now run without their JavaScript/;
+  const cases: [string, RegExp, string[]][] = [
+    ['mnist-vae.yaml', replays, []],
+    // A KL warm-up that reaches 1 at step 12 of 18: its factor is made from the plan's step number.
+    ['mnist-vae.yaml', replays, ['train.schedule={name: linear-warmup, steps: 12}']],
+    ['mnist-iwae.yaml', replays, []],
+    ['mnist-iaf.yaml', replays, []],
+    ['dsprites-beta-tcvae.yaml', replays, []],
+    ['dsprites-factor-vae.yaml', replays, []],
+    ['dsprites-beta-vae-capacity.yaml', replays, []],
+    ['mnist-cvae.yaml', /still runs its JavaScript — a host-made tensor of shape \[\d+\] changes/, []],
   ];
-  for (const [file, said] of cases)
-    it(file, async () => {
-      const eager = await trainExample(file, 'off');
-      const compiled = await trainExample(file, 'graph');
+  afterAll(() => {
+    delete process.env['ELBO_COMPILE_REPLAY'];
+  });
+  for (const [file, said, extra] of cases)
+    it(`${file} ${extra.join(' ')}`, async () => {
+      const eager = await trainExample(file, 'off', extra);
+      const everyScript = await trainExample(file, 'graph', extra, false);
+      const compiled = await trainExample(file, 'graph', extra);
       expect(compiled.lines.filter((l) => l.startsWith('compiled steps:'))).toEqual([expect.stringMatching(said)]);
+      expect(everyScript.lines.filter((l) => l.startsWith('compiled steps:'))).toEqual([]);
+      // The same function from the same inputs: the same numbers, to the last bit.
       expect(compiled.losses).toHaveLength(2);
-      compiled.losses.forEach((l, i) => expect(Math.abs(l - eager.losses[i]!) / Math.abs(eager.losses[i]!)).toBeLessThanOrEqual(1e-5));
-      expect(Math.abs(compiled.negElbo - eager.negElbo) / Math.abs(eager.negElbo)).toBeLessThanOrEqual(1e-5);
+      expect(compiled.losses).toEqual(everyScript.losses);
+      expect(compiled.negElbo).toBe(everyScript.negElbo);
+      // And as eager steps, within the compiled function's own rounding (FactorVAE's discriminator: 2e-5 after 18 steps).
+      compiled.losses.forEach((l, i) => expect(Math.abs(l - eager.losses[i]!) / Math.abs(eager.losses[i]!)).toBeLessThanOrEqual(1e-4));
+      expect(Math.abs(compiled.negElbo - eager.negElbo) / Math.abs(eager.negElbo)).toBeLessThanOrEqual(1e-4);
     });
 });

@@ -17,4 +17,16 @@ export { Sgd, Rmsprop, type SgdOptions, type RmspropOptions } from './optim/sgd.
 export { StepCompiler, type CompileMode, type CompilerLog } from './compiled/step-compiler.js';
 export { stepCompiler, tidyStep, disposeTidyStep, compilerOf, autoMode, type AutoMode, type CompileSetting, type TidyStep } from './compiled/compile-setting.js';
 export { compiledStepsProblem, nodeBackend } from './compiled/native-binding.js';
-export { hostTensor, seededTensor, stepEffect, blockReplay, randomNormal, randomUniform, stepContext, withContext, type StepPlan, type HostMaker } from './compiled/host-inputs.js';
+export {
+  hostTensor,
+  seededTensor,
+  stepScalar,
+  stepEffect,
+  blockReplay,
+  randomNormal,
+  randomUniform,
+  stepContext,
+  withContext,
+  type StepPlan,
+  type HostMaker,
+} from './compiled/host-inputs.js';

@@ -7,6 +7,8 @@ import { nodeBackend } from './native-binding.js';
  */
 export interface StepPlan {
   readonly keys: readonly number[];
+  /** The loop's step number, for values that follow a schedule (`stepScalar`). */
+  readonly step?: number;
 }
 
 /** Makes a host-made tensor of the step again, for the step described by `plan`. */
@@ -88,6 +90,15 @@ export function randomNormal<R extends tf.Rank>(shape: tf.ShapeMap[R], mean: num
 /** `tf.randomUniform` that a compiled training step can repeat without running its code. */
 export function randomUniform<R extends tf.Rank>(shape: tf.ShapeMap[R], min: number, max: number, seed?: number): tf.Tensor<R> {
   return seededTensor(seed, (s) => tf.randomUniform(shape, min, max, 'float32', s)) as tf.Tensor<R>;
+}
+
+/**
+ * A scalar that follows the step number (a warm-up factor, a capacity schedule), which a compiled
+ * step makes again for the next step from the plan's step without running the code that made it.
+ * Outside a compiled step with a plan, it reads `ctx.step`.
+ */
+export function stepScalar(ctx: { readonly step: number }, value: (step: number) => number): tf.Scalar {
+  return hostTensor((plan) => tf.scalar(value(plan.step ?? ctx.step))) as tf.Scalar;
 }
 
 /**

@@ -6,8 +6,9 @@ import { nodeBackend, type FunctionSpec, type NativeBinding, type NodeBackendLik
 /** `train.compile`: how steps run on the native backend. */
 export type CompileMode = 'graph' | 'xla';
 
+const env = (name: string) => (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
 /** Function calls are queued without waiting where the binding offers it (ELBO_COMPILE_SYNC=1: wait for each, to measure). */
-const ASYNC_CALLS = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.['ELBO_COMPILE_SYNC'] !== '1';
+const ASYNC_CALLS = env('ELBO_COMPILE_SYNC') !== '1';
 
 /** Where a recorded op's input comes from: a tensor from before the step, a host-made tensor, or an op of the step. */
 type Src = { k: 'ext'; slot: number } | { k: 'const'; i: number } | { k: 'node'; n: number; o: number };
@@ -250,6 +251,7 @@ export class StepCompiler {
   /** Why the last compiled step's successors run their code (for tests and the bench). */
   replayProblem: string | undefined;
   private toldReplay = false;
+  private readonly replays = env('ELBO_COMPILE_REPLAY') !== '0';
   private sinceCheck = 0;
   /** Why steps no longer run without their code (a value taken as constant changed). */
   private replayOff: string | undefined;
@@ -285,8 +287,10 @@ export class StepCompiler {
    * repeated, the function called, and the kept tensors — parameters, optimiser state, the
    * returned result — take the new values in place (the same result object is returned).
    */
-  run<T>(fn: () => T, plan?: StepPlan): T {
+  run<T>(fn: () => T, given?: StepPlan): T {
     if (this.disabledReason !== undefined) return fn();
+    // ELBO_COMPILE_REPLAY=0: every step runs its code (to measure what running without it gains, and to compare).
+    const plan = this.replays ? given : undefined;
     if (this.replay) {
       const ready = plan && this.replayReady();
       if (ready && ++this.sinceCheck < CHECK_EVERY) return this.replayStep(plan) as T;

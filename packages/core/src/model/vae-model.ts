@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { withContext } from '@elbo/compute';
+import { stepScalar, withContext } from '@elbo/compute';
 import { ConfigError } from '../config/config-error.js';
 import type { Posterior, PosteriorFamily, PosteriorFeature } from '../distributions/posterior.js';
 import type { Condition, ConditionInput, Conditioner, Decoder, Divergence, DivergenceContext, Encoder, Inference, Likelihood, Prior, Schedule } from './interfaces.js';
@@ -87,8 +87,8 @@ export class VaeModel {
     const recon = tf.neg(tf.mean(this.likelihood.logProb(x, out))) as tf.Scalar;
     const p = this.gaussianPrior ? this.prior.distribution(x.shape[0], c) : undefined;
     const div = this.divergence.terms(q, p, z, this.prior, withContext(ctx, { condition: c }));
-    const factor = this.schedule.constant ? 1 : this.schedule.factor(ctx.step);
-    const loss = tf.add(recon, factor === 1 ? div.total : tf.mul(div.total, factor)) as tf.Scalar;
+    const factor = this.schedule.constant ? undefined : stepScalar(ctx, (step) => this.schedule.factor(step));
+    const loss = tf.add(recon, factor ? tf.mul(div.total, factor) : div.total) as tf.Scalar;
     return { loss, parts: { recon, ...div.parts } };
   }
 

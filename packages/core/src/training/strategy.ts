@@ -64,12 +64,12 @@ export class InProcessStrategy implements TrainingStrategy {
       const tSeed = dataRng.nextSeed();
       const cond = conditioner?.read(train, idx);
       // The auxiliary batch is drawn before the step, in each stream's order, so that compiled steps
-      // may run without this code: their host work is then the batches in the buffers and draws from these seeds.
+      // may run without this code: their host work is the batches in the buffers, draws from these seeds, the step number.
       const u = auxBuf && dataRng.nextGenerator();
       const auxIdx = u ? Int32Array.from({ length: B }, () => Math.floor(u() * train.size)) : undefined;
       if (auxIdx) train.read(auxIdx, auxBuf!);
       const auxSeeds = auxIdx ? [dataset.trainTransform ? dataRng.nextSeed() : 0, noise.nextSeed()] : [];
-      const plan = { keys: [ctx.seed, tSeed, ...auxSeeds] };
+      const plan = { keys: [ctx.seed, tSeed, ...auxSeeds], step: trainer.step };
       const stepAcc = step(() => {
         const x0 = hostTensor(() => tf.tensor2d(buf, [B, D])) as tf.Tensor2D;
         const x = dataset.trainTransform ? dataset.trainTransform.apply(x0, tSeed) : x0;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
+import { stepScalar } from '@elbo/compute';
 import { NO_PARAMETERS, defineComponent, opt, type DiagonalGaussian, type Divergence, type DivergenceContext, type DivergenceTerms, type Prior } from '@elbo/core';
 import { batchKl } from './batch-kl.js';
 
@@ -77,7 +78,7 @@ export class BetaVae implements Divergence {
     if (s.capacity === null) {
       return { total: s.beta === 1 ? kl : (tf.mul(kl, s.beta) as tf.Scalar), parts: { kl } };
     }
-    const capacity = tf.scalar(capacityAt(s.capacity, ctx.step));
+    const capacity = stepScalar(ctx, (step) => capacityAt(s.capacity!, step));
     const total = tf.mul(tf.abs(tf.sub(kl, capacity)), s.capacity.gamma) as tf.Scalar;
     return { total, parts: { kl, capacity } };
   }
