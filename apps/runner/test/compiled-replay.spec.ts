@@ -18,7 +18,7 @@ async function trainExample(file: string, compile: string, extra: readonly strin
     'backend=node',
     `train.compile=${compile}`,
     'train.epochs=2',
-    'train.stepsPerEpoch=9',
+    'train.stepsPerEpoch=7',
     'eval.k=0',
     'tracking.console=false',
     limit,
@@ -43,14 +43,13 @@ describe.skipIf(!native)('compiled steps without their JavaScript compute what e
   const replays = /steps now run without their JavaScript/;
   const cases: [string, RegExp, string[]][] = [
     ['mnist-vae.yaml', replays, []],
-    // A KL warm-up that reaches 1 at step 12 of 18: its factor is made from the plan's step number.
-    ['mnist-vae.yaml', replays, ['train.schedule={name: linear-warmup, steps: 12}']],
+    // A KL warm-up that reaches 1 at step 10 of 14: its factor is made from the plan's step number.
+    ['mnist-vae.yaml', replays, ['train.schedule={name: linear-warmup, steps: 10}']],
     ['mnist-iwae.yaml', replays, []],
-    ['mnist-iaf.yaml', replays, []],
     ['dsprites-beta-tcvae.yaml', replays, []],
     ['dsprites-factor-vae.yaml', replays, []],
     ['dsprites-beta-vae-capacity.yaml', replays, []],
-    ['mnist-cvae.yaml', /still runs its JavaScript — a host-made tensor of shape \[\d+\] changes/, []],
+    ['mnist-cvae.yaml', /still runs its JavaScript — a host-made tensor of shape \[\d+\], not made through hostTensor, changes from step to step/, []],
   ];
   afterAll(() => {
     delete process.env['ELBO_COMPILE_REPLAY'];

@@ -19,7 +19,7 @@ export type HostMaker = (plan: StepPlan) => tf.Tensor;
  * made from host values it can make again, or the reason its host work cannot be repeated without
  * running its code.
  */
-export type HostItem = { readonly effect: () => void } | { readonly make: HostMaker } | { readonly blocked: string };
+export type HostItem = { readonly effect: () => void } | { readonly make: HostMaker; readonly made?: string } | { readonly blocked: string };
 
 interface HostLog {
   readonly plan: StepPlan;
@@ -42,14 +42,16 @@ export function endHostLog(): void {
 /**
  * A tensor of host-made values that the step can make again without running the code that made it:
  * `make` is called now, and again for each later step a compiled loop runs without its code. It may
- * read the loop's own state (a batch buffer refilled before every step), never this step's locals.
+ * read the loop's own state (a batch buffer refilled before every step), never this step's locals —
+ * except those described by `made` (e.g. a draw's shape and parameters), which the compiler compares
+ * between steps, so that a change stops the steps from running without their code.
  */
-export function hostTensor(make: HostMaker): tf.Tensor {
+export function hostTensor(make: HostMaker, made?: string): tf.Tensor {
   const t = make(active?.plan ?? { keys: [] });
   if (active) {
     const values = nodeBackend()?.tensorMap.get(t.dataId)?.values;
     if (values && typeof values === 'object') active.byValues.set(values, active.items.length);
-    active.items.push({ make });
+    active.items.push(made === undefined ? { make } : { make, made });
   }
   return t;
 }
@@ -65,31 +67,35 @@ export function blockReplay(why: string): void {
   active?.items.push({ blocked: why });
 }
 
+/** How far a draw's seed may be from one of the step's seeds and still count as derived from it. */
+const SEED_OFFSET = 1024;
+
 /**
  * A tensor made on the host from a seed (a random draw, a permutation) that a compiled step can make
  * again: its seed must be one of the step's seeds (`keys`) plus a small offset, as the loop's draws
- * are (`seed`, `seed + 1`…). Else, or unseeded, the step runs its code every step.
+ * are (`seed`, `seed + 1`…). Else, or unseeded, the step runs its code every step. `made` describes
+ * what else `draw` depends on (see `hostTensor`).
  */
-export function seededTensor(seed: number | undefined, draw: (seed: number | undefined) => tf.Tensor): tf.Tensor {
+export function seededTensor(seed: number | undefined, draw: (seed: number | undefined) => tf.Tensor, made = ''): tf.Tensor {
   if (!active) return draw(seed);
   const keys = active.plan.keys;
-  const j = seed === undefined ? -1 : keys.findIndex((k) => Math.abs(seed - k) <= 1024);
+  const j = seed === undefined ? -1 : keys.findIndex((k) => Math.abs(seed - k) <= SEED_OFFSET);
   if (j < 0) {
     blockReplay(seed === undefined ? 'an unseeded random draw' : `a random draw whose seed (${seed}) is not derived from the step's seeds`);
     return draw(seed);
   }
   const offset = seed! - keys[j]!;
-  return hostTensor((plan) => draw(plan.keys[j]! + offset));
+  return hostTensor((plan) => draw(plan.keys[j]! + offset), `seed ${j}${offset >= 0 ? '+' : ''}${offset} ${made}`);
 }
 
 /** `tf.randomNormal` that a compiled training step can repeat without running its code. */
 export function randomNormal<R extends tf.Rank>(shape: tf.ShapeMap[R], mean: number, stdDev: number, seed?: number): tf.Tensor<R> {
-  return seededTensor(seed, (s) => tf.randomNormal(shape, mean, stdDev, 'float32', s)) as tf.Tensor<R>;
+  return seededTensor(seed, (s) => tf.randomNormal(shape, mean, stdDev, 'float32', s), `normal ${mean} ${stdDev}`) as tf.Tensor<R>;
 }
 
 /** `tf.randomUniform` that a compiled training step can repeat without running its code. */
 export function randomUniform<R extends tf.Rank>(shape: tf.ShapeMap[R], min: number, max: number, seed?: number): tf.Tensor<R> {
-  return seededTensor(seed, (s) => tf.randomUniform(shape, min, max, 'float32', s)) as tf.Tensor<R>;
+  return seededTensor(seed, (s) => tf.randomUniform(shape, min, max, 'float32', s), `uniform ${min} ${max}`) as tf.Tensor<R>;
 }
 
 /**
@@ -98,19 +104,20 @@ export function randomUniform<R extends tf.Rank>(shape: tf.ShapeMap[R], min: num
  * Outside a compiled step with a plan, it reads `ctx.step`.
  */
 export function stepScalar(ctx: { readonly step: number }, value: (step: number) => number): tf.Scalar {
+  if (active && active.plan.step === undefined) blockReplay('a value of the step number in a step whose plan has none');
   return hostTensor((plan) => tf.scalar(value(plan.step ?? ctx.step))) as tf.Scalar;
 }
 
 /**
  * The step context a training loop passes its model: `step` is read through a getter, so a step
- * whose numbers depend on its step number (a schedule) runs its code every step, and one that never
- * reads it can be repeated without it. Copy it with `withContext`, which does not read it.
+ * that reads it runs its code every step (its numbers may follow the step in ways no plan repeats),
+ * and one that never does can be repeated without it. Copy it with `withContext`, which does not read it.
  */
 export function stepContext<T extends object>(fields: T, step: number): T & { readonly step: number } {
   return Object.defineProperty(fields, 'step', {
     enumerable: true,
     get: () => {
-      blockReplay('the step reads its step number (a schedule)');
+      blockReplay('the step reads ctx.step (a value that follows the step number can be a stepScalar)');
       return step;
     },
   }) as T & { readonly step: number };

@@ -42,6 +42,8 @@ interface Options {
   readonly readsStep?: boolean;
   /** With `plan`: the loss is scaled by a host number that changes at this step, undeclared. */
   readonly driftAt?: number;
+  /** With `plan`: the noise's standard deviation (a parameter of a declared draw) changes at this step. */
+  readonly stdDriftAt?: number;
 }
 
 /**
@@ -83,7 +85,8 @@ function train(o: Options): { losses: number[]; params: Float32Array[]; compiler
     const ctx = stepContext({ seed }, s);
     const body = () => {
       const x = o.plan ? (hostTensor(() => tf.tensor2d(xBuf, [B, D])) as tf.Tensor2D) : tf.tensor2d(xBuf, [B, D]);
-      const eps = o.plan ? randomNormal<tf.Rank.R2>([B, L], 0, 1, ctx.seed + 1) : tf.tensor2d(eBuf, [B, L]);
+      const std = o.stdDriftAt !== undefined && s >= o.stdDriftAt ? 0.5 : 1;
+      const eps = o.plan ? randomNormal<tf.Rank.R2>([B, L], 0, std, ctx.seed + 1) : tf.tensor2d(eBuf, [B, L]);
       const { value, grads } = tf.variableGrads(() => {
         const h = dense(x, p('w1'), p('b1') as tf.Tensor as tf.Tensor1D, 'relu');
         if (o.hostRead) tf.sum(h).dataSync();
@@ -185,7 +188,7 @@ describe.skipIf(!native)('compiled training steps on the native backend', () => 
   it('runs the code of every step that reads its step number, or keeps a tensor per step', () => {
     const reads = train({ mode: 'graph', steps: 8, plan: true, sum: true, readsStep: true });
     expect(reads.compiler!.stats.replayed).toBe(0);
-    expect(reads.compiler!.replayProblem).toMatch(/reads its step number/);
+    expect(reads.compiler!.replayProblem).toMatch(/reads ctx\.step/);
     expect(reads.logs.filter((l) => l.includes('still runs its JavaScript'))).toHaveLength(1);
     const perStep = train({ mode: 'graph', steps: 8, plan: true });
     expect(perStep.compiler!.stats.replayed).toBe(0);
@@ -194,10 +197,13 @@ describe.skipIf(!native)('compiled training steps on the native backend', () => 
     perStep.compiler!.dispose();
   });
 
-  it('says so when an undeclared host value it took as constant changes, and runs the code from then on', () => {
-    const graph = train({ mode: 'graph', steps: 130, plan: true, sum: true, driftAt: 70 });
+  it.each([
+    ['an undeclared host value it took as constant', { driftAt: 70 }, /host-made tensor of shape \[\]/],
+    ["a declared draw's parameters", { stdDriftAt: 70 }, /its host work/],
+  ])('says so when %s changes, and runs the code from then on', (_, drift, what) => {
+    const graph = train({ mode: 'graph', steps: 130, plan: true, sum: true, ...drift });
     const c = graph.compiler!;
-    expect(graph.logs.filter((l) => l.includes('warning') && l.includes('took it as constant'))).toHaveLength(1);
+    expect(graph.logs.filter((l) => l.includes('warning') && l.includes('earlier value'))).toEqual([expect.stringMatching(what)]);
     expect(c.replayProblem).toMatch(/changes from step to step/);
     // Replayed up to the check after step 70 (steps 3–52 and 54–103 at most), none after it.
     expect(c.stats.replayed).toBeGreaterThan(50);

@@ -800,7 +800,8 @@ export class StepCompiler {
       outInfos,
       outData,
       extData: sh.extIds.map((id) => sh.dataIds.get(id)),
-      constValues: sh.consts.map((k) => k.values),
+      // Copied where no maker makes them: compared with the next step's, they must not be a buffer refilled in place.
+      constValues: sh.consts.map((k, i) => (t.consts[i]!.fed && sh.constItem[i] === undefined ? copyValues(k.values) : k.values)),
       replayed: false,
       result: step.result,
       host: sh.host,
@@ -832,6 +833,8 @@ export class StepCompiler {
     const items = last.host!.items;
     const blocked = items.find((i): i is { blocked: string } => 'blocked' in i);
     if (blocked) return blocked.blocked;
+    const describe = (log: HostLog) => log.items.map((i) => ('make' in i ? `make ${i.made ?? ''}` : 'effect')).join('; ');
+    if (describe(last.host!) !== describe(prev.host!)) return this.changed(prev, "its host work (a draw's shape or parameters)");
     const fedItem = new Map<number, number>();
     const assumed = new Map<number, ArrayLike<number>>();
     for (const [i, c] of last.trace.consts.entries()) {
@@ -839,15 +842,7 @@ export class StepCompiler {
       const item = last.constItem[i];
       if (item !== undefined) fedItem.set(i, item);
       else if (sameValues(last.constValues[i]!, prev.constValues[i]!)) assumed.set(i, last.constValues[i]!);
-      else {
-        const problem = `a host-made tensor of shape [${c.shape.join(', ')}] changes from step to step and is not made through hostTensor`;
-        if (prev.replayed)
-          this.log(
-            `compiled steps: warning — ${problem}, but the steps run without their JavaScript since the last check took it as constant; steps run their JavaScript from now on`,
-          );
-        this.replayOff ??= problem;
-        return problem;
-      }
+      else return this.changed(prev, `a host-made tensor of shape [${c.shape.join(', ')}], not made through hostTensor,`);
     }
     const kept: Replay['kept'] = [];
     last.outInfos.forEach((info, p) => {
@@ -866,6 +861,17 @@ export class StepCompiler {
     if (!tf.tensor_util.getTensorsInContainer(last.result as tf.TensorContainer).every((r) => keptData.has(r.dataId)))
       return 'the step returns a tensor that is not one of its outputs';
     return { last, inputs, kept, items, fedItem, assumed };
+  }
+
+  /**
+   * What changed between two steps makes the steps run their code from now on; when steps ran
+   * without it since the earlier one, they took the old value, which is logged as a warning.
+   */
+  private changed(prev: Settled, what: string): string {
+    const problem = `${what} changes from step to step`;
+    if (prev.replayed)
+      this.log(`compiled steps: warning — ${problem}; the steps since the last check ran without their JavaScript with its earlier value; they run it from now on`);
+    return (this.replayOff ??= problem);
   }
 
   /**
