@@ -195,6 +195,8 @@ interface Replay {
   readonly inputs: ({ out: number } | { fixed: number; data: object })[];
   /** The outputs the previous step's code kept, which a repeated step updates in place. */
   readonly kept: { p: number; info: { id: number }; data: object; before?: object }[];
+  /** The same, by output position. */
+  readonly keptAt: Map<number, { id: number }>;
   readonly items: readonly HostItem[];
   /** The log item that makes each fed host-made tensor, by const index. */
   readonly fedItem: Map<number, number>;
@@ -848,7 +850,7 @@ export class StepCompiler {
     last.outInfos.forEach((info, p) => {
       if (info && last.outData[p]) kept.push({ p, info, data: last.outData[p]!, before: prev.outData[p] });
     });
-    const keptAt = new Set(kept.map((k) => k.p));
+    const keptAt = new Map(kept.map((k) => [k.p, k.info]));
     const outAt = new Map(prev.outIds.map((id, p) => [id, p]));
     const inputs: Replay['inputs'] = [];
     for (const [j, id] of last.extIds.entries()) {
@@ -860,7 +862,7 @@ export class StepCompiler {
     const keptData = new Set(kept.map((k) => k.data));
     if (!tf.tensor_util.getTensorsInContainer(last.result as tf.TensorContainer).every((r) => keptData.has(r.dataId)))
       return 'the step returns a tensor that is not one of its outputs';
-    return { last, inputs, kept, items, fedItem, assumed };
+    return { last, inputs, kept, keptAt, items, fedItem, assumed };
   }
 
   /**
@@ -882,7 +884,8 @@ export class StepCompiler {
     const r = this.replay!;
     const map = this.backend.tensorMap;
     if (tf.engine().state.numTensors !== r.last.tensorsAtStart) return false;
-    for (const k of r.kept) if (!map.has(k.data) || (k.before && map.has(k.before))) return false;
+    // The previous step's outputs, once released, stay released: checked before the first replay only.
+    for (const k of r.kept) if (!map.has(k.data) || (!r.last.replayed && k.before && map.has(k.before))) return false;
     for (const i of r.inputs) if ('fixed' in i && map.get(i.data)?.id !== i.fixed) return false;
     return true;
   }
@@ -909,8 +912,7 @@ export class StepCompiler {
       },
       (i) => (valuesOf(i) as unknown as ArrayLike<number>)[0]!,
     );
-    const outPos = new Map(r.kept.map((k) => [k.p, k.info]));
-    const inputs = r.inputs.map((i) => ('out' in i ? outPos.get(i.out)!.id : i.fixed));
+    const inputs = r.inputs.map((i) => ('out' in i ? r.keptAt.get(i.out)!.id : i.fixed));
     const called = performance.now();
     const outIds = this.call(t.fn!, [...inputs, ...fed], t.outputs.length);
     const returned = performance.now();
@@ -918,7 +920,7 @@ export class StepCompiler {
     for (const id of [...created, ...temporary]) this.original.deleteTensor(id);
     for (const m of made.values()) m.dispose();
     outIds.forEach((id, p) => {
-      const info = outPos.get(p);
+      const info = r.keptAt.get(p);
       if (!info) return this.original.deleteTensor(id);
       this.original.deleteTensor(info.id);
       info.id = id;
