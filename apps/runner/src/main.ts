@@ -184,7 +184,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .command(
       'score <run-dir>',
-      'anomaly score of every input row (negative ELBO, IWAE −log p(x), reconstruction error, complexity-corrected or likelihood-ratio) as CSV',
+      'anomaly score of every input row (negative ELBO, IWAE −log p(x), reconstruction error, complexity-corrected, likelihood-ratio or latent nearest-neighbour) as CSV',
       (y) =>
         y
           .positional('run-dir', { type: 'string', demandOption: true })
@@ -194,13 +194,15 @@ export async function main(argv: readonly string[]): Promise<number> {
             choices: SCORE_KINDS,
             default: 'neg-elbo' as ScoreKind,
             describe:
-              'neg-elbo: −ELBO (1 sample); iwae: −log p̂(x) with k samples; recon: squared reconstruction error; complexity: −log₂ p̂(x) minus the PNG size in bits (Serrà et al. 2020); likelihood-ratio: −log p̂(x) + log p̂_background(x) (Ren et al. 2019)',
+              'neg-elbo: −ELBO (1 sample); iwae: −log p̂(x) with k samples; recon: squared reconstruction error; complexity: −log₂ p̂(x) minus the PNG size in bits (Serrà et al. 2020); likelihood-ratio: −log p̂(x) + log p̂_background(x) (Ren et al. 2019); latent-knn: cosine distance from μ(x) to its k-th nearest training code (Sun et al. 2022)',
           })
           .option('k', { type: 'number', default: 100, describe: 'importance samples for --score iwae, complexity and likelihood-ratio' })
           .option('background', { type: 'string', describe: 'with --score likelihood-ratio: the background run (trained on perturbed data)' })
+          .option('neighbours', { type: 'number', describe: 'with --score latent-knn: the k of the k-th nearest training code (default 5)' })
           .option('limit', { type: 'number', describe: 'score the first N rows only' }),
       (a) => {
-        run = () => scoreCommand({ runDir: a.runDir as string, input: a.input, out: a.out, score: a.score, k: a.k, background: a.background, limit: a.limit });
+        run = () =>
+          scoreCommand({ runDir: a.runDir as string, input: a.input, out: a.out, score: a.score, k: a.k, background: a.background, neighbours: a.neighbours, limit: a.limit });
       },
     )
     .command(
@@ -214,9 +216,11 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('score', { choices: SCORE_KINDS, default: 'neg-elbo' as ScoreKind, describe: 'the score the threshold is for (as in elbo score)' })
           .option('k', { type: 'number', default: 100, describe: 'importance samples for --score iwae, complexity and likelihood-ratio' })
           .option('background', { type: 'string', describe: 'with --score likelihood-ratio: the background run (trained on perturbed data)' })
+          .option('neighbours', { type: 'number', describe: 'with --score latent-knn: the k of the k-th nearest training code (default 5)' })
           .option('limit', { type: 'number', describe: 'use the first N rows only' }),
       (a) => {
-        run = () => calibrateCommand({ runDir: a.runDir as string, fpr: a.fpr, input: a.input, score: a.score, k: a.k, background: a.background, limit: a.limit });
+        run = () =>
+          calibrateCommand({ runDir: a.runDir as string, fpr: a.fpr, input: a.input, score: a.score, k: a.k, background: a.background, neighbours: a.neighbours, limit: a.limit });
       },
     )
     .command(

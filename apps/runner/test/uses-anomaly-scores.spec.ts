@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pngBits, scoreExamples } from '@elbo/uses';
+import { encodeExamples, latentKnnScores, pngBits, scoreExamples } from '@elbo/uses';
 import { loadConfig, openRun, RandomStream, resolveConfig, SilentLogger, trainRun, type OpenRun } from '@elbo/core';
 import { main } from '../src/main.js';
 import { setup } from '../src/setup.js';
 import { captureOutput, tempDir, writeConfig } from './helpers.js';
 
 /**
- * The complexity-corrected and likelihood-ratio scores on a small real model (MLP 784-100-8 on
+ * The complexity-corrected, likelihood-ratio and latent nearest-neighbour scores on a small real model (MLP 784-100-8 on
  * 1,000 embedded digits, 2 epochs, WASM) and its background model (the same, trained on the digits
  * with salt-and-pepper noise, `target: corrupted`). How well they detect a held-out class is
  * measured by scripts/anomaly-study.ts (docs/uses.md); here: what they compute, and the CLI.
@@ -78,5 +78,46 @@ describe('complexity and likelihood-ratio scores', () => {
     expect(io.err).toContain('give --background <run-dir>');
     expect(await main(['score', fg, '--background', bg, '--out', join(dir, 'x.csv')])).toBe(2);
     expect(io.err).toContain('only used with --score likelihood-ratio');
+  });
+
+  it('latent-knn is the cosine distance from μ(x) to the k-th nearest training code (skipping its own on the training rows); elbo score and calibrate take --neighbours', async () => {
+    const { registry, container } = await setup();
+    const m = await openRun(fg, { registry, container, logger: new SilentLogger() });
+    opened.push(m);
+    const [train, test] = [m.dataset.train, m.dataset.test];
+    const [ref, rows] = [await encodeExamples(m.model, train), await encodeExamples(m.model, test, { limit: 30 })];
+    const L = ref.dim;
+    const unit = (v: Float32Array, i: number) => {
+      const r = Array.from(v.subarray(i * L, (i + 1) * L));
+      const n = Math.hypot(...r);
+      return r.map((x) => x / n);
+    };
+    const refUnit = Array.from({ length: ref.n }, (_, j) => unit(ref.mean, j));
+    const brute = (mean: Float32Array, i: number, k: number, skip?: number) => {
+      const u = unit(mean, i);
+      const d = refUnit.flatMap((r, j) => (j === skip ? [] : [1 - r.reduce((s, x, t) => s + x * u[t]!, 0)])).sort((a, b) => a - b);
+      return d[k - 1]!;
+    };
+    const scores = await latentKnnScores(m.model, test, train, { neighbours: 3, limit: 30 });
+    expect(scores).toHaveLength(30);
+    scores.forEach((v, i) => expect(v).toBeCloseTo(brute(rows.mean, i, 3), 4));
+    // On the training rows themselves a row's own code (distance 0) is not its neighbour.
+    const own = await latentKnnScores(m.model, train, train, { neighbours: 1, limit: 20 });
+    own.forEach((v, i) => expect(v).toBeCloseTo(brute(ref.mean, i, 1, i), 4));
+    expect(Math.min(...own)).toBeGreaterThan(1e-4);
+    await expect(latentKnnScores(m.model, test, train, { neighbours: 0 })).rejects.toThrow(/neighbours: expected a positive integer, got 0/);
+    await expect(scoreExamples(m.model, test, new RandomStream('s', 1), { score: 'latent-knn' })).rejects.toThrow(/reference rows/);
+
+    const out = join(dir, 'knn.csv');
+    expect(await main(['score', fg, '--score', 'latent-knn', '--neighbours', '3', '--limit', '30', '--out', out])).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('index,label,latent-knn-n3');
+    lines.slice(1).forEach((l, i) => expect(Number(l.split(',')[2])).toBeCloseTo(scores[i]!, 5));
+    expect(await main(['calibrate', fg, '--score', 'latent-knn', '--neighbours', '3', '--fpr', '0.1'])).toBe(0);
+    expect(await main(['score', fg, '--score', 'latent-knn', '--neighbours', '3', '--limit', '30', '--out', out])).toBe(0);
+    expect(readFileSync(out, 'utf8').split('\n')[0]).toBe('index,label,latent-knn-n3,anomaly');
+    io.clear();
+    expect(await main(['score', fg, '--neighbours', '3', '--out', join(dir, 'x.csv')])).toBe(2);
+    expect(io.err).toContain('--neighbours: only used with --score latent-knn (the score is neg-elbo)');
   });
 });

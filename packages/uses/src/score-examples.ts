@@ -2,9 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type DataSplit, type VaeModel, type RandomStream, elboTerms, importanceWeighted } from '@elbo/core';
 import { mapBatches, type BatchOptions } from './map-batches.js';
 import { pngBits } from './png-bits.js';
+import { latentKnnScores } from './latent-knn.js';
 
 /** The anomaly scores a trained model gives; higher means less like the training data. */
-export const SCORE_KINDS = ['neg-elbo', 'iwae', 'recon', 'complexity', 'likelihood-ratio'] as const;
+export const SCORE_KINDS = ['neg-elbo', 'iwae', 'recon', 'complexity', 'likelihood-ratio', 'latent-knn'] as const;
 export type ScoreKind = (typeof SCORE_KINDS)[number];
 
 export interface ScoreOptions extends BatchOptions {
@@ -13,14 +14,19 @@ export interface ScoreOptions extends BatchOptions {
   readonly k?: number;
   /** `likelihood-ratio`: the background model, trained on perturbed data (Ren et al. 2019). */
   readonly background?: VaeModel;
+  /** `latent-knn`: the rows the model was trained on, whose codes are the neighbours. */
+  readonly reference?: DataSplit;
+  /** `latent-knn`: the k of the k-th nearest neighbour (default 5). */
+  readonly neighbours?: number;
 }
 
 /** The scores built on the k-sample estimate of −log p(x), whose id carries k. */
-const WITH_K: readonly ScoreKind[] = ['iwae', 'complexity', 'likelihood-ratio'];
+export const SCORES_WITH_K: readonly ScoreKind[] = ['iwae', 'complexity', 'likelihood-ratio'];
 
-/** A score's name with its parameter, as stored with a threshold: `neg-elbo`, `iwae-k100`, `recon`, `complexity-k100`… */
-export function scoreId(score: ScoreKind, k = 100): string {
-  return WITH_K.includes(score) ? `${score}-k${k}` : score;
+/** A score's name with its parameter, as stored with a threshold: `neg-elbo`, `iwae-k100`, `recon`, `complexity-k100`, `latent-knn-n5`… */
+export function scoreId(score: ScoreKind, k = 100, neighbours = 5): string {
+  if (score === 'latent-knn') return `${score}-n${neighbours}`;
+  return SCORES_WITH_K.includes(score) ? `${score}-k${k}` : score;
 }
 
 /**
@@ -41,6 +47,9 @@ export function scoreId(score: ScoreKind, k = 100): string {
  *   the model minus the one under `background`, a model of the same data trained on perturbed
  *   inputs (`data.corrupt: { …, target: corrupted }`) that captures the population-level statistics
  *   (background, stroke density) both share, so the ratio keeps the semantic part.
+ * - `latent-knn`: the cosine distance from the row's posterior mean to its `neighbours`-th nearest
+ *   among the codes of `reference`, the training rows (`latentKnnScores`, Sun et al. 2022): whether
+ *   the encoder puts x where it put the training data, rather than whether the decoder can draw it.
  *
  * Every batch draws two seeds from `rng` — the ELBO's, then the importance samples' — exactly as
  * `evaluate` does, so on a stream in the same position with the same batch size the mean score
@@ -48,7 +57,7 @@ export function scoreId(score: ScoreKind, k = 100): string {
  */
 export async function scoreExamples(model: VaeModel, split: DataSplit, rng: RandomStream, opts: ScoreOptions): Promise<Float32Array> {
   const k = opts.k ?? 100;
-  if (WITH_K.includes(opts.score) && !(Number.isInteger(k) && k >= 1)) throw new RangeError(`k: expected a positive integer, got ${k}`);
+  if (SCORES_WITH_K.includes(opts.score) && !(Number.isInteger(k) && k >= 1)) throw new RangeError(`k: expected a positive integer, got ${k}`);
   if (opts.score === 'complexity') {
     const nll = await scoreExamples(model, split, rng, { ...opts, score: 'iwae' });
     const rows = new Float32Array(nll.length * split.dim);
@@ -58,6 +67,10 @@ export async function scoreExamples(model: VaeModel, split: DataSplit, rng: Rand
     );
     const bits = pngBits(rows, model.shape.dataShape);
     return nll.map((v, i) => v / Math.LN2 - bits[i]!);
+  }
+  if (opts.score === 'latent-knn') {
+    if (!opts.reference) throw new RangeError('the latent-knn score needs the reference rows (the training split)');
+    return latentKnnScores(model, split, opts.reference, opts);
   }
   if (opts.score === 'likelihood-ratio') {
     const bg = opts.background;

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { ConfigError, openRun, writeFileAtomic, type OpenRun } from '@elbo/core';
-import { readThreshold, scoreExamples, scoreId, type ScoreKind } from '@elbo/uses';
+import { readThreshold, scoreExamples, scoreId, SCORES_WITH_K, type ScoreKind } from '@elbo/uses';
 import { formatCsv } from '@elbo/datasets';
 import { labelText, positiveInt, withRunInput, type RunInput, type RunInputArgs } from './run-input.js';
 import { sizeOption } from './option-checks.js';
@@ -12,6 +12,8 @@ export interface ScoringArgs extends RunInputArgs {
   readonly k: number;
   /** `--background <run>`: the background model of `--score likelihood-ratio`. */
   readonly background?: string;
+  /** `--neighbours N`: the k-th nearest training code of `--score latent-knn` (default 5). */
+  readonly neighbours?: number;
 }
 
 /** What a scoring command works with: the open run and input, the score's id, and the scoring itself. */
@@ -29,7 +31,9 @@ export interface Scoring extends RunInput {
  */
 export async function withScoring<T>(command: 'score' | 'calibrate', args: ScoringArgs, use: (s: Scoring) => Promise<T>): Promise<T> {
   positiveInt('--k', args.k);
-  const id = scoreId(args.score, args.k);
+  positiveInt('--neighbours', args.neighbours);
+  if (args.neighbours !== undefined && args.score !== 'latent-knn') throw new ConfigError(`--neighbours: only used with --score latent-knn (the score is ${args.score})`);
+  const id = scoreId(args.score, args.k, args.neighbours);
   if ((args.score === 'likelihood-ratio') !== (args.background !== undefined))
     throw new ConfigError(
       args.background === undefined
@@ -52,13 +56,17 @@ export async function withScoring<T>(command: 'score' | 'calibrate', args: Scori
         id,
         score: () => {
           const rows = Math.min(run.config.eval.batchSize, args.limit ?? Infinity, input.split.size);
-          if (args.score !== 'neg-elbo' && args.score !== 'recon') sizeOption('--k', `the log-weights of k importance samples for a batch of ${rows} rows`, [args.k, rows]);
+          const reference = run.dataset.train;
+          if (args.score === 'latent-knn') logger.info(`score: latent-knn compares each row's code with those of the ${reference.size} training rows, encoded first`);
+          if (SCORES_WITH_K.includes(args.score)) sizeOption('--k', `the log-weights of k importance samples for a batch of ${rows} rows`, [args.k, rows]);
           return scoreExamples(run.model, input.split, run.rng.stream(`${command}/${id}`), {
             score: args.score,
             k: args.k,
             limit: args.limit,
             batchSize: run.config.eval.batchSize,
             background: background?.model,
+            reference,
+            neighbours: args.neighbours,
           });
         },
       });
@@ -73,7 +81,7 @@ export interface ScoreArgs extends ScoringArgs {
 }
 
 /**
- * `elbo score <run> --input test|folder/|rows.csv --out scores.csv [--score neg-elbo|iwae|recon|complexity|likelihood-ratio] [--k 100] [--background <run>]`:
+ * `elbo score <run> --input test|folder/|rows.csv --out scores.csv [--score neg-elbo|iwae|recon|complexity|likelihood-ratio|latent-knn] [--k 100] [--background <run>] [--neighbours 5]`:
  * an anomaly score per row (higher = less like the training data), written as CSV — the row's id,
  * its label when known, the score, and `anomaly` (1/0) when `elbo calibrate` stored a threshold for
  * this score (and k) with the run.
@@ -102,7 +110,7 @@ export async function scoreCommand(args: ScoreArgs): Promise<number> {
       );
     else
       logger.info(
-        `score: no threshold stored for ${id}; \`elbo calibrate ${args.runDir} --fpr 0.05${args.score === 'neg-elbo' ? '' : ` --score ${args.score}`}${args.score === 'iwae' || args.score === 'complexity' || args.score === 'likelihood-ratio' ? ` --k ${args.k}` : ''}${args.background ? ` --background ${args.background}` : ''}\` adds the anomaly column`,
+        `score: no threshold stored for ${id}; \`elbo calibrate ${args.runDir} --fpr 0.05${args.score === 'neg-elbo' ? '' : ` --score ${args.score}`}${SCORES_WITH_K.includes(args.score) ? ` --k ${args.k}` : ''}${args.neighbours !== undefined ? ` --neighbours ${args.neighbours}` : ''}${args.background ? ` --background ${args.background}` : ''}\` adds the anomaly column`,
       );
     process.stdout.write(`${out}\n`);
     return 0;
