@@ -7,7 +7,9 @@
  * of the score for telling c's digits (the anomalies) from the others; for the diagnosis also the
  * AUROC of −L(x), the PNG term of the complexity score alone, and the spread of both of its terms.
  *
- *   npx tsx scripts/anomaly-study.ts [--classes 0,1,…,9] [--epochs 30] [--k 20] [--fraction 0.2] [--latent 20] [--runs runs/anomaly-study]
+ * The latent nearest-neighbour score (`latent-knn`, the 5th nearest training code) needs no background.
+ *
+ *   npx tsx scripts/anomaly-study.ts [--classes 0,1,…,9] [--epochs 30] [--k 20] [--fraction 0.2] [--latent 20] [--seed 1] [--scores neg-elbo,…] [--runs runs/anomaly-study]
  *
  * It resumes: finished runs (`<runs>/class-<c>[-background]/<run-id>/`) and written score files are
  * reused, an interrupted run continues with `elbo train --resume`. Run it under `nice` on a shared machine.
@@ -17,7 +19,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { auroc, pngBits } from '@elbo/uses';
+import { auroc, pngBits, scoreId, SCORE_KINDS, type ScoreKind } from '@elbo/uses';
 import { loadMnist } from '@elbo/datasets';
 
 const { values } = parseArgs({
@@ -28,12 +30,17 @@ const { values } = parseArgs({
     fraction: { type: 'string', default: '0.2' },
     // The latent size of both models (the main job's 20 by default; give another --runs with it).
     latent: { type: 'string', default: '20' },
+    // The models' training seed (give another --runs with it), and the scores to compute.
+    seed: { type: 'string', default: '1' },
+    scores: { type: 'string', default: 'neg-elbo,iwae,recon,complexity,likelihood-ratio,latent-knn' },
     runs: { type: 'string', default: 'runs/anomaly-study' },
   },
 });
 const classes = values.classes.split(',').map(Number);
 const [epochs, k, fraction, runs] = [Number(values.epochs), Number(values.k), Number(values.fraction), values.runs];
-const SCORES = ['neg-elbo', 'iwae', 'recon', 'complexity', 'likelihood-ratio'] as const;
+const SCORES = values.scores.split(',') as ScoreKind[];
+const unknown = SCORES.filter((s) => !SCORE_KINDS.includes(s));
+if (unknown.length) throw new Error(`--scores: unknown ${unknown.join(', ')} (scores: ${SCORE_KINDS.join(', ')})`);
 mkdirSync(runs, { recursive: true });
 
 function elbo(args: string[]): string {
@@ -55,7 +62,7 @@ function trained(key: string, sets: string[]): string {
     return elbo(['train', '--resume', run]);
   }
   console.error(`${key}: training`);
-  const common = [`runs=${runs}`, `experiment=${key}`, `train.epochs=${epochs}`, `model.latent=${values.latent}`, 'eval.k=0', 'tracking.console=false'];
+  const common = [`runs=${runs}`, `experiment=${key}`, `train.epochs=${epochs}`, `model.latent=${values.latent}`, `seed=${values.seed}`, 'eval.k=0', 'tracking.console=false'];
   return elbo(['train', 'examples/mnist-vae.yaml', ...[...common, ...sets].flatMap((v) => ['--set', v])]);
 }
 
@@ -85,12 +92,15 @@ const table: string[] = [];
 const spreads: string[] = [];
 for (const c of classes) {
   const fg = trained(`class-${c}`, [`data.exclude=[${c}]`]);
-  const bg = trained(`class-${c}-background`, [`data.exclude=[${c}]`, `data.corrupt={name: salt-and-pepper, fraction: ${fraction}, target: corrupted}`]);
+  const bg = SCORES.includes('likelihood-ratio')
+    ? trained(`class-${c}-background`, [`data.exclude=[${c}]`, `data.corrupt={name: salt-and-pepper, fraction: ${fraction}, target: corrupted}`])
+    : undefined;
   const cells: string[] = [];
   for (const score of SCORES) {
     const out = join(runs, `scores-${c}-${score}.csv`);
-    const id = score === 'neg-elbo' || score === 'recon' ? score : `${score}-k${k}`;
-    if (!existsSync(out)) elbo(['score', fg, '--input', 'test', '--score', score, '--k', String(k), '--out', out, ...(score === 'likelihood-ratio' ? ['--background', bg] : [])]);
+    const id = scoreId(score, k);
+    if (!existsSync(out))
+      elbo(['score', fg, '--input', 'test', '--score', score, '--k', String(k), '--out', out, ...(bg && score === 'likelihood-ratio' ? ['--background', bg] : [])]);
     const { scores, labels } = readScores(out, id);
     cells.push(
       auroc(
@@ -110,7 +120,7 @@ for (const c of classes) {
   console.error(table.at(-1));
 }
 console.log(
-  `AUROC of each score for the held-out class against the other classes, 2,004 held-out embedded MNIST digits; VAE of examples/mnist-vae.yaml, ${epochs} epochs, IWAE k = ${k}, background: salt-and-pepper ${fraction}; ${cpus().length}-core ${cpus()[0]?.model.trim()}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
+  `AUROC of each score for the held-out class against the other classes, 2,004 held-out embedded MNIST digits; VAE of examples/mnist-vae.yaml, ${epochs} epochs, seed ${values.seed}, IWAE k = ${k}, background: salt-and-pepper ${fraction}; ${cpus().length}-core ${cpus()[0]?.model.trim()}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
 );
 console.log(`| held-out class | ${SCORES.join(' | ')} | −L(x) alone |`);
 console.log(`|---:|${SCORES.map(() => '---:').join('|')}|---:|`);
