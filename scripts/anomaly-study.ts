@@ -12,7 +12,8 @@
  *   npx tsx scripts/anomaly-study.ts [--classes 0,1,…,9] [--epochs 30] [--k 20] [--fraction 0.2] [--latent 20] [--seed 1] [--scores neg-elbo,…] [--runs runs/anomaly-study]
  *
  * It resumes: finished runs (`<runs>/class-<c>[-background]/<run-id>/`) and written score files are
- * reused, an interrupted run continues with `elbo train --resume`. Run it under `nice` on a shared machine.
+ * reused, an interrupted run continues with `elbo train --resume`. On a shared machine run it under `nice`,
+ * and mind autogroup scheduling (docs/disentanglement.md): `nice` alone yields only within one session.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -125,4 +126,4 @@ console.log(
 console.log(`| held-out class | ${SCORES.join(' | ')} | −L(x) alone |`);
 console.log(`|---:|${SCORES.map(() => '---:').join('|')}|---:|`);
 for (const r of table) console.log(r);
-console.log(`Spread of the two terms of the complexity score over the held-out digits: ${spreads.join('; ')}`);
+if (spreads.length) console.log(`Spread of the two terms of the complexity score over the held-out digits: ${spreads.join('; ')}`);
