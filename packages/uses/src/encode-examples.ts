@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, DiagonalGaussian, type DataSplit, type VaeModel } from '@elbo/core';
+import { ConfigError, DiagonalGaussian, type Condition, type DataSplit, type VaeModel } from '@elbo/core';
 import { mapBatches, type BatchOptions } from './map-batches.js';
 
 /** The approximate posterior q(z|x) = N(μ, diag σ²) of every row, as plain arrays. */
@@ -15,6 +15,13 @@ export interface Encodings {
   readonly labels?: Int32Array;
 }
 
+/** q(z|x[, c]) of a batch, which the uses that read μ (and σ) need to be a diagonal Gaussian. */
+export function diagonalPosterior(model: VaeModel, x: tf.Tensor2D, c: Condition): DiagonalGaussian {
+  const q = model.encode(x, c);
+  if (!(q instanceof DiagonalGaussian)) throw new ConfigError('encodings read μ and σ, and model.posterior is not a diagonal Gaussian');
+  return q;
+}
+
 /**
  * Encodes every row of `split` (the first `limit`): μ and σ of q(z|x[, c]) per row, with the
  * encoder in inference mode. The means are the usual latent features for downstream models.
@@ -22,8 +29,7 @@ export interface Encodings {
 export async function encodeExamples(model: VaeModel, split: DataSplit, opts: BatchOptions = {}): Promise<Encodings> {
   const L = model.shape.latentDim;
   const both = await mapBatches(model, split, 2 * L, opts, (x, c) => {
-    const q = model.encode(x, c);
-    if (!(q instanceof DiagonalGaussian)) throw new ConfigError('encodings read μ and σ, and model.posterior is not a diagonal Gaussian');
+    const q = diagonalPosterior(model, x, c);
     return tf.concat([q.mean, q.stddev()], 1);
   });
   const n = both.length / (2 * L);

@@ -1,16 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type DataSplit, type VaeModel } from '@elbo/core';
-import { encodeExamples } from './encode-examples.js';
-import { type BatchOptions } from './map-batches.js';
+import { diagonalPosterior, encodeExamples } from './encode-examples.js';
+import { mapBatches, type BatchOptions } from './map-batches.js';
 
-/** Distances one comparison may hold at once (rows × reference codes), about 64 MB of float32. */
+/** Distances one batch may hold at once (rows × reference codes), about 64 MB of float32. */
 const PAIRS_AT_ONCE = 1 << 24;
 
 export interface LatentKnnOptions extends BatchOptions {
   /** The k of the k-th nearest neighbour (default 5). */
   readonly neighbours?: number;
-  /** Called while the reference rows are encoded, with (rows done, total). */
-  readonly onReference?: (done: number, total: number) => void;
 }
 
 /**
@@ -26,33 +24,17 @@ export interface LatentKnnOptions extends BatchOptions {
 export async function latentKnnScores(model: VaeModel, split: DataSplit, reference: DataSplit, opts: LatentKnnOptions = {}): Promise<Float32Array> {
   const k = opts.neighbours ?? 5;
   if (!(Number.isInteger(k) && k >= 1)) throw new RangeError(`neighbours: expected a positive integer, got ${k}`);
-  const self = split === reference;
-  const kth = self ? k + 1 : k;
+  const kth = split === reference ? k + 1 : k;
   if (reference.size < kth) throw new RangeError(`the k-th nearest of ${reference.size} reference rows: k = ${k} needs at least ${kth}`);
-  const ref = await encodeExamples(model, reference, { batchSize: opts.batchSize, onProgress: opts.onReference });
-  const rows = self ? ref : await encodeExamples(model, split, { batchSize: opts.batchSize, limit: opts.limit });
-  const L = ref.dim;
+  const ref = await encodeExamples(model, reference, { batchSize: opts.batchSize });
   const unit = (m: tf.Tensor2D) => tf.div(m, tf.maximum(tf.norm(m, 'euclidean', 1, true), 1e-12));
-  const refT = tf.tidy(() => tf.transpose(unit(tf.tensor2d(ref.mean, [ref.n, L]))));
+  const refT = tf.tidy(() => tf.transpose(unit(tf.tensor2d(ref.mean, [ref.n, ref.dim]))));
   try {
-    const n = Math.min(rows.n, opts.limit ?? rows.n);
-    const B = Math.max(1, Math.min(Math.floor(PAIRS_AT_ONCE / ref.n), n));
-    const out = new Float32Array(n);
-    for (let start = 0; start < n; start += B) {
-      const b = Math.min(B, n - start);
-      const d = tf.tidy(() => {
-        const sim = tf.matMul(unit(tf.tensor2d(rows.mean.subarray(start * L, (start + b) * L), [b, L])), refT);
-        const nearest = tf.topk(sim, kth, true).values;
-        return tf.sub(1, tf.reshape(tf.slice(nearest, [0, kth - 1], [b, 1]), [b]));
-      });
-      try {
-        out.set((await d.data()) as Float32Array, start);
-      } finally {
-        d.dispose();
-      }
-      opts.onProgress?.(start + b, n);
-    }
-    return out;
+    const batchSize = Math.max(1, Math.min(opts.batchSize ?? 100, Math.floor(PAIRS_AT_ONCE / ref.n)));
+    return await mapBatches(model, split, 1, { ...opts, batchSize }, (x, c) => {
+      const nearest = tf.topk(tf.matMul(unit(diagonalPosterior(model, x, c).mean), refT), kth, true).values;
+      return tf.sub(1, tf.reshape(tf.slice(nearest, [0, kth - 1], [x.shape[0], 1]), [x.shape[0]]));
+    });
   } finally {
     refT.dispose();
   }
