@@ -19,7 +19,7 @@ export {
 } from './model/interfaces.js';
 export { ParameterStore, collectParameters, countParameters, NO_PARAMETERS, type HasParameters } from './model/parameters.js';
 export { Rng, RandomStream, mulberry32, RngToken, type RngState } from './runtime/rng.js';
-export { Logger, StderrLogger, SilentLogger } from './runtime/logger.js';
+export { Logger, StderrLogger, SilentLogger, progressLog } from './runtime/logger.js';
 export { Dataset, type DataSplit, type BatchTransform, type SplitName, type GroundTruthFactors } from './data/dataset.js';
 export { Tracker, type RunStatus, type ParamValue, type MetricPoint, type RunInfo, type ResumeInfo, type Progress } from './tracking/tracker.js';
 export {

@@ -22,8 +22,8 @@ export async function denoiseCommand(args: RunInputArgs & { readonly out: string
   };
   return withRunInput(
     args,
-    async ({ run, input, logger }) => {
-      const rec = await reconstructExamples(run.model, input.split, { limit: args.limit, batchSize: run.config.eval.batchSize });
+    async ({ run, input, logger, batches }) => {
+      const rec = await reconstructExamples(run.model, input.split, batches('denoise'));
       const D = input.split.dim;
       const n = rec.length / D;
       if (toCsv) {

@@ -11,8 +11,8 @@ import { labelText, withRunInput, type RunInputArgs } from './run-input.js';
  */
 export async function encodeCommand(args: RunInputArgs & { readonly out: string }): Promise<number> {
   if (!args.out.toLowerCase().endsWith('.csv')) throw new ConfigError(`--out ${args.out}: expected a .csv file name`);
-  return withRunInput(args, async ({ run, input, logger }) => {
-    const enc = await encodeExamples(run.model, input.split, { limit: args.limit, batchSize: run.config.eval.batchSize });
+  return withRunInput(args, async ({ run, input, logger, batches }) => {
+    const enc = await encodeExamples(run.model, input.split, batches('encode'));
     const L = enc.dim;
     const header = [input.idHeader, ...(enc.labels ? ['label'] : []), ...Array.from({ length: L }, (_, j) => `mu_${j}`), ...Array.from({ length: L }, (_, j) => `sigma_${j}`)];
     const rows = Array.from({ length: enc.n }, (_, i) => [

@@ -24,8 +24,8 @@ export interface LatentMapArgs {
 export async function latentMapCommand(args: LatentMapArgs): Promise<number> {
   const ext = args.out.toLowerCase().match(/\.(png|svg)$/)?.[1];
   if (!ext) throw new ConfigError(`--out ${args.out}: expected a .png or .svg file name`);
-  return withRunInput(args, async ({ run, input, logger }) => {
-    const map = await latentMap(run.model, input.split, { method: args.method, limit: args.limit, seed: args.seed, batchSize: run.config.eval.batchSize });
+  return withRunInput(args, async ({ run, input, logger, batches }) => {
+    const map = await latentMap(run.model, input.split, { ...batches('latent-map'), method: args.method, seed: args.seed });
     const labels = map.labels ? Array.from(map.labels, (l) => labelText(run, l)) : undefined;
     const title = `${runIdOf(args.runDir)}: ${map.n} ${input.kind === 'split' ? `${input.source} rows` : `rows of ${basename(input.source)}`}, latent means${map.method === 'latent' ? '' : ` (${map.method.toUpperCase()} of ${run.model.shape.latentDim}-D)`}`;
     const svg = await renderLatentMap(map, { title, labels });

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
-import { ConfigError, openRun, StderrLogger, type DataSplit, type Logger, type OpenRun } from '@elbo/core';
+import { ConfigError, openRun, progressLog, StderrLogger, type DataSplit, type Logger, type OpenRun } from '@elbo/core';
+import type { BatchOptions } from '@elbo/uses';
 import { isCsvDataset, readCsvRows, readPngFolder } from '@elbo/datasets';
 import { setupForRun } from '../setup.js';
 
@@ -61,6 +62,8 @@ export interface RunInput {
   readonly run: OpenRun;
   readonly input: InputRows;
   readonly logger: Logger;
+  /** How a command walks the rows: `--limit`, the run's `eval.batchSize`, and a progress line on stderr at most every 2 s. */
+  batches(command: string): BatchOptions;
 }
 
 /**
@@ -74,7 +77,9 @@ export async function withRunInput<T>(args: RunInputArgs, use: (r: RunInput) => 
   const run = await openRun(args.runDir, { ...(await setupForRun(args.runDir)), logger });
   try {
     checkRun?.(run);
-    return await use({ run, input: await openInput(run, args.input), logger });
+    const input = await openInput(run, args.input);
+    const batches = (command: string) => ({ limit: args.limit, batchSize: run.config.eval.batchSize, onProgress: progressLog(logger, command, `rows of ${input.source}`) });
+    return await use({ run, input, logger, batches });
   } finally {
     run.dispose();
   }

@@ -41,7 +41,7 @@ export async function withScoring<T>(command: 'score' | 'calibrate', args: Scori
         : `--background: only used with --score likelihood-ratio (the score is ${args.score})`,
     );
   let background: OpenRun | undefined;
-  return withRunInput(args, async ({ run, input, logger }) => {
+  return withRunInput(args, async ({ run, input, logger, batches }) => {
     const shape = run.dataset.shape;
     if (args.score === 'complexity' && !(shape.length === 3 && (shape[2] === 1 || shape[2] === 3)))
       throw new ConfigError(`--score complexity: compares with each image's PNG size; this run's data (shape [${shape.join(', ')}]) are not images`);
@@ -53,6 +53,7 @@ export async function withScoring<T>(command: 'score' | 'calibrate', args: Scori
         run,
         input,
         logger,
+        batches,
         id,
         score: () => {
           const rows = Math.min(run.config.eval.batchSize, args.limit ?? Infinity, input.split.size);
@@ -60,10 +61,9 @@ export async function withScoring<T>(command: 'score' | 'calibrate', args: Scori
           if (args.score === 'latent-knn') logger.info(`score: latent-knn compares each row's code with those of the ${reference.size} training rows, encoded first`);
           if (SCORES_WITH_K.includes(args.score)) sizeOption('--k', `the log-weights of k importance samples for a batch of ${rows} rows`, [args.k, rows]);
           return scoreExamples(run.model, input.split, run.rng.stream(`${command}/${id}`), {
+            ...batches(command),
             score: args.score,
             k: args.k,
-            limit: args.limit,
-            batchSize: run.config.eval.batchSize,
             background: background?.model,
             reference,
             neighbours: args.neighbours,

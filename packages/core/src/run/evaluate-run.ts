@@ -5,7 +5,7 @@ import { groundTruthData, modelRepresentation, type EvaluationMetric } from '../
 import { ParameterStore } from '../model/parameters.js';
 import type { ComponentRegistry } from '../registry/component-registry.js';
 import { writeFileAtomic } from '../runtime/files.js';
-import type { Logger } from '../runtime/logger.js';
+import { progressLog, type Logger } from '../runtime/logger.js';
 import type { MetricPoint } from '../tracking/tracker.js';
 import { appendCheckpointEvaluations } from '../training/checkpoint.js';
 import { evaluate, type Evaluation } from '../training/evaluate.js';
@@ -47,20 +47,12 @@ export async function evaluateRun(runDir: string, o: EvaluateRunOptions): Promis
   const run = await openRun(runDir, o);
   try {
     const metrics = (o.metrics ?? []).map((name) => ({ name, resolved: o.registry.resolve('metric', { name, ...(run.config.eval.metrics[name] ?? {}) }, `--metrics ${name}`) }));
-    const t0 = performance.now();
-    let last = 0;
     const ev = await evaluate(run.model, run.dataset.test, run.rng.stream('final-eval'), {
       k: o.k,
       batchSize: run.config.eval.batchSize,
       limit: o.limit,
       compile: run.config.train.compile,
-      onProgress: (done, total) => {
-        const now = performance.now();
-        if (now - last > 2000 || done === total) {
-          last = now;
-          logger.info(`eval: ${done}/${total} test examples (${((now - t0) / 1000).toFixed(1)} s)`);
-        }
-      },
+      onProgress: progressLog(logger, 'eval', 'test examples'),
     });
     const scores: Record<string, number> = {};
     if (metrics.length) {
@@ -71,11 +63,8 @@ export async function evaluateRun(runDir: string, o: EvaluateRunOptions): Promis
         const metric = await o.registry.create<EvaluationMetric>(resolved, { container: o.container, rng: run.rng, logger, params: new ParameterStore('metric') });
         const out = await metric(rep, data, run.rng.stream(`eval/metric/${name}`));
         for (const [key, value] of Object.entries(out)) scores[`${name}/${key}`] = value;
-        logger.info(
-          `metric ${name}: ${Object.entries(out)
-            .map(([k, v]) => `${k} ${v.toFixed(4)}`)
-            .join(', ')} (${((performance.now() - t) / 1000).toFixed(1)} s)`,
-        );
+        const values = Object.entries(out).map(([k, v]) => `${k} ${v.toFixed(4)}`);
+        logger.info(`metric ${name}: ${values.join(', ')} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
       }
     }
     const file = join(runDir, RunFiles.artifacts, `evaluation-k${o.k}.json`);

@@ -26,3 +26,15 @@ export class SilentLogger implements Logger {
   warn(): void {}
   debug(): void {}
 }
+
+/** An `onProgress` for long work: `<what>: done/total <unit> (seconds)` every 2 s once it has run 2 s, and at the end if any came before. */
+export function progressLog(logger: Logger, what: string, unit: string): (done: number, total: number) => void {
+  const t0 = performance.now();
+  let next = 2;
+  return (done, total) => {
+    const s = (performance.now() - t0) / 1000;
+    if (s < next && !(done >= total && next > 2)) return;
+    next = s + 2;
+    logger.info(`${what}: ${done}/${total} ${unit} (${s.toFixed(1)} s)`);
+  };
+}
