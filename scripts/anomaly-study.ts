@@ -7,7 +7,8 @@
  * of the score for telling c's digits (the anomalies) from the others; for the diagnosis also the
  * AUROC of −L(x), the PNG term of the complexity score alone, and the spread of both of its terms.
  *
- * The latent nearest-neighbour score (`latent-knn`, the 5th nearest training code) needs no background.
+ * The latent nearest-neighbour scores (`latent-knn` on μ, `posterior-knn` on μ and log σ: the 5th
+ * nearest training code) need no background.
  *
  *   npx tsx scripts/anomaly-study.ts [--classes 0,1,…,9] [--epochs 30] [--k 20] [--fraction 0.2] [--latent 20] [--seed 1] [--scores neg-elbo,…] [--config examples/mnist-vae.yaml] [--runs runs/anomaly-study]
  *
@@ -33,7 +34,7 @@ const { values } = parseArgs({
     latent: { type: 'string', default: '20' },
     // The models' training seed (give another --runs with it), and the scores to compute.
     seed: { type: 'string', default: '1' },
-    scores: { type: 'string', default: 'neg-elbo,iwae,recon,complexity,likelihood-ratio,latent-knn' },
+    scores: { type: 'string', default: 'neg-elbo,iwae,recon,complexity,likelihood-ratio,latent-knn,posterior-knn' },
     // The model both runs train (the MLP of the main job; examples/mnist-conv-vae.yaml for the conv
     // encoder), and where the runs go: give another --runs with another config.
     config: { type: 'string', default: 'examples/mnist-vae.yaml' },

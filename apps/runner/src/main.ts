@@ -194,11 +194,11 @@ export async function main(argv: readonly string[]): Promise<number> {
             choices: SCORE_KINDS,
             default: 'neg-elbo' as ScoreKind,
             describe:
-              'neg-elbo: −ELBO (1 sample); iwae: −log p̂(x) with k samples; recon: squared reconstruction error; complexity: −log₂ p̂(x) minus the PNG size in bits (Serrà et al. 2020); likelihood-ratio: −log p̂(x) + log p̂_background(x) (Ren et al. 2019); latent-knn: cosine distance from μ(x) to its k-th nearest training code (Sun et al. 2022)',
+              'neg-elbo: −ELBO (1 sample); iwae: −log p̂(x) with k samples; recon: squared reconstruction error; complexity: −log₂ p̂(x) minus the PNG size in bits (Serrà et al. 2020); likelihood-ratio: −log p̂(x) + log p̂_background(x) (Ren et al. 2019); latent-knn: cosine distance from μ(x) to its k-th nearest training code (Sun et al. 2022); posterior-knn: the same on (μ(x), log σ(x))',
           })
           .option('k', { type: 'number', default: 100, describe: 'importance samples for --score iwae, complexity and likelihood-ratio' })
           .option('background', { type: 'string', describe: 'with --score likelihood-ratio: the background run (trained on perturbed data)' })
-          .option('neighbours', { type: 'number', describe: 'with --score latent-knn: the k of the k-th nearest training code (default 5)' })
+          .option('neighbours', { type: 'number', describe: 'with --score latent-knn or posterior-knn: the k of the k-th nearest training code (default 5)' })
           .option('limit', { type: 'number', describe: 'score the first N rows only' }),
       (a) => {
         run = () =>
@@ -216,7 +216,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('score', { choices: SCORE_KINDS, default: 'neg-elbo' as ScoreKind, describe: 'the score the threshold is for (as in elbo score)' })
           .option('k', { type: 'number', default: 100, describe: 'importance samples for --score iwae, complexity and likelihood-ratio' })
           .option('background', { type: 'string', describe: 'with --score likelihood-ratio: the background run (trained on perturbed data)' })
-          .option('neighbours', { type: 'number', describe: 'with --score latent-knn: the k of the k-th nearest training code (default 5)' })
+          .option('neighbours', { type: 'number', describe: 'with --score latent-knn or posterior-knn: the k of the k-th nearest training code (default 5)' })
           .option('limit', { type: 'number', describe: 'use the first N rows only' }),
       (a) => {
         run = () =>

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeExamples, latentKnnScores, pngBits, scoreExamples } from '@elbo/uses';
+import { encodeExamples, latentKnnScores, pngBits, scoreExamples, type Encodings } from '@elbo/uses';
 import { loadConfig, openRun, RandomStream, resolveConfig, SilentLogger, trainRun, type OpenRun } from '@elbo/core';
 import { main } from '../src/main.js';
 import { setup } from '../src/setup.js';
@@ -80,31 +80,38 @@ describe('complexity and likelihood-ratio scores', () => {
     expect(io.err).toContain('only used with --score likelihood-ratio');
   });
 
-  it('latent-knn is the cosine distance from μ(x) to the k-th nearest training code (skipping its own on the training rows); elbo score and calibrate take --neighbours', async () => {
+  it('latent-knn is the cosine distance from μ(x) to the k-th nearest training code (skipping its own on the training rows), posterior-knn the same on (μ, log σ); elbo score and calibrate take --neighbours', async () => {
     const { registry, container } = await setup();
     const m = await openRun(fg, { registry, container, logger: new SilentLogger() });
     opened.push(m);
     const [train, test] = [m.dataset.train, m.dataset.test];
     const [ref, rows] = [await encodeExamples(m.model, train), await encodeExamples(m.model, test, { limit: 30 })];
     const L = ref.dim;
-    const unit = (v: Float32Array, i: number) => {
-      const r = Array.from(v.subarray(i * L, (i + 1) * L));
+    // Row i's features, normalised: μ alone, or μ and log σ side by side.
+    const unit = (e: Encodings, i: number, posterior: boolean) => {
+      const r = Array.from(e.mean.subarray(i * L, (i + 1) * L));
+      if (posterior) r.push(...Array.from(e.sigma.subarray(i * L, (i + 1) * L), Math.log));
       const n = Math.hypot(...r);
       return r.map((x) => x / n);
     };
-    const refUnit = Array.from({ length: ref.n }, (_, j) => unit(ref.mean, j));
-    const brute = (mean: Float32Array, i: number, k: number, skip?: number) => {
-      const u = unit(mean, i);
-      const d = refUnit.flatMap((r, j) => (j === skip ? [] : [1 - r.reduce((s, x, t) => s + x * u[t]!, 0)])).sort((a, b) => a - b);
+    const brute = (e: Encodings, i: number, k: number, posterior = false, skip?: number) => {
+      const u = unit(e, i, posterior);
+      const d = Array.from({ length: ref.n }, (_, j) => unit(ref, j, posterior))
+        .flatMap((r, j) => (j === skip ? [] : [1 - r.reduce((s, x, t) => s + x * u[t]!, 0)]))
+        .sort((a, b) => a - b);
       return d[k - 1]!;
     };
     const scores = await latentKnnScores(m.model, test, train, { neighbours: 3, limit: 30 });
     expect(scores).toHaveLength(30);
-    scores.forEach((v, i) => expect(v).toBeCloseTo(brute(rows.mean, i, 3), 4));
+    scores.forEach((v, i) => expect(v).toBeCloseTo(brute(rows, i, 3), 4));
     // On the training rows themselves a row's own code (distance 0) is not its neighbour.
     const own = await latentKnnScores(m.model, train, train, { neighbours: 1, limit: 20 });
-    own.forEach((v, i) => expect(v).toBeCloseTo(brute(ref.mean, i, 1, i), 4));
+    own.forEach((v, i) => expect(v).toBeCloseTo(brute(ref, i, 1, false, i), 4));
     expect(Math.min(...own)).toBeGreaterThan(1e-4);
+    const post = await scoreExamples(m.model, test, new RandomStream('s', 1), { score: 'posterior-knn', reference: train, neighbours: 3, limit: 30 });
+    post.forEach((v, i) => expect(v).toBeCloseTo(brute(rows, i, 3, true), 4));
+    // log σ moves the distances: the two scores differ.
+    expect(Math.max(...post.map((v, i) => Math.abs(v - scores[i]!)))).toBeGreaterThan(1e-3);
     await expect(latentKnnScores(m.model, test, train, { neighbours: 0 })).rejects.toThrow(/neighbours: expected a positive integer, got 0/);
     await expect(scoreExamples(m.model, test, new RandomStream('s', 1), { score: 'latent-knn' })).rejects.toThrow(/reference rows/);
 
@@ -118,6 +125,8 @@ describe('complexity and likelihood-ratio scores', () => {
     expect(readFileSync(out, 'utf8').split('\n')[0]).toBe('index,label,latent-knn-n3,anomaly');
     io.clear();
     expect(await main(['score', fg, '--neighbours', '3', '--out', join(dir, 'x.csv')])).toBe(2);
-    expect(io.err).toContain('--neighbours: only used with --score latent-knn (the score is neg-elbo)');
+    expect(io.err).toContain('--neighbours: only used with --score latent-knn or posterior-knn (the score is neg-elbo)');
+    expect(await main(['score', fg, '--score', 'posterior-knn', '--neighbours', '3', '--limit', '30', '--out', out])).toBe(0);
+    expect(readFileSync(out, 'utf8').split('\n')[0]).toBe('index,label,posterior-knn-n3');
   });
 });

@@ -1,7 +1,7 @@
 export { usesModule, standardFigures, standardFigureMaker, conditionGrid } from './standard-figures.js';
 export { mapBatches, type BatchOptions } from './map-batches.js';
-export { scoreExamples, scoreId, SCORE_KINDS, SCORES_WITH_K, type ScoreKind, type ScoreOptions } from './score-examples.js';
-export { latentKnnScores, type LatentKnnOptions } from './latent-knn.js';
+export { scoreExamples, scoreId, SCORE_KINDS, SCORES_WITH_K, NEIGHBOUR_SCORES, type ScoreKind, type ScoreOptions } from './score-examples.js';
+export { latentKnnScores, type LatentKnnOptions, type KnnFeatures } from './latent-knn.js';
 export { encodeExamples, type Encodings } from './encode-examples.js';
 export { reconstructExamples } from './reconstruct-examples.js';
 export { calibrateThreshold, flagAnomalies, type Calibration } from './calibrate-threshold.js';

@@ -5,7 +5,7 @@ import { pngBits } from './png-bits.js';
 import { latentKnnScores } from './latent-knn.js';
 
 /** The anomaly scores a trained model gives; higher means less like the training data. */
-export const SCORE_KINDS = ['neg-elbo', 'iwae', 'recon', 'complexity', 'likelihood-ratio', 'latent-knn'] as const;
+export const SCORE_KINDS = ['neg-elbo', 'iwae', 'recon', 'complexity', 'likelihood-ratio', 'latent-knn', 'posterior-knn'] as const;
 export type ScoreKind = (typeof SCORE_KINDS)[number];
 
 export interface ScoreOptions extends BatchOptions {
@@ -14,18 +14,21 @@ export interface ScoreOptions extends BatchOptions {
   readonly k?: number;
   /** `likelihood-ratio`: the background model, trained on perturbed data (Ren et al. 2019). */
   readonly background?: VaeModel;
-  /** `latent-knn`: the rows the model was trained on, whose codes are the neighbours. */
+  /** `latent-knn`, `posterior-knn`: the rows the model was trained on, whose codes are the neighbours. */
   readonly reference?: DataSplit;
-  /** `latent-knn`: the k of the k-th nearest neighbour (default 5). */
+  /** `latent-knn`, `posterior-knn`: the k of the k-th nearest neighbour (default 5). */
   readonly neighbours?: number;
 }
 
 /** The scores built on the k-sample estimate of −log p(x), whose id carries k. */
 export const SCORES_WITH_K: readonly ScoreKind[] = ['iwae', 'complexity', 'likelihood-ratio'];
 
+/** The scores that compare a row's code with its nearest training codes, whose id carries the neighbour's k. */
+export const NEIGHBOUR_SCORES: readonly ScoreKind[] = ['latent-knn', 'posterior-knn'];
+
 /** A score's name with its parameter, as stored with a threshold: `neg-elbo`, `iwae-k100`, `recon`, `complexity-k100`, `latent-knn-n5`… */
 export function scoreId(score: ScoreKind, k = 100, neighbours = 5): string {
-  if (score === 'latent-knn') return `${score}-n${neighbours}`;
+  if (NEIGHBOUR_SCORES.includes(score)) return `${score}-n${neighbours}`;
   return SCORES_WITH_K.includes(score) ? `${score}-k${k}` : score;
 }
 
@@ -50,6 +53,8 @@ export function scoreId(score: ScoreKind, k = 100, neighbours = 5): string {
  * - `latent-knn`: the cosine distance from the row's posterior mean to its `neighbours`-th nearest
  *   among the codes of `reference`, the training rows (`latentKnnScores`, Sun et al. 2022): whether
  *   the encoder puts x where it put the training data, rather than whether the decoder can draw it.
+ * - `posterior-knn`: the same with the whole posterior as the features, μ(x) and log σ(x) side by
+ *   side: also whether the encoder is as sure of x as of the training rows near it.
  *
  * Every batch draws two seeds from `rng` — the ELBO's, then the importance samples' — exactly as
  * `evaluate` does, so on a stream in the same position with the same batch size the mean score
@@ -68,9 +73,9 @@ export async function scoreExamples(model: VaeModel, split: DataSplit, rng: Rand
     const bits = pngBits(rows, model.shape.dataShape);
     return nll.map((v, i) => v / Math.LN2 - bits[i]!);
   }
-  if (opts.score === 'latent-knn') {
-    if (!opts.reference) throw new RangeError('the latent-knn score needs the reference rows (the training split)');
-    return latentKnnScores(model, split, opts.reference, opts);
+  if (NEIGHBOUR_SCORES.includes(opts.score)) {
+    if (!opts.reference) throw new RangeError(`the ${opts.score} score needs the reference rows (the training split)`);
+    return latentKnnScores(model, split, opts.reference, { ...opts, features: opts.score === 'posterior-knn' ? 'posterior' : 'mean' });
   }
   if (opts.score === 'likelihood-ratio') {
     const bg = opts.background;

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { ConfigError, openRun, writeFileAtomic, type OpenRun } from '@elbo/core';
-import { readThreshold, scoreExamples, scoreId, SCORES_WITH_K, type ScoreKind } from '@elbo/uses';
+import { NEIGHBOUR_SCORES, readThreshold, scoreExamples, scoreId, SCORES_WITH_K, type ScoreKind } from '@elbo/uses';
 import { formatCsv } from '@elbo/datasets';
 import { labelText, positiveInt, withRunInput, type RunInput, type RunInputArgs } from './run-input.js';
 import { sizeOption } from './option-checks.js';
@@ -12,7 +12,7 @@ export interface ScoringArgs extends RunInputArgs {
   readonly k: number;
   /** `--background <run>`: the background model of `--score likelihood-ratio`. */
   readonly background?: string;
-  /** `--neighbours N`: the k-th nearest training code of `--score latent-knn` (default 5). */
+  /** `--neighbours N`: the k-th nearest training code of `--score latent-knn` or `posterior-knn` (default 5). */
   readonly neighbours?: number;
 }
 
@@ -32,7 +32,8 @@ export interface Scoring extends RunInput {
 export async function withScoring<T>(command: 'score' | 'calibrate', args: ScoringArgs, use: (s: Scoring) => Promise<T>): Promise<T> {
   positiveInt('--k', args.k);
   positiveInt('--neighbours', args.neighbours);
-  if (args.neighbours !== undefined && args.score !== 'latent-knn') throw new ConfigError(`--neighbours: only used with --score latent-knn (the score is ${args.score})`);
+  if (args.neighbours !== undefined && !NEIGHBOUR_SCORES.includes(args.score))
+    throw new ConfigError(`--neighbours: only used with --score ${NEIGHBOUR_SCORES.join(' or ')} (the score is ${args.score})`);
   const id = scoreId(args.score, args.k, args.neighbours);
   if ((args.score === 'likelihood-ratio') !== (args.background !== undefined))
     throw new ConfigError(
@@ -58,7 +59,7 @@ export async function withScoring<T>(command: 'score' | 'calibrate', args: Scori
         score: () => {
           const rows = Math.min(run.config.eval.batchSize, args.limit ?? Infinity, input.split.size);
           const reference = run.dataset.train;
-          if (args.score === 'latent-knn') logger.info(`score: latent-knn compares each row's code with those of the ${reference.size} training rows, encoded first`);
+          if (NEIGHBOUR_SCORES.includes(args.score)) logger.info(`score: ${args.score} compares each row's code with those of the ${reference.size} training rows, encoded first`);
           if (SCORES_WITH_K.includes(args.score)) sizeOption('--k', `the log-weights of k importance samples for a batch of ${rows} rows`, [args.k, rows]);
           return scoreExamples(run.model, input.split, run.rng.stream(`${command}/${id}`), {
             ...batches(command),
@@ -81,7 +82,7 @@ export interface ScoreArgs extends ScoringArgs {
 }
 
 /**
- * `elbo score <run> --input test|folder/|rows.csv --out scores.csv [--score neg-elbo|iwae|recon|complexity|likelihood-ratio|latent-knn] [--k 100] [--background <run>] [--neighbours 5]`:
+ * `elbo score <run> --input test|folder/|rows.csv --out scores.csv [--score neg-elbo|iwae|recon|complexity|likelihood-ratio|latent-knn|posterior-knn] [--k 100] [--background <run>] [--neighbours 5]`:
  * an anomaly score per row (higher = less like the training data), written as CSV — the row's id,
  * its label when known, the score, and `anomaly` (1/0) when `elbo calibrate` stored a threshold for
  * this score (and k) with the run.
