@@ -59,7 +59,11 @@ describe('complexity and likelihood-ratio scores', () => {
     complexity.forEach((v, i) => expect(v).toBeCloseTo(iwae[i]! / Math.LN2 - bits[i]!, 2));
     const s = new RandomStream('t', 2);
     const [fgNll, bgNll] = [await scoreExamples(m!.model, split, s, { ...opts, score: 'iwae' }), await scoreExamples(b!.model, split, s, { ...opts, score: 'iwae' })];
-    const ratio = await scoreExamples(m!.model, split, new RandomStream('t', 2), { ...opts, score: 'likelihood-ratio', background: b!.model });
+    // Progress counts the two passes (model, background) as one piece of work: 20, 40, …, 80 of 80.
+    const calls: number[][] = [];
+    const onProgress = (done: number, total: number) => calls.push([done, total]);
+    const ratio = await scoreExamples(m!.model, split, new RandomStream('t', 2), { ...opts, score: 'likelihood-ratio', background: b!.model, onProgress });
+    expect(calls).toEqual([20, 40, 60, 80].map((d) => [d, 80]));
     ratio.forEach((v, i) => expect(v).toBeCloseTo(fgNll[i]! - bgNll[i]!, 3));
     expect(bgNll.some((v, i) => Math.abs(v - fgNll[i]!) > 1)).toBe(true); // the background is a different model
     await expect(scoreExamples(m!.model, split, s, { ...opts, score: 'likelihood-ratio' })).rejects.toThrow(/background model/);
@@ -108,6 +112,13 @@ describe('complexity and likelihood-ratio scores', () => {
     const own = await latentKnnScores(m.model, train, train, { neighbours: 1, limit: 20 });
     own.forEach((v, i) => expect(v).toBeCloseTo(brute(ref, i, 1, false, i), 4));
     expect(Math.min(...own)).toBeGreaterThan(1e-4);
+    // Progress counts the training rows encoded first, then the scored rows, as one piece of work.
+    const calls: number[][] = [];
+    await latentKnnScores(m.model, test, train, { neighbours: 3, limit: 30, onProgress: (done, total) => calls.push([done, total]) });
+    const total = train.size + 30;
+    expect(calls.every(([d, t], i) => t === total && d! > (calls[i - 1]?.[0] ?? 0))).toBe(true);
+    expect(calls.map(([d]) => d)).toContain(train.size);
+    expect(calls.at(-1)).toEqual([total, total]);
     const post = await scoreExamples(m.model, test, new RandomStream('s', 1), { score: 'posterior-knn', reference: train, neighbours: 3, limit: 30 });
     post.forEach((v, i) => expect(v).toBeCloseTo(brute(rows, i, 3, true), 4));
     // log σ moves the distances: the two scores differ.

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type DataSplit, type DiagonalGaussian, type VaeModel } from '@elbo/core';
 import { diagonalPosterior } from './encode-examples.js';
-import { mapBatches, type BatchOptions } from './map-batches.js';
+import { mapBatches, passOf, rowsOf, type BatchOptions } from './map-batches.js';
 
 /** Distances one batch may hold at once (rows × reference codes), about 64 MB of float32. */
 const PAIRS_AT_ONCE = 1 << 24;
@@ -40,11 +40,15 @@ export async function latentKnnScores(model: VaeModel, split: DataSplit, referen
   const width = (posterior ? 2 : 1) * model.shape.latentDim;
   const features = (q: DiagonalGaussian): tf.Tensor2D => (posterior ? tf.concat([q.mean, tf.mul<tf.Tensor2D>(q.logVar, 0.5)], 1) : q.mean);
   const unit = (m: tf.Tensor2D) => tf.div(m, tf.maximum(tf.norm(m, 'euclidean', 1, true), 1e-12));
-  const ref = await mapBatches(model, reference, width, { batchSize: opts.batchSize }, (x, c) => unit(features(diagonalPosterior(model, x, c))));
+  // Progress counts the reference rows encoded first, then the scored rows.
+  const total = reference.size + rowsOf(split, opts);
+  const ref = await mapBatches(model, reference, width, passOf({ batchSize: opts.batchSize, onProgress: opts.onProgress }, 0, total), (x, c) =>
+    unit(features(diagonalPosterior(model, x, c))),
+  );
   const refT = tf.tidy(() => tf.transpose(tf.tensor2d(ref, [reference.size, width])));
   try {
     const batchSize = Math.max(1, Math.min(opts.batchSize ?? 100, Math.floor(PAIRS_AT_ONCE / reference.size)));
-    return await mapBatches(model, split, 1, { ...opts, batchSize }, (x, c) => {
+    return await mapBatches(model, split, 1, passOf({ ...opts, batchSize }, reference.size, total), (x, c) => {
       const nearest = tf.topk(tf.matMul(unit(features(diagonalPosterior(model, x, c))), refT), kth, true).values;
       return tf.sub(1, tf.reshape(tf.slice(nearest, [0, kth - 1], [x.shape[0], 1]), [x.shape[0]]));
     });

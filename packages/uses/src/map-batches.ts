@@ -12,6 +12,20 @@ export interface BatchOptions {
 }
 
 /**
+ * `opts` for one pass of work done in several: its progress reports `before` + the pass's rows out
+ * of `total`, so that a score that walks over two sets of rows counts up once.
+ */
+export function passOf(opts: BatchOptions, before: number, total: number): BatchOptions {
+  const report = opts.onProgress;
+  return { ...opts, onProgress: report && ((done) => report(before + done, total)) };
+}
+
+/** The rows `mapBatches` walks: all of `split`, or its first `limit`. */
+export function rowsOf(split: DataSplit, opts: BatchOptions): number {
+  return Math.min(split.size, opts.limit ?? split.size);
+}
+
+/**
  * Runs `fn` over the rows of `split` in order, batch by batch, and gathers what it returns: `fn`
  * gets the batch x [b, D] and its condition c (built by the model's conditioner for conditional
  * models, from the split's labels or vectors), and returns `width` values per row ([b] or
@@ -25,7 +39,7 @@ export async function mapBatches(
   opts: BatchOptions,
   fn: (x: tf.Tensor2D, c: Condition, start: number) => tf.Tensor,
 ): Promise<Float32Array> {
-  const n = Math.min(split.size, opts.limit ?? split.size);
+  const n = rowsOf(split, opts);
   const B = Math.max(1, Math.min(opts.batchSize ?? 100, n));
   const D = split.dim;
   if (D !== model.shape.dataDim) throw new RangeError(`rows have ${D} values, the model expects ${model.shape.dataDim}`);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type DataSplit, type VaeModel, type RandomStream, elboTerms, importanceWeighted } from '@elbo/core';
-import { mapBatches, type BatchOptions } from './map-batches.js';
+import { mapBatches, passOf, rowsOf, type BatchOptions } from './map-batches.js';
 import { pngBits } from './png-bits.js';
 import { latentKnnScores } from './latent-knn.js';
 
@@ -81,8 +81,10 @@ export async function scoreExamples(model: VaeModel, split: DataSplit, rng: Rand
     const bg = opts.background;
     if (!bg) throw new RangeError('the likelihood-ratio score needs a background model');
     if (bg.shape.dataDim !== model.shape.dataDim) throw new RangeError(`the background model takes ${bg.shape.dataDim} values per row, the model ${model.shape.dataDim}`);
-    const nll = await scoreExamples(model, split, rng, { ...opts, score: 'iwae' });
-    const nllBg = await scoreExamples(bg, split, rng, { ...opts, score: 'iwae' });
+    // Two passes over the rows, the model's then the background's; progress counts both.
+    const n = rowsOf(split, opts);
+    const nll = await scoreExamples(model, split, rng, { ...passOf(opts, 0, 2 * n), score: 'iwae' });
+    const nllBg = await scoreExamples(bg, split, rng, { ...passOf(opts, n, 2 * n), score: 'iwae' });
     return nll.map((v, i) => v - nllBg[i]!);
   }
   return mapBatches(model, split, 1, opts, (x, c) => {
