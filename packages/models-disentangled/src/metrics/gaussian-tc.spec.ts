@@ -30,4 +30,17 @@ describe('Gaussian total correlation of the mean codes', () => {
     expect(Number.isFinite(duplicated.gaussian_total_correlation)).toBe(true);
     expect(duplicated.gaussian_total_correlation).toBeGreaterThan(5);
   });
+
+  it('of the sampled code (representation: sampled) adds the posterior noise: ½ log 2 for the sheared means falls to the analytic −½ log(5/6)', async () => {
+    // Means (a, a + b) with var a = var b = v = 1/8 (five equally spaced values in [0, 1]) and
+    // posterior variance v in each dimension: corr² = v² / (2v · 3v) = 1/6.
+    const withPosterior: Representation = Object.assign(async (x: Float32Array, count: number) => sheared(x, count), {
+      posterior: async (x: Float32Array, count: number) => ({ mean: await sheared(x, count), logVar: new Float32Array(count * 2).fill(Math.log(1 / 8)) }),
+    });
+    const opts = { numTrain: 20000, representation: 'sampled' as const };
+    const s = (await gaussianTotalCorrelation(withPosterior, data, new RandomStream('metric/gaussian-tc', 1), opts)).gaussian_total_correlation!;
+    expect(Math.abs(s - -0.5 * Math.log(5 / 6))).toBeLessThan(0.015); // ±5 standard errors at n = 20,000
+    expect(await tc(withPosterior)).toBeCloseTo(0.5 * Math.log(2), 1); // the default reads the means
+    await expect(gaussianTotalCorrelation(sheared, data, new RandomStream('t', 1), opts)).rejects.toThrow(/needs q\(z\|x\)/);
+  });
 });

@@ -1,20 +1,26 @@
 import { z } from 'zod';
-import { encode, sampleExamples } from './ground-truth-sampling.js';
+import { opt } from '@elbo/core';
+import { encode, encodePosterior, sampleExamples, type Codes } from './ground-truth-sampling.js';
 import { metricFunction, sampleSizeOptions, type MetricScores } from './representation.js';
-import { covariance, logDetSpd } from './statistics.js';
+import { covariance, logDetSpd, normal } from './statistics.js';
 
 export const gaussianTcOptions = z
   .object({
-    numTrain: sampleSizeOptions.train('examples whose mean codes give the covariance'),
+    numTrain: sampleSizeOptions.train('examples whose codes give the covariance'),
+    representation: opt
+      .oneOf(['mean', 'sampled'])
+      .default('mean')
+      .describe('mean: the posterior means (disentanglement_lib); sampled: one z ~ q(z|x) per example, the code the TC penalties act on (needs the posterior)'),
     encodeBatch: sampleSizeOptions.encodeBatch(),
   })
   .strict();
 export type GaussianTcOptions = z.input<typeof gaussianTcOptions>;
 
 /**
- * Gaussian total correlation of the mean representation, as disentanglement_lib's
- * `unsupervised_metrics` computes `gaussian_total_correlation` (Locatello et al. 2019 report it for
- * every model): fit a Gaussian to the mean codes of `numTrain` = 10,000 random examples (sample
+ * Gaussian total correlation of the mean representation (or, `representation: sampled`, of one
+ * draw z ~ q(z|x) per example — Locatello et al. 2019 report both: the penalties of FactorVAE and
+ * β-TCVAE act on the sampled code, the metrics read the mean), as disentanglement_lib's
+ * `unsupervised_metrics` computes `gaussian_total_correlation`: fit a Gaussian to the codes of `numTrain` = 10,000 random examples (sample
  * covariance Σ, ddof 1) and return the KL divergence between it and the product of its marginals,
  *
  *   TC = ½ (Σ_j log Σ_jj − log det Σ)   (nats; 0 iff the code dimensions are uncorrelated).
@@ -26,9 +32,16 @@ export type GaussianTcOptions = z.input<typeof gaussianTcOptions>;
  * Scores: `gaussian_total_correlation`, `num_dims` (dimensions used).
  */
 export const gaussianTotalCorrelation = metricFunction('gaussian-tc', gaussianTcOptions, async (rep, data, o, u) => {
-  const codes = await encode(rep, data, sampleExamples(data, o.numTrain, u), o.encodeBatch);
+  const indices = sampleExamples(data, o.numTrain, u);
+  const codes = o.representation === 'sampled' ? sampled(await encodePosterior(rep, data, indices, o.encodeBatch), u) : await encode(rep, data, indices, o.encodeBatch);
   return gaussianTcFromCodes(codes.values, codes.n, codes.dim);
 });
+
+/** One draw z = μ + σ ⊙ ε per row of the posteriors. */
+function sampled(q: { mean: Codes; logVar: Codes }, u: () => number): Codes {
+  const values = q.mean.values.map((m, i) => m + Math.exp(0.5 * q.logVar.values[i]!) * normal(u));
+  return { ...q.mean, values };
+}
 
 /** The pure core on an n × dim matrix of codes. */
 export function gaussianTcFromCodes(values: Float64Array, n: number, dim: number): MetricScores {

@@ -39,7 +39,7 @@ describe('metricComponents', () => {
       encodeBatch: 256,
     });
     expect(registry.resolve('metric', 'dci-gbt', 'm').options).toEqual({ numTrain: 10000, numTest: 5000, rounds: 100, learningRate: 0.1, boostDepth: 3, encodeBatch: 256 });
-    expect(registry.resolve('metric', 'gaussian-tc', 'm').options).toEqual({ numTrain: 10000, encodeBatch: 256 });
+    expect(registry.resolve('metric', 'gaussian-tc', 'm').options).toEqual({ numTrain: 10000, representation: 'mean', encodeBatch: 256 });
   });
 
   it('reports bad options with the config path', () => {

@@ -1,14 +1,9 @@
 import type { Codes, Uniform } from './ground-truth-sampling.js';
+import { normal } from './statistics.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 /** Log-variances are floored here (σ ≥ 1e-6) so a near-deterministic encoder keeps finite densities. */
 const MIN_LOG_VAR = Math.log(1e-12);
-
-/** A standard normal draw from two uniforms (Box–Muller). */
-function normal(u: Uniform): number {
-  const a = 1 - u(); // (0, 1]
-  return Math.sqrt(-2 * Math.log(a)) * Math.cos(2 * Math.PI * u());
-}
 
 /**
  * Monte-Carlo entropy of one latent dimension under the aggregate posterior of a set of points,

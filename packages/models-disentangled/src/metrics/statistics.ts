@@ -93,3 +93,9 @@ export function mean(xs: ArrayLike<number>): number {
   for (let i = 0; i < xs.length; i++) s += xs[i]!;
   return xs.length ? s / xs.length : 0;
 }
+
+/** A standard normal draw from two uniforms (Box–Muller). */
+export function normal(u: () => number): number {
+  const a = 1 - u(); // (0, 1]
+  return Math.sqrt(-2 * Math.log(a)) * Math.cos(2 * Math.PI * u());
+}
