@@ -20,8 +20,9 @@ export type GaussianTcOptions = z.input<typeof gaussianTcOptions>;
  * Gaussian total correlation of the mean representation (or, `representation: sampled`, of one
  * draw z ~ q(z|x) per example — Locatello et al. 2019 report both: the penalties of FactorVAE and
  * β-TCVAE act on the sampled code, the metrics read the mean), as disentanglement_lib's
- * `unsupervised_metrics` computes `gaussian_total_correlation`: fit a Gaussian to the codes of `numTrain` = 10,000 random examples (sample
- * covariance Σ, ddof 1) and return the KL divergence between it and the product of its marginals,
+ * `unsupervised_metrics` computes `gaussian_total_correlation`: fit a Gaussian to the codes of
+ * `numTrain` = 10,000 random examples (sample covariance Σ, ddof 1) and return the KL divergence
+ * between it and the product of its marginals,
  *
  *   TC = ½ (Σ_j log Σ_jj − log det Σ)   (nats; 0 iff the code dimensions are uncorrelated).
  *
