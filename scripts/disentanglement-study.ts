@@ -17,7 +17,9 @@
  * a recorded run is never trained again. `--recorded` trains nothing and reports the recorded runs.
  * `--metric-examples` lowers the metrics' sample sizes (for a quick check); without it
  * they are disentanglement_lib's. With `--docs` the table, the figure (docs/disentanglement/metrics.png)
- * and seed 1's latent traversals are written into docs/disentanglement.md between its study markers.
+ * and seed 1's latent traversals are written into docs/disentanglement.md between its study markers
+ * (the study's budget only). Another `--steps` (a longer run for one seed) trains in folders of its
+ * own (`<model>-seed<s>-<steps>steps/`) and is recorded under its own key.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -44,9 +46,12 @@ const METRICS: readonly (readonly [string, string])[] = [
   ['negElbo', 'held-out −ELBO'],
 ];
 
+/** The study's budget; runs of another `--steps` (or `--metric-examples`) live in folders of their own. */
+const STUDY_STEPS = 30000;
+
 const { values } = parseArgs({
   options: {
-    steps: { type: 'string', default: '30000' },
+    steps: { type: 'string', default: String(STUDY_STEPS) },
     seeds: { type: 'string', default: '1,2,3' },
     models: { type: 'string', default: Object.keys(MODELS).join(',') },
     chunk: { type: 'string', default: '1000' },
@@ -58,6 +63,10 @@ const { values } = parseArgs({
 });
 const [steps, chunk] = [Number(values.steps), Number(values.chunk)];
 if (!(steps > 0 && chunk > 0 && steps % chunk === 0)) throw new Error(`--steps ${steps} must be a positive multiple of --chunk ${chunk}`);
+if (values.docs && (steps !== STUDY_STEPS || values['metric-examples']))
+  throw new Error(
+    `--docs writes the study's section (${STUDY_STEPS} steps, full metrics); report --steps ${steps} runs without it (they are in docs/disentanglement/study-runs.json)`,
+  );
 const seeds = values.seeds.split(',').map(Number);
 const models = values.models.split(',');
 for (const m of models) if (!MODELS[m]) throw new Error(`--models: unknown model "${m}" (one of ${Object.keys(MODELS).join(', ')})`);
@@ -79,7 +88,7 @@ function statusOf(run: string): string | undefined {
 
 /** The run of `model` and `seed`: reused when finished, resumed when interrupted, else trained. */
 function trained(model: string, seed: number): string {
-  const key = `${model}-seed${seed}`;
+  const key = folderOf(model, seed);
   const dir = join(runs, key);
   const last = existsSync(dir) ? readdirSync(dir).sort().at(-1) : undefined;
   const run = last ? join(dir, last) : undefined;
@@ -134,6 +143,12 @@ const recorded: Record<string, Recorded> = existsSync(ledger) ? (JSON.parse(read
 const machine = `${cpus().length}-core ${cpus()[0]?.model.trim()}, Node ${process.version}`;
 /** The ledger's key of a run: its model, seed, budget and metric sample size. */
 const keyOf = (model: string, seed: number) => `${model}-seed${seed}-${steps}steps${few ? `-metrics${few}` : ''}`;
+/**
+ * A run's folder under `--runs`: `<model>-seed<s>` for the study's budget and metrics, else the
+ * ledger key — so that a longer run (`--steps 60000`) never reuses, nor is recorded as, a finished
+ * shorter one.
+ */
+const folderOf = (model: string, seed: number) => (steps === STUDY_STEPS && !few ? `${model}-seed${seed}` : keyOf(model, seed));
 
 async function record(model: string, seed: number, run: string, values: Record<string, number>): Promise<void> {
   const created = statSync(join(run, 'config.yaml')).mtimeMs;
