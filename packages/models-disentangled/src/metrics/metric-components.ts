@@ -69,7 +69,7 @@ export const dciGbtMetric = metricComponent(
 /** `metric/gaussian-tc`: Gaussian total correlation of the mean representation. */
 export const gaussianTcMetric = metricComponent(
   'gaussian-tc',
-  'Total correlation of a Gaussian fitted to the mean codes (disentanglement_lib unsupervised metrics)',
+  'Total correlation of a Gaussian fitted to the mean codes, or to sampled ones (disentanglement_lib unsupervised metrics)',
   gaussianTcOptions,
   gaussianTotalCorrelation,
 );
