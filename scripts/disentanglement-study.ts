@@ -19,14 +19,17 @@
  * they are disentanglement_lib's. With `--docs` the table, the figure (docs/disentanglement/metrics.png)
  * and seed 1's latent traversals are written into docs/disentanglement.md between its study markers
  * (the study's budget only). Another `--steps` (a longer run for one seed) trains in folders of its
- * own (`<model>-seed<s>-<steps>steps/`) and is recorded under its own key.
+ * own (`<model>-seed<s>-<steps>steps/`) and is recorded under its own key; a longer one continues the
+ * study's finished run of that model and seed where it is here (`elbo train --continue-from`: the
+ * same run as one trained from the start, for the extra steps' time), else trains from the start.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { TopLevelSpec } from 'vega-lite';
+import { parse } from 'yaml';
 import { writeFileAtomic } from '@elbo/core';
 import { renderPlot, PLOT_CONFIG } from '../apps/runner/src/plots/render-plot.js';
 
@@ -86,7 +89,21 @@ function statusOf(run: string): string | undefined {
   return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as { status: string }).status : undefined;
 }
 
-/** The run of `model` and `seed`: reused when finished, resumed when interrupted, else trained. */
+/**
+ * For a budget above the study's: the study's finished run of `model` and `seed`, in the same chunks,
+ * which `elbo train --continue-from` trains on (the same run as one trained from the start, at the
+ * cost of the extra steps only).
+ */
+function shorterRun(model: string, seed: number): string | undefined {
+  if (steps <= STUDY_STEPS || few) return undefined;
+  const dir = join(runs, `${model}-seed${seed}`);
+  const last = existsSync(dir) ? readdirSync(dir).sort().at(-1) : undefined;
+  const run = last ? join(dir, last) : undefined;
+  if (!run || statusOf(run) !== 'FINISHED' || !existsSync(join(run, 'checkpoint'))) return undefined;
+  return (parse(readFileSync(join(run, 'config.yaml'), 'utf8')) as { train: { stepsPerEpoch?: number } }).train.stepsPerEpoch === chunk ? run : undefined;
+}
+
+/** The run of `model` and `seed`: reused when finished, resumed when interrupted, else trained (or continued from the study's run). */
 function trained(model: string, seed: number): string {
   const key = folderOf(model, seed);
   const dir = join(runs, key);
@@ -96,6 +113,12 @@ function trained(model: string, seed: number): string {
   if (run && existsSync(join(run, 'checkpoint'))) {
     console.error(`${key}: resuming ${run}`);
     return elbo(['train', '--resume', run]);
+  }
+  const source = shorterRun(model, seed);
+  if (source) {
+    console.error(`${key}: continuing ${source} to ${steps} steps`);
+    const sets = [`runs=${runs}`, `experiment=${key}`, `train.epochs=${steps / chunk}`];
+    return elbo(['train', '--continue-from', source, ...sets.flatMap((s) => ['--set', s])]);
   }
   console.error(`${key}: training ${steps} steps`);
   const metricOptions = few
@@ -134,6 +157,8 @@ interface Recorded {
   values: Record<string, number>;
   /** Seconds from the run's creation to its last checkpoint (the training, resumes included). */
   trainSeconds: number;
+  /** The study run (ledger key) this run continued; `trainSeconds` then counts the added steps only. */
+  continuedFrom?: string;
   machine: string;
   date: string;
 }
@@ -152,6 +177,7 @@ const folderOf = (model: string, seed: number) => (steps === STUDY_STEPS && !few
 
 async function record(model: string, seed: number, run: string, values: Record<string, number>): Promise<void> {
   const created = statSync(join(run, 'config.yaml')).mtimeMs;
+  const source = (JSON.parse(readFileSync(join(run, 'params.json'), 'utf8')) as { continued_from?: string }).continued_from;
   const last = statSync(join(run, 'checkpoint')).mtimeMs;
   recorded[keyOf(model, seed)] = {
     model,
@@ -160,6 +186,7 @@ async function record(model: string, seed: number, run: string, values: Record<s
     ...(few ? { metricExamples: few } : {}),
     values,
     trainSeconds: Math.round((last - created) / 1000),
+    ...(source ? { continuedFrom: `${basename(dirname(source))}-${STUDY_STEPS}steps` } : {}),
     machine,
     date: new Date().toISOString().slice(0, 10),
   };

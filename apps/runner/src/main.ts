@@ -44,6 +44,10 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a config value: --set optimizer.lr=3e-4 (repeatable)' })
           .option('resume', { type: 'string', describe: 'continue the run in this folder from its last checkpoint' })
           .option('from-previous', { type: 'boolean', default: false, describe: 'with --resume: start from the checkpoint before the last one (the last is corrupted)' })
+          .option('continue-from', {
+            type: 'string',
+            describe: 'a new run from this run’s config and last checkpoint, trained on to --set train.epochs=N (a finished run trained longer; the run itself is kept)',
+          })
           .option('until-epoch', { type: 'number', describe: 'stop once this epoch has ended, resumable with --resume (how a sweep scheduler trains a trial to a rung)' })
           .option('multirun', {
             type: 'boolean',
@@ -60,6 +64,7 @@ export async function main(argv: readonly string[]): Promise<number> {
             set: a.set as string[],
             resume: a.resume,
             fromPrevious: a.fromPrevious,
+            ...(a.continueFrom !== undefined ? { continueFrom: a.continueFrom } : {}),
             ...(a.untilEpoch !== undefined ? { untilEpoch: a.untilEpoch } : {}),
             multirun: a.multirun,
             workers: a.workers,

@@ -1,4 +1,5 @@
-import { trainRun, StderrLogger, readRunConfig, resolveConfig, ConfigError } from '@elbo/core';
+import { join } from 'node:path';
+import { trainRun, StderrLogger, readRunConfig, resolveConfig, ConfigError, RunFiles } from '@elbo/core';
 import { loadResolved, setup } from '../setup.js';
 import { RungPause } from '../sweep/rung-pause.js';
 import { Exit } from '../errors.js';
@@ -14,6 +15,8 @@ export interface TrainArgs {
   untilEpoch?: number;
   /** With `resume`: from the checkpoint before the last one; the history after it is replaced. */
   fromPrevious?: boolean;
+  /** A new run from this run folder's last checkpoint, with its config and `set` (train.epochs, where the run goes). */
+  continueFrom?: string;
   /** Every `--set` with a comma list is a grid axis; the trials run as a sweep. */
   multirun?: boolean;
   /** Multirun: trials at a time (the local executor's `workers`). */
@@ -30,14 +33,15 @@ export interface TrainArgs {
  * lists, run and summarised by the sweep machinery as `elbo sweep` runs a sweep file.
  */
 async function multirun(args: TrainArgs): Promise<number> {
-  if (args.resume) throw new ConfigError('--multirun runs new trials; re-run the same command to continue an interrupted one (--resume is for one run)');
+  if (args.resume || args.continueFrom)
+    throw new ConfigError('--multirun runs new trials; re-run the same command to continue an interrupted one (--resume and --continue-from are for one run)');
   if (!args.config) throw new ConfigError('train --multirun: give a config file (elbo train examples/mnist-vae.yaml --multirun --set seed=1,2)');
   const { spec, set } = multirunSpec(args.config, args.set, args.metric ? { name: args.metric, goal: args.goal ?? 'minimize' } : undefined);
   return runSweepSpec(spec, { set, dryRun: false, ...(args.workers !== undefined ? { workers: args.workers } : {}), ...(args.signal ? { signal: args.signal } : {}) });
 }
 
 /**
- * `elbo train <config> [--set a.b=c …] [--resume <run-dir> [--from-previous]] [--multirun …]`. Ctrl-C stops at the next step and
+ * `elbo train <config> [--set a.b=c …] [--resume <run-dir> [--from-previous]] [--continue-from <run-dir> --set train.epochs=N] [--multirun …]`. Ctrl-C stops at the next step and
  * ends the run KILLED (its last checkpoint stays resumable); a second Ctrl-C exits at once.
  */
 export async function train(args: TrainArgs): Promise<number> {
@@ -49,7 +53,17 @@ export async function train(args: TrainArgs): Promise<number> {
     throw new ConfigError(`--until-epoch ${args.untilEpoch}: expected a positive integer`);
   if (args.fromPrevious && !args.resume) throw new ConfigError('--from-previous goes with --resume <run-dir> (elbo train --resume <run-dir> --from-previous)');
   let resolved;
-  if (args.resume) {
+  if (args.continueFrom) {
+    if (args.resume || args.config)
+      throw new ConfigError('--continue-from starts a new run from that run’s config and last checkpoint; give no config file and no --resume with it');
+    const blocked = args.set.find((s) => !CONTINUE_SETTABLE.test(s));
+    if (blocked)
+      throw new ConfigError(
+        `--continue-from ${args.continueFrom} keeps that run’s model, data and optimiser; --set may change train.epochs, runs, experiment, name and tracking (got --set ${blocked})`,
+      );
+    await readRunConfig(args.continueFrom); // names a missing run folder
+    resolved = await loadResolved(join(args.continueFrom, RunFiles.config), args.set);
+  } else if (args.resume) {
     if (args.set.length) throw new ConfigError('--resume continues a run with its saved config; --set cannot change it');
     const raw = await readRunConfig(args.resume);
     const plugins = Array.isArray(raw['plugins']) ? (raw['plugins'] as string[]) : [];
@@ -63,7 +77,15 @@ export async function train(args: TrainArgs): Promise<number> {
   const pause = rungPause(args.untilEpoch, resolved.config.train.epochs);
   try {
     const signal = pause ? AbortSignal.any([interrupt.signal, pause.signal]) : interrupt.signal;
-    const result = await trainRun({ ...resolved, logger, resumeDir: args.resume, fromPrevious: args.fromPrevious, signal, ...(pause ? { trackers: [pause] } : {}) });
+    const result = await trainRun({
+      ...resolved,
+      logger,
+      resumeDir: args.resume,
+      fromPrevious: args.fromPrevious,
+      continueFrom: args.continueFrom,
+      signal,
+      ...(pause ? { trackers: [pause] } : {}),
+    });
     process.stdout.write(`${result.runDir}\n`);
     return Exit.ok;
   } catch (e) {
@@ -78,6 +100,9 @@ export async function train(args: TrainArgs): Promise<number> {
     interrupt.dispose();
   }
 }
+
+/** What `--set` may change in a run continued from another: its length, and where and under what name it is recorded. */
+const CONTINUE_SETTABLE = /^(train\.epochs|runs|experiment|name|tracking(\.[^=]*)?)=/;
 
 /** The pause at `--until-epoch`, unless the run ends there anyway. */
 const rungPause = (until: number | undefined, epochs: number): RungPause | undefined => (until !== undefined && until < epochs ? new RungPause(until) : undefined);

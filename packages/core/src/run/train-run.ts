@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigError } from '../config/config-error.js';
 import { createRequire } from 'node:module';
 import type { Container } from 'inversify';
@@ -32,6 +32,12 @@ export interface TrainRunOptions {
   readonly resumeDir?: string;
   /** Resume from the checkpoint before the last one (the last is corrupted); later history is replaced. */
   readonly fromPrevious?: boolean;
+  /**
+   * Start a new run from this run folder's last checkpoint (weights, optimiser, random streams and
+   * history), to train past its end: a finished 30-epoch run continued to `train.epochs: 60` trains
+   * as one 60-epoch run from the start would. The source run is left as it is.
+   */
+  readonly continueFrom?: string;
   /** Aborting stops training at the next step; the run ends KILLED. */
   readonly signal?: AbortSignal;
   /** Extra trackers (beyond config.tracking). */
@@ -100,6 +106,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   // Everything is built before the run folder exists, so a problem found while building (a data
   // file, a tracker's settings, train.workers) leaves nothing behind.
   const { backend, dataset, model, hub, trainer, container } = await prepare(opts, runDir, checkpointDir);
+  if (opts.continueFrom) await continueFrom(opts.continueFrom, trainer, model, config);
   if (!opts.resumeDir) await createRunFolder(config, runId);
   const how = trainer.strategy.describe?.();
   if (how) logger.info(how);
@@ -119,16 +126,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   };
   let resumed = false;
   if (opts.resumeDir && (await hasCheckpoint(checkpointDir))) {
-    const ck = await loadCheckpoint(checkpointDir, { previous: opts.fromPrevious, note: (m) => logger.warn(m) }).catch((e: unknown) => {
-      trainer.dispose();
-      model.dispose();
-      throw e;
-    });
-    try {
-      trainer.restore(ck);
-    } finally {
-      for (const t of ck.tensors.values()) t.dispose();
-    }
+    await restoreTrainer(checkpointDir, trainer, model, { previous: opts.fromPrevious, note: (m) => logger.warn(m) });
     resumed = true;
     if (trainer.epoch >= config.train.epochs && trainer.evaluations.length > 0) {
       trainer.dispose();
@@ -148,7 +146,13 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     throw e;
   }
   try {
-    await hub.logParams(flattenConfig(config));
+    // A continued run names its source among its inputs (params.json, MLflow's params).
+    await hub.logParams({ ...flattenConfig(config), ...(opts.continueFrom ? { continued_from: resolve(opts.continueFrom) } : {}) });
+    if (opts.continueFrom) {
+      // The new run's record starts with the epochs it continues, as a run trained from the start has them.
+      await hub.logMetrics(trainer.history);
+      logger.info(`continuing ${opts.continueFrom} after epoch ${trainer.epoch} (step ${trainer.step}), to epoch ${config.train.epochs}, as a new run ${runDir}`);
+    }
     await trainer.fit(opts.signal);
     // Randomness after training comes from a fresh family of streams under the run's seed, so the
     // final evaluation and figures depend only on the seed and the weights — not on how the run
@@ -190,6 +194,44 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   }
   await hub.finish(status);
   return { runDir, runId, status, backend, evaluation, history: [...trainer.history, ...trainer.evaluations] };
+}
+
+/** Loads the last (or, with `previous`, the one before) checkpoint in `dir` into the trainer; on failure frees the model. */
+async function restoreTrainer(dir: string, trainer: Trainer, model: VaeModel, how: { previous?: boolean; note?: (m: string) => void } = {}): Promise<void> {
+  try {
+    const ck = await loadCheckpoint(dir, how);
+    try {
+      trainer.restore(ck);
+    } finally {
+      for (const t of ck.tensors.values()) t.dispose();
+    }
+  } catch (e) {
+    trainer.dispose();
+    model.dispose();
+    throw e;
+  }
+}
+
+/**
+ * Restores the trainer from `source`'s last checkpoint for a new run that trains past it; checked
+ * before the new run folder exists, so a refusal leaves nothing behind.
+ */
+async function continueFrom(source: string, trainer: Trainer, model: VaeModel, config: ResolvedRunConfig): Promise<void> {
+  const dir = join(source, RunFiles.checkpoint);
+  if (!(await hasCheckpoint(dir))) {
+    trainer.dispose();
+    model.dispose();
+    throw new ConfigError(`${source}: no checkpoint to continue from (expected ${dir})`);
+  }
+  await restoreTrainer(dir, trainer, model);
+  if (trainer.epoch >= config.train.epochs) {
+    const at = trainer.epoch;
+    trainer.dispose();
+    model.dispose();
+    throw new ConfigError(`${source}: its checkpoint is after epoch ${at}, and train.epochs is ${config.train.epochs}; continue it with --set train.epochs=N, N above ${at}`);
+  }
+  // Evaluations of the source's last weights (its final metrics) are not this run's.
+  trainer.evaluations.length = 0;
 }
 
 async function writeArtifacts(
