@@ -32,12 +32,15 @@ describe('elbo train --continue-from', () => {
     const short = trained(['train', file, '--set', 'train.epochs=2']);
     const before = readFileSync(join(short, 'config.yaml'), 'utf8');
 
-    const r = elbo(['train', '--continue-from', short, '--set', 'train.epochs=4', '--set', 'experiment=longer']);
+    // Stopped on the way (as at a rung, or by Ctrl-C) and resumed, as any run.
+    const r = elbo(['train', '--continue-from', short, '--set', 'train.epochs=4', '--set', 'experiment=longer', '--until-epoch', '3']);
     expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('after epoch 2 (step 80), to epoch 4');
     const longer = r.stdout.trim();
     expect(longer).not.toBe(short);
     expect(longer).toContain(join('runs', 'longer'));
-    expect(r.stderr).toContain('after epoch 2 (step 80), to epoch 4');
+    expect(checkpointEpoch(longer)).toBe(3);
+    expect(trained(['train', '--resume', longer])).toBe(longer);
 
     // The same history as the 4-epoch run from the start: its first two epochs, the two trained on, the final evaluation.
     expect(comparable(longer)).toEqual(comparable(reference));

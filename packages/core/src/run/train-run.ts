@@ -151,6 +151,8 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
     if (opts.continueFrom) {
       // The new run's record starts with the epochs it continues, as a run trained from the start has them.
       await hub.logMetrics(trainer.history);
+      // Its own first checkpoint, so that stopped before its first epoch ends it still resumes from there.
+      await trainer.checkpoint(checkpointDir);
       logger.info(`continuing ${opts.continueFrom} after epoch ${trainer.epoch} (step ${trainer.step}), to epoch ${config.train.epochs}, as a new run ${runDir}`);
     }
     await trainer.fit(opts.signal);
