@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { hasCheckpoint, RunFiles, type ResolvedRunConfig } from '@elbo/core';
+import { RunFiles, type ResolvedRunConfig } from '@elbo/core';
 import { readMetrics, readStatus, type RunStatusRecord } from '@elbo/trackers';
 import type { TrialExit } from './executor.js';
 import type { RunLocator } from './run-locator.js';
@@ -62,17 +62,28 @@ async function latestRunDir(trial: NamedTrial, record: TrialRecord | undefined, 
 }
 
 /**
+ * Whether a trial's run folder was interrupted and carries on in place with `elbo train --resume`:
+ * KILLED (Ctrl-C, a time limit), still RUNNING (its process was killed), or without a status (killed
+ * before its trackers started). It continues from its checkpoint, or from the start in the same
+ * folder when it was stopped before its first one — so a trial keeps one run folder, and one MLflow
+ * run, however early its process died.
+ */
+export function interrupted(runDir: string): boolean {
+  const status = statusOf(runDir)?.status;
+  return status === undefined || status === 'KILLED' || status === 'RUNNING';
+}
+
+/**
  * Decides from the trial's run folder — the truth, whatever the sweep's state says — what a run of
- * the sweep does: a FINISHED run is kept; a run that was interrupted (KILLED: Ctrl-C, a time limit;
- * or still RUNNING: the sweep was killed) continues from its checkpoint with `elbo train --resume`;
- * anything else (never started, crashed, diverged) runs again from the start in a new run folder.
+ * the sweep does: a FINISHED run is kept; an interrupted one (see `interrupted`) continues in its
+ * folder with `elbo train --resume`; a FAILED one (crashed, diverged) runs again from the start in a
+ * new run folder.
  */
 export async function planTrial(trial: NamedTrial, record: TrialRecord | undefined, locator: RunLocator): Promise<TrialPlan> {
   const runDir = await latestRunDir(trial, record, locator);
   if (!runDir) return { action: 'run' };
-  const status = statusOf(runDir)?.status;
-  if (status === 'FINISHED') return { action: 'skip', runDir };
-  if ((status === 'KILLED' || status === 'RUNNING') && (await hasCheckpoint(join(runDir, RunFiles.checkpoint)))) return { action: 'resume', runDir };
+  if (statusOf(runDir)?.status === 'FINISHED') return { action: 'skip', runDir };
+  if (interrupted(runDir)) return { action: 'resume', runDir };
   return { action: 'run' };
 }
 

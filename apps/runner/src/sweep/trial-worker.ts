@@ -3,12 +3,12 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DelayedError, Worker, type Job } from 'bullmq';
 import { parse as parseYaml } from 'yaml';
-import { DataError, hasCheckpoint, RunFiles, type Logger } from '@elbo/core';
+import { DataError, type Logger } from '@elbo/core';
 import type { TrialExit } from './executor.js';
 import { ELBO_COMMAND, LocalExecutor } from './local-executor.js';
 import { redactPassword, redactRedisUrl, REDIS_ENV, redisConnection, stopKey, type TrialPayload } from './redis-queue.js';
 import { RunLocator } from './run-locator.js';
-import { statusOf } from './trial-status.js';
+import { interrupted, statusOf } from './trial-status.js';
 
 export interface TrialWorkerOptions {
   readonly redis?: string;
@@ -49,8 +49,9 @@ async function trialRun(configFile: string, cwd: string): Promise<{ root: string
 
 /**
  * The command that carries a job's trial on from where its run folder is: a job taken again after
- * its worker died finds the run folder the first attempt made, and resumes it from its checkpoint
- * (`train --resume`) instead of starting a second run; a run that already FINISHED is reported
+ * its worker died finds the run folder the first attempt made, and resumes it (`train --resume`:
+ * from its checkpoint, or from the start when it died before the first) instead of starting a
+ * second run; a run that already FINISHED is reported
  * as it is, without training again.
  */
 export async function trialCommand(p: TrialPayload): Promise<{ args: readonly string[]; finished?: string; root: string }> {
@@ -58,10 +59,8 @@ export async function trialCommand(p: TrialPayload): Promise<{ args: readonly st
   const found = resumed ? { root: resolve(p.cwd, p.args[2]!, '..'), runDir: resolve(p.cwd, p.args[2]!) } : await trialRun(p.args[1]!, p.cwd);
   const rest = p.args.slice(resumed ? 3 : 2);
   const dir = found.runDir;
-  const status = dir ? statusOf(dir)?.status : undefined;
-  if (dir && status === 'FINISHED') return { args: p.args, finished: dir, root: found.root };
-  if (dir && (status === 'KILLED' || status === 'RUNNING') && (await hasCheckpoint(join(dir, RunFiles.checkpoint))))
-    return { args: ['train', '--resume', dir, ...rest], root: found.root };
+  if (dir && statusOf(dir)?.status === 'FINISHED') return { args: p.args, finished: dir, root: found.root };
+  if (dir && interrupted(dir)) return { args: ['train', '--resume', dir, ...rest], root: found.root };
   return { args: resumed ? ['train', p.args[2]!, ...rest] : p.args, root: found.root };
 }
 
