@@ -51,8 +51,7 @@ async function trialRun(configFile: string, cwd: string): Promise<{ root: string
  * The command that carries a job's trial on from where its run folder is: a job taken again after
  * its worker died finds the run folder the first attempt made, and resumes it (`train --resume`:
  * from its checkpoint, or from the start when it died before the first) instead of starting a
- * second run; a run that already FINISHED is reported
- * as it is, without training again.
+ * second run; a run that already FINISHED is reported as it is, without training again.
  */
 export async function trialCommand(p: TrialPayload): Promise<{ args: readonly string[]; finished?: string; root: string }> {
   const resumed = p.args[1] === '--resume';
