@@ -89,6 +89,13 @@ function statusOf(run: string): string | undefined {
   return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as { status: string }).status : undefined;
 }
 
+/** The newest run folder in `<runs>/<folder>/` (run ids sort by start time). */
+function latestRun(folder: string): string | undefined {
+  const dir = join(runs, folder);
+  const last = existsSync(dir) ? readdirSync(dir).sort().at(-1) : undefined;
+  return last ? join(dir, last) : undefined;
+}
+
 /**
  * For a budget above the study's: the study's finished run of `model` and `seed`, in the same chunks,
  * which `elbo train --continue-from` trains on (the same run as one trained from the start, at the
@@ -96,9 +103,7 @@ function statusOf(run: string): string | undefined {
  */
 function shorterRun(model: string, seed: number): string | undefined {
   if (steps <= STUDY_STEPS || few) return undefined;
-  const dir = join(runs, `${model}-seed${seed}`);
-  const last = existsSync(dir) ? readdirSync(dir).sort().at(-1) : undefined;
-  const run = last ? join(dir, last) : undefined;
+  const run = latestRun(`${model}-seed${seed}`);
   if (!run || statusOf(run) !== 'FINISHED' || !existsSync(join(run, 'checkpoint'))) return undefined;
   return (parse(readFileSync(join(run, 'config.yaml'), 'utf8')) as { train: { stepsPerEpoch?: number } }).train.stepsPerEpoch === chunk ? run : undefined;
 }
@@ -106,9 +111,7 @@ function shorterRun(model: string, seed: number): string | undefined {
 /** The run of `model` and `seed`: reused when finished, resumed when interrupted, else trained (or continued from the study's run). */
 function trained(model: string, seed: number): string {
   const key = folderOf(model, seed);
-  const dir = join(runs, key);
-  const last = existsSync(dir) ? readdirSync(dir).sort().at(-1) : undefined;
-  const run = last ? join(dir, last) : undefined;
+  const run = latestRun(key);
   if (run && statusOf(run) === 'FINISHED') return run;
   if (run && existsSync(join(run, 'checkpoint'))) {
     console.error(`${key}: resuming ${run}`);

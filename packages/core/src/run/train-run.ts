@@ -106,7 +106,13 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   // Everything is built before the run folder exists, so a problem found while building (a data
   // file, a tracker's settings, train.workers) leaves nothing behind.
   const { backend, dataset, model, hub, trainer, container } = await prepare(opts, runDir, checkpointDir);
-  if (opts.continueFrom) await continueFrom(opts.continueFrom, trainer, model, config);
+  /** Frees what was built when the run cannot start, and rethrows. */
+  const release = (e: unknown): never => {
+    trainer.dispose();
+    model.dispose();
+    throw e;
+  };
+  if (opts.continueFrom) await continueFrom(opts.continueFrom, trainer, config).catch(release);
   if (!opts.resumeDir) await createRunFolder(config, runId);
   const how = trainer.strategy.describe?.();
   if (how) logger.info(how);
@@ -126,13 +132,10 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   };
   let resumed = false;
   if (opts.resumeDir && (await hasCheckpoint(checkpointDir))) {
-    await restoreTrainer(checkpointDir, trainer, model, { previous: opts.fromPrevious, note: (m) => logger.warn(m) });
+    await restoreTrainer(checkpointDir, trainer, { previous: opts.fromPrevious, note: (m) => logger.warn(m) }).catch(release);
     resumed = true;
-    if (trainer.epoch >= config.train.epochs && trainer.evaluations.length > 0) {
-      trainer.dispose();
-      model.dispose();
-      throw new ConfigError(`${runDir}: the run has already finished (epoch ${trainer.epoch} of ${config.train.epochs}); nothing to resume`);
-    }
+    if (trainer.epoch >= config.train.epochs && trainer.evaluations.length > 0)
+      release(new ConfigError(`${runDir}: the run has already finished (epoch ${trainer.epoch} of ${config.train.epochs}); nothing to resume`));
     logger.info(`resuming ${runDir} after epoch ${trainer.epoch} (step ${trainer.step})`);
   }
   let status: RunStatus = 'FAILED';
@@ -198,19 +201,13 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   return { runDir, runId, status, backend, evaluation, history: [...trainer.history, ...trainer.evaluations] };
 }
 
-/** Loads the last (or, with `previous`, the one before) checkpoint in `dir` into the trainer; on failure frees the model. */
-async function restoreTrainer(dir: string, trainer: Trainer, model: VaeModel, how: { previous?: boolean; note?: (m: string) => void } = {}): Promise<void> {
+/** Loads the last (or, with `previous`, the one before) checkpoint in `dir` into the trainer. */
+async function restoreTrainer(dir: string, trainer: Trainer, how: { previous?: boolean; note?: (m: string) => void } = {}): Promise<void> {
+  const ck = await loadCheckpoint(dir, how);
   try {
-    const ck = await loadCheckpoint(dir, how);
-    try {
-      trainer.restore(ck);
-    } finally {
-      for (const t of ck.tensors.values()) t.dispose();
-    }
-  } catch (e) {
-    trainer.dispose();
-    model.dispose();
-    throw e;
+    trainer.restore(ck);
+  } finally {
+    for (const t of ck.tensors.values()) t.dispose();
   }
 }
 
@@ -218,20 +215,13 @@ async function restoreTrainer(dir: string, trainer: Trainer, model: VaeModel, ho
  * Restores the trainer from `source`'s last checkpoint for a new run that trains past it; checked
  * before the new run folder exists, so a refusal leaves nothing behind.
  */
-async function continueFrom(source: string, trainer: Trainer, model: VaeModel, config: ResolvedRunConfig): Promise<void> {
+async function continueFrom(source: string, trainer: Trainer, config: ResolvedRunConfig): Promise<void> {
   const dir = join(source, RunFiles.checkpoint);
-  if (!(await hasCheckpoint(dir))) {
-    trainer.dispose();
-    model.dispose();
-    throw new ConfigError(`${source}: no checkpoint to continue from (expected ${dir})`);
-  }
-  await restoreTrainer(dir, trainer, model);
-  if (trainer.epoch >= config.train.epochs) {
-    const at = trainer.epoch;
-    trainer.dispose();
-    model.dispose();
+  if (!(await hasCheckpoint(dir))) throw new ConfigError(`${source}: no checkpoint to continue from (expected ${dir})`);
+  await restoreTrainer(dir, trainer);
+  const at = trainer.epoch;
+  if (at >= config.train.epochs)
     throw new ConfigError(`${source}: its checkpoint is after epoch ${at}, and train.epochs is ${config.train.epochs}; continue it with --set train.epochs=N, N above ${at}`);
-  }
   // Evaluations of the source's last weights (its final metrics) are not this run's.
   trainer.evaluations.length = 0;
 }
